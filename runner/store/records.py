@@ -1,0 +1,64 @@
+"""Rows the runner writes about sweeps and cells: the `sweeps` and `cells` tables, typed."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass
+class SweepRecord:
+    sweep_id: str
+    started_at: datetime
+    finished_at: datetime | None = None
+    argv: str = ""
+    git_sha: str | None = None
+    hostname: str = ""
+    cpu_model: str = ""
+    cpu_count: int = 0
+    mem_total_bytes: int = 0
+    python_version: str = ""
+    package_versions: dict[str, str] = field(default_factory=dict)  # stored as JSON
+
+
+@dataclass
+class CellRecord:
+    cell_id: str
+    sweep_id: str
+    cell_key: str
+    job_num: int
+    scenario: str
+    hashing: str
+    db: str
+    workers: int
+    users: int
+    spawn_rate: float
+    duration_s: float
+    warmup_s: float
+    repeat: int
+    bcrypt_rounds: int
+    hash_ms: float | None = None
+    status: str = "failed"  # 'ok' or 'failed'
+    error: str | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    dir: str | None = None
+    config: dict[str, Any] = field(default_factory=dict)  # stored as JSON
+    load_processes: int = 1
+    target_url: str | None = None
+    t_load_start: float | None = None  # epoch s: locust started
+    t_measure_start: float | None = None  # epoch s: warm-up over
+    t_measure_end: float | None = None  # epoch s: load over
+    wall_s: float | None = None  # whole cell, runner overhead included
+
+
+def columns(record_type: type[SweepRecord] | type[CellRecord]) -> list[str]:
+    """Column names, in table order, of a record type."""
+    return [f.name for f in dataclasses.fields(record_type)]
+
+
+def values(record: SweepRecord | CellRecord) -> list[Any]:
+    """Field values in column order (dicts left as dicts: the store serialises JSON)."""
+    return [getattr(record, name) for name in columns(type(record))]
