@@ -1,0 +1,56 @@
+"""The `sweeps` and `cells` rows: one parameterised row each, from the lead's records."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import duckdb
+
+from runner.store.records import CellRecord, SweepRecord, columns, values
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, record: SweepRecord | CellRecord) -> None:
+    names = columns(type(record))
+    row: list[Any] = [
+        json.dumps(v, default=str) if isinstance(v, dict) else v for v in values(record)
+    ]
+    quoted = ", ".join(f'"{name}"' for name in names)
+    marks = ", ".join("?" for _ in names)
+    con.execute(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", row)
+
+
+def record_sweep(con: duckdb.DuckDBPyConnection, sweep: SweepRecord) -> None:
+    """Store (or replace) the row of a sweep."""
+    con.begin()
+    try:
+        con.execute("DELETE FROM sweeps WHERE sweep_id = ?", [sweep.sweep_id])
+        _insert(con, "sweeps", sweep)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+
+
+def finish_sweep(
+    con: duckdb.DuckDBPyConnection, sweep_id: str, finished_at: datetime | None = None
+) -> None:
+    """Stamp a sweep's finished_at (now, by default)."""
+    con.execute(
+        "UPDATE sweeps SET finished_at = ? WHERE sweep_id = ?",
+        [finished_at or datetime.now(UTC), sweep_id],
+    )
+
+
+def ok_cell_exists(con: duckdb.DuckDBPyConnection, cell_key: str) -> bool:
+    """True when a cell with this configuration key is stored with status 'ok'."""
+    row = con.execute(
+        "SELECT count(*) FROM cells WHERE cell_key = ? AND status = 'ok'", [cell_key]
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def insert_cell(con: duckdb.DuckDBPyConnection, cell: CellRecord) -> None:
+    """Insert the row of a cell (ingest_cell calls it inside its transaction)."""
+    _insert(con, "cells", cell)

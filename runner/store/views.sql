@@ -1,0 +1,65 @@
+-- cell_summary: one row per cell and endpoint, measured window only (warm-up excluded; for
+-- resources and loop lag also the shutdown after t_measure_end). A client request failed when
+-- locust judged it so (ok = false), saw no response (status 0) or got a status >= 400.
+CREATE OR REPLACE VIEW cell_summary AS
+WITH client AS (
+    SELECT * FROM requests WHERE side = 'client' AND NOT in_warmup
+), client_stats AS (
+    SELECT cell_id, path AS endpoint, count(*) AS requests,
+           avg(duration_ms) AS avg_ms,
+           quantile_cont(duration_ms, 0.50) AS p50_ms,
+           quantile_cont(duration_ms, 0.95) AS p95_ms,
+           quantile_cont(duration_ms, 0.99) AS p99_ms,
+           count(*) FILTER (WHERE ok = false OR status = 0 OR status >= 400) AS failures
+    FROM client GROUP BY ALL
+), server_stats AS (
+    SELECT cell_id, path AS endpoint, avg(duration_ms) AS server_avg_ms,
+           count(*) AS server_requests
+    FROM requests WHERE side = 'server' AND NOT in_warmup GROUP BY ALL
+), wait_stats AS (   -- client time minus server time of the same request
+    SELECT c.cell_id, c.path AS endpoint, avg(c.duration_ms - s.duration_ms) AS wait_avg_ms,
+           count(*) AS joined
+    FROM client c JOIN requests s
+      ON s.cell_id = c.cell_id AND s.side = 'server' AND s.request_id = c.request_id
+    GROUP BY ALL
+), measured AS (
+    SELECT cell_id, coalesce(t_measure_start, -1e300) AS t0, coalesce(t_measure_end, 1e300) AS t1
+    FROM cells
+), ticks AS (   -- summed over the processes of a side at each sampling tick (one t per tick)
+    SELECT r.cell_id, r.t,
+           sum(r.cpu_percent) FILTER (WHERE r.role <> 'load_generator') AS server_cpu,
+           CAST(sum(r.rss_bytes) FILTER (WHERE r.role <> 'load_generator') AS BIGINT)
+               AS server_rss,
+           sum(r.cpu_percent) FILTER (WHERE r.role = 'load_generator') AS lg_cpu,
+           CAST(sum(r.rss_bytes) FILTER (WHERE r.role = 'load_generator') AS BIGINT) AS lg_rss
+    FROM resources r JOIN measured w USING (cell_id)
+    WHERE r.t BETWEEN w.t0 AND w.t1
+    GROUP BY ALL
+), res_stats AS (
+    SELECT cell_id,
+           avg(server_cpu) AS cpu_avg_percent, max(server_cpu) AS cpu_max_percent,
+           max(server_rss) AS rss_max_bytes,
+           avg(lg_cpu) AS load_cpu_avg_percent, max(lg_cpu) AS load_cpu_max_percent,
+           max(lg_rss) AS load_rss_max_bytes
+    FROM ticks GROUP BY ALL
+), lag_stats AS (
+    SELECT l.cell_id, quantile_cont(l.lag_ms, 0.99) AS loop_lag_p99_ms,
+           max(l.lag_ms) AS loop_lag_max_ms, avg(l.lag_ms) AS loop_lag_avg_ms
+    FROM loop_lag l JOIN measured w USING (cell_id)
+    WHERE NOT l.in_warmup AND l.t <= w.t1
+    GROUP BY ALL
+)
+SELECT k.sweep_id, k.cell_id, k.cell_key, k.job_num, k.scenario, k.hashing, k.db, k.workers,
+       k.users, k."repeat", k.bcrypt_rounds, k.hash_ms, k.status, cs.endpoint, cs.requests,
+       cs.avg_ms, cs.p50_ms, cs.p95_ms, cs.p99_ms, ss.server_avg_ms, ss.server_requests,
+       ws.wait_avg_ms, ws.joined AS joined_requests,
+       cs.requests / nullif(k.duration_s, 0) AS rps, cs.failures,
+       rs.cpu_avg_percent, rs.cpu_max_percent, rs.rss_max_bytes,
+       rs.load_cpu_avg_percent, rs.load_cpu_max_percent, rs.load_rss_max_bytes,
+       ls.loop_lag_p99_ms, ls.loop_lag_max_ms, ls.loop_lag_avg_ms
+FROM cells k
+JOIN client_stats cs USING (cell_id)
+LEFT JOIN server_stats ss ON ss.cell_id = cs.cell_id AND ss.endpoint = cs.endpoint
+LEFT JOIN wait_stats ws ON ws.cell_id = cs.cell_id AND ws.endpoint = cs.endpoint
+LEFT JOIN res_stats rs ON rs.cell_id = k.cell_id
+LEFT JOIN lag_stats ls ON ls.cell_id = k.cell_id;
