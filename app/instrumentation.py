@@ -1,0 +1,110 @@
+"""Per-worker timing of every request and of the event loop's lateness.
+
+- `Recorder` owns this process's two buffered files, `requests-<pid>.jsonl` and
+  `lag-<pid>.jsonl` (names from `runner.layout`); it is opened and closed by the lifespan
+  and drops records while closed (e.g. a TestClient without lifespan).
+- `TimingMiddleware` (pure ASGI) writes one record per HTTP request and echoes
+  `X-Request-ID` (taken from the request, or a fresh UUID).
+- `lag_probe` sleeps `interval` again and again and records how late each wake-up was.
+
+Records carry ids, paths, statuses and times only: never a body, so never a password.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import time
+import uuid
+from pathlib import Path
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.jsonl import JsonlBuffer
+from runner.layout import lag_file, requests_file
+
+REQUEST_ID_HEADER = "x-request-id"
+_REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self._requests: JsonlBuffer | None = None
+        self._lag: JsonlBuffer | None = None
+
+    def open(self, log_dir: Path, capacity: int) -> None:
+        self.pid = os.getpid()
+        self._requests = JsonlBuffer(requests_file(log_dir, self.pid), capacity)
+        self._lag = JsonlBuffer(lag_file(log_dir, self.pid), capacity)
+
+    def close(self) -> None:
+        for buffer in (self._requests, self._lag):
+            if buffer is not None:
+                buffer.close()
+        self._requests = self._lag = None
+
+    def request(
+        self, request_id: str, method: str, path: str, status: int, t_start: float, ms: float
+    ) -> None:
+        if self._requests is not None:
+            self._requests.add(
+                {"request_id": request_id, "method": method, "path": path, "status": status,
+                 "t_start": t_start, "duration_ms": ms, "pid": self.pid}
+            )
+
+    def lag(self, t: float, lag_ms: float) -> None:
+        if self._lag is not None:
+            self._lag.add({"pid": self.pid, "t": t, "lag_ms": lag_ms})
+
+
+def request_id_from(scope: Scope) -> str:
+    """The client's X-Request-ID when it is a sane token, else a new UUID (hex)."""
+    given = Headers(scope=scope).get(REQUEST_ID_HEADER)
+    if given is not None and _REQUEST_ID_OK.match(given):
+        return given
+    return uuid.uuid4().hex
+
+
+class TimingMiddleware:
+    def __init__(self, app: ASGIApp, recorder: Recorder) -> None:
+        self.app = app
+        self.recorder = recorder
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = request_id_from(scope)
+        status = 500
+        t_start = time.time()
+        t0 = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except HTTPException as exc:  # answered by an outer layer (e.g. 413 body limit)
+            status = exc.status_code
+            raise
+        finally:
+            ms = (time.perf_counter() - t0) * 1000
+            self.recorder.request(request_id, scope["method"], scope["path"], status, t_start, ms)
+
+
+async def lag_probe(recorder: Recorder, interval_s: float) -> None:
+    """Run until cancelled: record, every `interval_s`, how late the loop woke us up."""
+    loop = asyncio.get_running_loop()
+    while True:
+        due = loop.time() + interval_s
+        await asyncio.sleep(interval_s)
+        late_ms = max(0.0, loop.time() - due) * 1000
+        recorder.lag(time.time(), late_ms)

@@ -1,0 +1,81 @@
+"""`create_app(settings)` builds the app; `app` is what `uvicorn app.main:app` serves."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from app.crud import UsernameTakenError
+from app.db import create_tables, make_engine, make_sessionmaker
+from app.instrumentation import Recorder, TimingMiddleware, lag_probe
+from app.offload import Offload, make_process_pool, warm_up
+from app.routes import async_router, health_router, sync_router
+from app.settings import Settings, get_settings
+
+
+async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    """422 that names what is wrong but never echoes the input (it may be a password)."""
+    assert isinstance(exc, RequestValidationError)
+    detail = [{k: e[k] for k in ("type", "loc", "msg") if k in e} for e in exc.errors()]
+    return JSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
+async def username_taken(_request: Request, _exc: Exception) -> JSONResponse:
+    return JSONResponse(
+        {"detail": "username already registered"}, status_code=status.HTTP_409_CONFLICT
+    )
+
+
+def create_app(settings: Settings) -> FastAPI:
+    recorder = Recorder()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[dict[str, object]]:
+        async with contextlib.AsyncExitStack() as stack:
+            engine = make_engine(settings.db_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+            stack.callback(engine.dispose)
+            create_tables(engine)
+            pool = None
+            if settings.hashing == "processpool":
+                size = settings.process_pool_size or os.cpu_count() or 1
+                pool = make_process_pool(size)
+                stack.callback(pool.shutdown, wait=True, cancel_futures=True)
+                await warm_up(pool, size)
+            offload = Offload(settings.hashing, settings.bcrypt_rounds, pool)
+            if settings.instrument:
+                recorder.open(settings.log_dir, settings.log_buffer_lines)
+                stack.callback(recorder.close)  # after the probe stops: flush all
+                probe = asyncio.create_task(lag_probe(recorder, settings.lag_interval_ms / 1000))
+                stack.push_async_callback(_cancel, probe)
+            yield {"sessionmaker": make_sessionmaker(engine), "offload": offload}
+
+    app = FastAPI(
+        title="syncblock app under test",
+        lifespan=lifespan,
+        max_body_size=settings.max_body_bytes,
+        exception_handlers={
+            RequestValidationError: validation_error,
+            UsernameTakenError: username_taken,
+        },
+    )
+    app.include_router(health_router(), prefix="/api")
+    users = sync_router() if settings.hashing == "sync_def" else async_router()
+    app.include_router(users, prefix="/api")
+    if settings.instrument:
+        app.add_middleware(TimingMiddleware, recorder=recorder)
+    return app
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+app = create_app(get_settings())

@@ -1,0 +1,87 @@
+"""The four hashing strategies: where bcrypt (and the database call) run.
+
+- blocking:    inline on the event loop, database too (the naive code under study);
+- sync_def:    the routes are plain `def`, so FastAPI runs the whole handler in its
+               thread pool; this class is then only used for its inline methods;
+- threadpool:  bcrypt and the database in worker threads (bcrypt releases the GIL);
+- processpool: bcrypt in a ProcessPoolExecutor owned by the lifespan, database in a thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, TypeVar
+
+from starlette.concurrency import run_in_threadpool
+
+from app.passwords import dummy_hash, hash_password, verify_password
+from app.settings import Hashing
+
+T = TypeVar("T")
+
+
+def _ignore_sigint() -> None:
+    """Pool children leave Ctrl-C to their parent, which shuts the pool down in order."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _child_pid() -> int:
+    return os.getpid()
+
+
+def make_process_pool(size: int | None) -> ProcessPoolExecutor:
+    """A pool of fresh interpreters (spawn: never fork a process that runs threads)."""
+    return ProcessPoolExecutor(
+        max_workers=size or os.cpu_count() or 1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_ignore_sigint,
+    )
+
+
+async def warm_up(pool: ProcessPoolExecutor, size: int) -> set[int]:
+    """Start every pool process now, so the first requests do not pay for interpreter start."""
+    loop = asyncio.get_running_loop()
+    futures = [loop.run_in_executor(pool, _child_pid) for _ in range(size * 2)]
+    return set(await asyncio.gather(*futures))
+
+
+class Offload:
+    """Runs bcrypt and database work where the strategy says."""
+
+    def __init__(
+        self, strategy: Hashing, rounds: int, pool: ProcessPoolExecutor | None = None
+    ) -> None:
+        if strategy == "processpool" and pool is None:
+            raise ValueError("the processpool strategy needs a process pool")
+        self.strategy = strategy
+        self.rounds = rounds
+        self.pool = pool
+        self.dummy_hash = dummy_hash(rounds)
+
+    async def _cpu(self, fn: Callable[..., T], *args: Any) -> T:
+        if self.strategy == "processpool":
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self.pool, functools.partial(fn, *args))
+        if self.strategy == "threadpool":
+            return await run_in_threadpool(fn, *args)
+        return fn(*args)
+
+    async def hash(self, password: str) -> str:
+        return await self._cpu(hash_password, password, self.rounds)
+
+    async def verify(self, password: str, hashed: str | None) -> bool:
+        """Verify; with no stored hash, spend the same time on the dummy hash and fail."""
+        ok = await self._cpu(verify_password, password, hashed or self.dummy_hash)
+        return ok and hashed is not None
+
+    async def db(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
+        """Database work: inline for `blocking`, in a worker thread otherwise."""
+        if self.strategy == "blocking":
+            return fn(**kwargs)
+        return await run_in_threadpool(fn, **kwargs)
