@@ -173,8 +173,7 @@ def ingest_cell(
         insert_cell(con, rec)
         counts["cells"] = 1
         for table, sql, params in _loads(rec, cell_dir) if cell_dir is not None else []:
-            row = con.execute(sql, params).fetchone()
-            counts[table] += int(row[0]) if row else 0
+            counts[table] += int(con.execute(sql, params).fetchall()[0][0])
         con.commit()
     except BaseException:
         con.rollback()

@@ -45,10 +45,10 @@ def finish_sweep(
 
 def ok_cell_exists(con: duckdb.DuckDBPyConnection, cell_key: str) -> bool:
     """True when a cell with this configuration key is stored with status 'ok'."""
-    row = con.execute(
+    rows = con.execute(
         "SELECT count(*) FROM cells WHERE cell_key = ? AND status = 'ok'", [cell_key]
-    ).fetchone()
-    return bool(row and row[0])
+    ).fetchall()  # fetchall, not fetchone: duckdb 2 keeps a half-read result open
+    return bool(rows[0][0])
 
 
 def insert_cell(con: duckdb.DuckDBPyConnection, cell: CellRecord) -> None:
