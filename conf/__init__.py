@@ -1,0 +1,1 @@
+"""Hydra configs of syncblock (a package so `python -m runner` finds them as pkg://conf)."""

@@ -1,0 +1,204 @@
+"""One cell: validate, skip if stored, measure S, serve, load, sample, stop, store.
+
+`run_cell(cfg)` never raises for a failure of the cell itself: the failure is stored as
+`status='failed'` with a one-line reason and returned. KeyboardInterrupt still stops every
+process (context managers) and propagates; ingest is one transaction, so nothing is half-stored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig
+
+from runner import layout
+from runner.config import cell_key as make_cell_key
+from runner.config import effective_spawn_rate, effective_users, measurement, validate
+from runner.hashtime import median_hash_ms
+from runner.loadgen import LoadPlan, deadline_s, finish_locust, start_locust
+from runner.sampler import Sampler, load_targets, server_targets
+from runner.server import UvicornServer
+from runner.session import connection, ensure_sweep, hold_store, sweep_id_for
+from runner.store import ingest_cell, ok_cell_exists
+from runner.store.records import CellRecord
+
+
+@dataclass
+class CellResult:
+    """What a cell did: its identity, status, and headline numbers for the progress line."""
+
+    cell_key: str
+    status: str  # 'ok', 'failed' or 'skipped'
+    params: dict[str, Any]
+    cell_id: str | None = None
+    error: str | None = None
+    wall_s: float = 0.0
+    dir: str | None = None
+    # endpoint path -> {"avg_ms", "rps", "failures"} from cell_summary
+    endpoints: dict[str, dict[str, float | None]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a cell runs: its directory, its sweep, its job number."""
+
+    cell_dir: Path
+    sweep_id: str
+    job_num: int
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception as one line: type and the first line of its message (pure)."""
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}".strip()[:500]
+
+
+def locate(cell_dir: Path | None, sweep_id: str | None, job_num: int | None) -> Where:
+    """The cell's place: given explicitly (tests), else from the running Hydra job."""
+    if cell_dir is not None:
+        cell_dir = Path(cell_dir).resolve()
+        return Where(cell_dir, sweep_id or sweep_id_for(cell_dir), job_num or 0)
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    hc = HydraConfig.get()
+    out = Path(hc.runtime.output_dir).resolve()
+    if hc.mode == RunMode.MULTIRUN:
+        return Where(out, sweep_id or sweep_id_for(Path(hc.sweep.dir)), int(hc.job.num))
+    return Where(out, sweep_id or sweep_id_for(out), 0)
+
+
+def base_record(c: dict[str, Any], key: str, where: Where) -> CellRecord:
+    m = measurement(c)
+    return CellRecord(
+        cell_id=f"{where.sweep_id}-j{where.job_num}", sweep_id=where.sweep_id, cell_key=key,
+        job_num=where.job_num, scenario=m["scenario"], hashing=m["hashing"], db=m["db"],
+        workers=m["workers"], users=m["users"], spawn_rate=m["spawn_rate"],
+        duration_s=m["duration"], warmup_s=m["warmup"], repeat=m["repeat"],
+        bcrypt_rounds=m["bcrypt_rounds"], started_at=datetime.now(UTC),
+        dir=str(where.cell_dir), config=c, load_processes=m["load_processes"],
+        target_url=m["target_url"],
+    )  # fmt: skip
+
+
+def server_env(c: dict[str, Any], cell_dir: Path) -> dict[str, str]:
+    """The app's settings for this cell (pure)."""
+    return {
+        "SYNCBLOCK_HASHING": c["hashing"]["name"],
+        "SYNCBLOCK_DB_URL": c["db"]["url"].replace("{cell_dir}", str(cell_dir)),
+        "SYNCBLOCK_LOG_DIR": str(cell_dir / layout.SERVER_DIR),
+        "SYNCBLOCK_BCRYPT_ROUNDS": str(c["bcrypt_rounds"]),
+    }
+
+
+def load_plan(c: dict[str, Any], host: str) -> LoadPlan:
+    sequential = c["scenario"]["name"] == "sequential"
+    return LoadPlan(
+        locustfile=c["scenario"]["locustfile"], host=host, users=effective_users(c),
+        spawn_rate=effective_spawn_rate(c),
+        run_time_s=None if sequential else float(c["warmup"]) + float(c["duration"]),
+        processes=int(c["load"]["processes"]),
+    )  # fmt: skip
+
+
+def sequential_budget_s(c: dict[str, Any], hash_ms: float) -> float:
+    """Time the sequential scenario may need: warm-up plus N requests per endpoint."""
+    n = int(c["scenario"].get("requests") or 100)
+    return float(c["warmup"]) + 2 * n * (2 * hash_ms / 1000 + 0.05)
+
+
+def measure(c: dict[str, Any], rec: CellRecord, cell_dir: Path) -> None:
+    """Run the cell's processes, filling rec's timings; raises on any failure."""
+    rec.hash_ms = median_hash_ms(int(c["bcrypt_rounds"]))
+    cell_dir.mkdir(parents=True, exist_ok=True)
+    with contextlib.ExitStack() as stack:
+        targets = []
+        if c["target_url"]:
+            host = str(c["target_url"]).rstrip("/")
+        else:
+            server = UvicornServer(
+                workers=int(c["workers"]), env=server_env(c, cell_dir),
+                log_path=cell_dir / layout.SERVER_LOG,
+            )  # fmt: skip
+            stack.enter_context(server)
+            host = server.url
+            targets.append(server_targets(server.pid, server.worker_pids))
+        plan = load_plan(c, host)
+        rec.t_load_start = time.time()
+        rec.t_measure_start = rec.t_load_start + float(c["warmup"])
+        extra = {
+            "SYNCBLOCK_MEASURE_START": repr(rec.t_measure_start),
+            "SYNCBLOCK_SEQUENTIAL_REQUESTS": str(c["scenario"].get("requests") or 100),
+        }
+        locust = stack.enter_context(start_locust(plan, cell_dir, extra))
+        pid = locust.pid
+        targets.append(load_targets(lambda: pid))
+        stack.enter_context(Sampler(cell_dir / layout.RESOURCES, targets))
+        budget = sequential_budget_s(c, rec.hash_ms)
+        rec.t_measure_end = finish_locust(locust, deadline_s(plan, budget))
+    # leaving the stack: sampler written, locust reaped, server stopped (its logs flushed)
+
+
+def headline(con: Any, cell_id: str) -> dict[str, dict[str, float | None]]:
+    """Per endpoint: avg_ms, rps, failures of a stored cell (from the cell_summary view)."""
+    rows = con.execute(
+        "SELECT endpoint, avg_ms, rps, failures FROM cell_summary WHERE cell_id = ?", [cell_id]
+    ).fetchall()
+    return {r[0]: {"avg_ms": r[1], "rps": r[2], "failures": r[3]} for r in rows}
+
+
+def store_cell(store: Path, rec: CellRecord, cell_dir: Path | None) -> dict[str, Any]:
+    """Ingest the cell (one transaction) and read back its headline numbers."""
+    with connection(store) as con:
+        ensure_sweep(con, store, rec.sweep_id)
+        ingest_cell(con, rec, cell_dir)
+        return headline(con, rec.cell_id)
+
+
+def run_cell(
+    cfg: DictConfig | dict[str, Any],
+    *,
+    cell_dir: Path | None = None,
+    sweep_id: str | None = None,
+    job_num: int | None = None,
+) -> CellResult:
+    """Run one cell for real and store it; returns its result, failed or not."""
+    t0 = time.monotonic()
+    c = validate(cfg)  # ConfigError before any process starts
+    key = make_cell_key(c)
+    params = measurement(c)
+    store = Path(c["store"])
+    hold_store(store)  # StoreBusy: another runner owns this store
+    where = locate(cell_dir, sweep_id, job_num)
+    with connection(store) as con:
+        if c["resume"] and ok_cell_exists(con, key):
+            return CellResult(key, "skipped", params, wall_s=time.monotonic() - t0)
+        ensure_sweep(con, store, where.sweep_id)  # started_at: when its first cell starts
+    rec = base_record(c, key, where)
+    try:
+        measure(c, rec, where.cell_dir)
+        rec.status = "ok"
+    except Exception as exc:  # any failure of the cell is stored, not raised
+        rec.status, rec.error = "failed", one_line(exc)
+    rec.finished_at = datetime.now(UTC)
+    rec.wall_s = time.monotonic() - t0
+    where.cell_dir.mkdir(parents=True, exist_ok=True)
+    cell_json = json.dumps(dataclasses.asdict(rec), indent=2, default=str)
+    (where.cell_dir / layout.CELL_JSON).write_text(cell_json)
+    try:
+        endpoints = store_cell(store, rec, where.cell_dir)
+    except Exception as exc:
+        rec.status, rec.error = "failed", f"ingest: {one_line(exc)}"
+        store_cell(store, rec, None)  # the cell row alone, with the reason
+        endpoints = {}
+    return CellResult(
+        key, rec.status, params, cell_id=rec.cell_id, error=rec.error, wall_s=rec.wall_s,
+        dir=str(where.cell_dir), endpoints=endpoints,
+    )  # fmt: skip

@@ -1,0 +1,19 @@
+"""S, the time of one bcrypt hash at a cost, measured in the runner before a server starts."""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import bcrypt
+
+
+def median_hash_ms(rounds: int, samples: int = 3) -> float:
+    """Median wall time in ms of `samples` single bcrypt hashes at cost `rounds`."""
+    salt = bcrypt.gensalt(rounds=rounds)
+    times = []
+    for _ in range(max(1, samples)):
+        t0 = time.perf_counter()
+        bcrypt.hashpw(b"correct-horse-9", salt)
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)

@@ -1,0 +1,98 @@
+"""Locust, headless, as a managed child process with a hard deadline."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import runner
+from runner.layout import CLIENT_DIR, CLIENT_LOG_ENV, LOCUST_LOG, LOCUST_PREFIX
+from runner.proc import ManagedProcess
+
+LOCUSTFILES = Path(runner.__file__).parent / "locustfiles"
+REPO_ROOT = Path(runner.__file__).parent.parent
+STOP_TIMEOUT_S = 30  # locust --stop-timeout: in-flight requests finish, so both sides log them
+
+
+class LoadError(RuntimeError):
+    """Locust failed: non-zero exit or past its deadline; the message is one line."""
+
+
+@dataclass(frozen=True)
+class LoadPlan:
+    locustfile: str  # file name under runner/locustfiles/
+    host: str
+    users: int
+    spawn_rate: float
+    run_time_s: float | None  # None: the locustfile stops itself (sequential)
+    processes: int = 1
+
+
+def locust_argv(plan: LoadPlan, cell_dir: Path) -> list[str]:
+    """The locust command line for a plan (pure)."""
+    argv = [
+        sys.executable, "-m", "locust", "--headless", "--only-summary",
+        "-f", str(LOCUSTFILES / plan.locustfile), "-H", plan.host,
+        "-u", str(plan.users), "-r", f"{plan.spawn_rate:g}",
+        "--csv", str(cell_dir / LOCUST_PREFIX), "--csv-full-history",
+        "--stop-timeout", str(STOP_TIMEOUT_S), "--exit-code-on-error", "0",
+    ]  # fmt: skip
+    if plan.run_time_s is not None:
+        argv += ["-t", f"{max(1, round(plan.run_time_s))}s"]
+    if plan.processes > 1:
+        argv += ["--processes", str(plan.processes)]
+    return argv
+
+
+def deadline_s(plan: LoadPlan, sequential_budget_s: float) -> float:
+    """How long locust may run before it is killed: its run time plus a generous margin."""
+    body = plan.run_time_s if plan.run_time_s is not None else sequential_budget_s
+    return body + STOP_TIMEOUT_S + 60
+
+
+def locust_env(cell_dir: Path, extra: Mapping[str, str]) -> dict[str, str]:
+    """The environment of the locust process: client log dir, import path, scenario knobs."""
+    env = dict(os.environ)
+    env[CLIENT_LOG_ENV] = str(cell_dir / CLIENT_DIR)
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p
+    )
+    env.update(extra)
+    return env
+
+
+def start_locust(plan: LoadPlan, cell_dir: Path, extra_env: Mapping[str, str]) -> ManagedProcess:
+    (cell_dir / CLIENT_DIR).mkdir(parents=True, exist_ok=True)
+    proc = ManagedProcess(
+        locust_argv(plan, cell_dir),
+        log_path=cell_dir / LOCUST_LOG,
+        env=locust_env(cell_dir, extra_env),
+        cwd=REPO_ROOT,
+        stop_signal=signal.SIGTERM,
+        stop_timeout=15,
+    )
+    return proc.start()
+
+
+def finish_locust(proc: ManagedProcess, deadline: float) -> float:
+    """Wait for locust until `deadline` s after now; returns the epoch time it ended.
+
+    Raises LoadError (after stopping it) if it runs past the deadline or exits non-zero.
+    """
+    try:
+        rc = proc.wait(timeout=deadline)
+    except subprocess.TimeoutExpired:
+        proc.stop()
+        raise LoadError(f"locust did not finish within {deadline:.0f} s; killed") from None
+    ended = time.time()
+    proc.stop()  # reap any forked worker left behind
+    if rc != 0:
+        last = next((ln for ln in reversed(proc.log_tail(30).splitlines()) if ln.strip()), "")
+        raise LoadError(f"locust exited with code {rc}: {last.strip()[:300]}")
+    return ended

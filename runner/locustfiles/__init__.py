@@ -1,0 +1,1 @@
+"""Locustfiles, one per scenario; `common` holds the client-side request logger."""

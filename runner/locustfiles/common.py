@@ -1,0 +1,117 @@
+"""Client-side request rows for every scenario: one JSON line per request, written in bulk.
+
+A listener on `events.request` buffers one row per request (after locust's own
+`contrib/csv_request_logger.py`) and appends the buffer to
+`$SYNCBLOCK_CLIENT_LOG_DIR/requests-<pid>.jsonl` at `test_stop` and `quitting`, never per
+request. Each locust process (also `--processes N` workers) writes its own file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from locust import FastHttpUser, events
+from locust.env import Environment
+
+from runner.layout import CLIENT_LOG_ENV, requests_file
+from runner.locustfiles.paths import HEALTH_PATH, REGISTER_PATH
+
+REQUEST_ID_HEADER = "X-Request-ID"
+
+
+def client_row(
+    *,
+    request_type: str,
+    url: str | None,
+    name: str,
+    response: Any,
+    exception: Any,
+    start_time: float | None,
+    response_time: float | None,
+    context: dict[str, Any] | None,
+    pid: int,
+) -> dict[str, Any]:
+    """One client row from the arguments of locust's request event (pure)."""
+    headers = getattr(response, "headers", None) or {}
+    sent = (context or {}).get("request_id")
+    status = int(getattr(response, "status_code", 0) or 0)
+    return {
+        "request_id": headers.get(REQUEST_ID_HEADER) or headers.get("x-request-id") or sent,
+        "method": request_type,
+        "path": urlsplit(url).path if url else name,
+        "status": status,
+        "t_start": start_time,
+        "duration_ms": response_time,
+        "pid": pid,
+        "ok": exception is None,
+        "error": None if exception is None else str(exception)[:500],
+    }
+
+
+class RequestLog:
+    """Buffers client rows in memory; `flush` appends them to this process's file."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+
+    def on_request(self, **kw: Any) -> None:
+        self.rows.append(
+            client_row(
+                request_type=kw["request_type"],
+                url=kw.get("url"),
+                name=kw["name"],
+                response=kw.get("response"),
+                exception=kw.get("exception"),
+                start_time=kw.get("start_time"),
+                response_time=kw.get("response_time"),
+                context=kw.get("context"),
+                pid=os.getpid(),
+            )
+        )
+
+    def flush(self, **_: Any) -> None:
+        log_dir = os.environ.get(CLIENT_LOG_ENV)
+        if not log_dir or not self.rows:
+            return
+        rows, self.rows = self.rows, []
+        Path(log_dir).mkdir(parents=True, exist_ok=True)
+        text = "".join(json.dumps(r) + "\n" for r in rows)
+        with open(requests_file(Path(log_dir), os.getpid()), "a", encoding="utf-8") as f:
+            f.write(text)
+
+
+REQUEST_LOG = RequestLog()
+
+
+@events.init.add_listener
+def _register(environment: Environment, **_: Any) -> None:
+    environment.events.request.add_listener(REQUEST_LOG.on_request)
+    environment.events.test_stop.add_listener(REQUEST_LOG.flush)
+    environment.events.quitting.add_listener(REQUEST_LOG.flush)
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex
+
+
+class SyncblockUser(FastHttpUser):
+    """Base user: every request carries a fresh X-Request-ID; usernames never repeat."""
+
+    abstract = True
+
+    def send(self, method: str, path: str, **kwargs: Any) -> None:
+        rid = new_request_id()
+        headers = {REQUEST_ID_HEADER: rid}
+        self.client.request(method, path, headers=headers, context={"request_id": rid}, **kwargs)
+
+    def register(self) -> None:
+        name = f"u{uuid.uuid4().hex}"
+        self.send("POST", REGISTER_PATH, json={"username": name, "password": "correct-horse-9"})
+
+    def health(self) -> None:
+        self.send("GET", HEALTH_PATH)

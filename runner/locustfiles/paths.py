@@ -1,0 +1,4 @@
+"""Endpoint paths of the app under test (no locust import: the runner reads these too)."""
+
+REGISTER_PATH = "/api/users/register/"
+HEALTH_PATH = "/api/health/"
