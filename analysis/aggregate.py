@@ -1,0 +1,175 @@
+"""Pure shaping of query rows into what the figures and the text need: the grid that was run,
+points averaged over repeats (mean and 95 % CI), representative cells."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from analysis.model import MeanCI, mean_ci
+
+Row = dict[str, Any]
+
+HASHING_ORDER = ("blocking", "sync_def", "threadpool", "processpool")
+METRICS = ("avg_ms", "p50_ms", "p95_ms", "p99_ms", "server_avg_ms", "wait_avg_ms", "rps",
+           "loop_lag_p99_ms", "loop_lag_max_ms", "joined_client_ms", "joined_server_ms",
+           "joined_wait_ms")
+# Dimensions that, when they vary in a sweep, split the lines of a figure.
+_EXTRA_DIMS = ("scenario", "db", "bcrypt_rounds")
+
+
+def endpoint_kind(path: str | None) -> str:
+    """'/api/users/register/' -> 'register', '/api/health/' -> 'health', etc."""
+    p = (path or "").lower()
+    for kind in ("register", "health", "login"):
+        if kind in p:
+            return kind
+    return p or "?"
+
+
+def hashing_key(name: str) -> tuple[int, str]:
+    """Sort strategies in the study's order (blocking first), unknown ones last."""
+    return (HASHING_ORDER.index(name) if name in HASHING_ORDER else len(HASHING_ORDER), name)
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The distinct values of every dimension among the cells that were run."""
+
+    dims: dict[str, list[Any]]
+    ok: int
+    failed: int
+
+    def values(self, dim: str) -> list[Any]:
+        return self.dims.get(dim, [])
+
+
+def grid(cells: Sequence[Row]) -> Grid:
+    """What was run: sorted distinct values per dimension, and ok/failed counts."""
+    dims: dict[str, list[Any]] = {}
+    for dim in ("hashing", "workers", "users", "scenario", "db", "bcrypt_rounds", "repeat",
+                "duration_s", "warmup_s"):
+        vals = {c[dim] for c in cells if c.get(dim) is not None}
+        dims[dim] = sorted(vals, key=hashing_key) if dim == "hashing" else sorted(vals)
+    ok = sum(1 for c in cells if c.get("status") == "ok")
+    return Grid(dims=dims, ok=ok, failed=len(cells) - ok)
+
+
+def cell_label(row: Row, with_repeat: bool = False) -> str:
+    """Short human name of a cell: 'blocking · 2 w · 10 u' (+ ' · r2')."""
+    label = f"{row['hashing']} · {row['workers']} w · {row['users']} u"
+    if row.get("scenario") not in (None, "mixed"):
+        label += f" · {row['scenario']}"
+    if with_repeat:
+        label += f" · r{row.get('repeat')}"
+    return label
+
+
+@dataclass(frozen=True)
+class Point:
+    """One (strategy, line, users, endpoint) point, averaged over its repeats."""
+
+    hashing: str
+    series: str
+    workers: int
+    users: int
+    endpoint: str
+    hash_ms: float
+    cpu_count: int
+    failures: int
+    requests: int
+    stats: dict[str, MeanCI] = field(default_factory=dict)
+
+    def mean(self, metric: str) -> float:
+        ci = self.stats.get(metric)
+        return ci.mean if ci is not None else math.nan
+
+
+def _varying(rows: Iterable[Row]) -> list[str]:
+    rows = list(rows)
+    return [d for d in _EXTRA_DIMS if len({r.get(d) for r in rows}) > 1]
+
+
+def series_label(row: Row, extras: Sequence[str]) -> str:
+    """The line a row belongs to: '2 workers', plus any other dimension that varies."""
+    w = row["workers"]
+    parts = [f"{w} worker" + ("" if w == 1 else "s")]
+    parts += [f"{d}={row.get(d)}" if d == "bcrypt_rounds" else str(row.get(d)) for d in extras]
+    return " · ".join(parts)
+
+
+def points(summary: Sequence[Row], scenarios: str = "load") -> list[Point]:
+    """Average cell_summary rows over repeats. scenarios='load' keeps every scenario but
+    'sequential'; 'sequential' keeps only it."""
+    keep = [r for r in summary
+            if (r["scenario"] == "sequential") == (scenarios == "sequential")]
+    extras = _varying(keep)
+    groups: dict[tuple[Any, ...], list[Row]] = defaultdict(list)
+    for r in keep:
+        key = (r["hashing"], series_label(r, extras), r["workers"], r["users"],
+               endpoint_kind(r["endpoint"]))
+        groups[key].append(r)
+    out = []
+    for (hashing, series, workers, users, endpoint), rs in groups.items():
+        stats = {m: mean_ci([r[m] for r in rs if r.get(m) is not None]) for m in METRICS}
+        hash_ms = mean_ci([r["hash_ms"] for r in rs if r.get("hash_ms")]).mean
+        out.append(Point(hashing=hashing, series=series, workers=workers, users=users,
+                         endpoint=endpoint, hash_ms=hash_ms,
+                         cpu_count=int(rs[0].get("cpu_count") or 1),
+                         failures=int(sum(r.get("failures") or 0 for r in rs)),
+                         requests=int(sum(r.get("requests") or 0 for r in rs)),
+                         stats={m: s for m, s in stats.items() if s.n}))
+    return sorted(out, key=lambda p: (hashing_key(p.hashing), p.series, p.workers, p.users,
+                                      p.endpoint))
+
+
+def by_endpoint(pts: Sequence[Point], endpoint: str) -> list[Point]:
+    return [p for p in pts if p.endpoint == endpoint]
+
+
+def strategies(pts: Iterable[Point]) -> list[str]:
+    return sorted({p.hashing for p in pts}, key=hashing_key)
+
+
+def representative_cells(cells: Sequence[Row]) -> dict[str, Row]:
+    """Per strategy, the ok load cell under the most stress: most users, then most workers,
+    then the first repeat."""
+    best: dict[str, Row] = {}
+    for c in cells:
+        if c.get("status") != "ok" or c.get("scenario") == "sequential":
+            continue
+        key = (c["users"], c["workers"], -(c.get("repeat") or 0))
+        cur = best.get(c["hashing"])
+        if cur is None or key > (cur["users"], cur["workers"], -(cur.get("repeat") or 0)):
+            best[c["hashing"]] = c
+    return {h: best[h] for h in sorted(best, key=hashing_key)}
+
+
+def worst_worker(per_worker: Sequence[Row], cell_id: str) -> int | None:
+    """The pid with the highest lag p99 in a cell (ties: highest max)."""
+    rows = [r for r in per_worker if r["cell_id"] == cell_id]
+    if not rows:
+        return None
+    return max(rows, key=lambda r: (r["p99_ms"] or 0, r["max_ms"] or 0))["pid"]
+
+
+def with_decomposition(summary: Sequence[Row], decomposition: Sequence[Row]) -> list[Row]:
+    """cell_summary rows with the joined client/server/wait means of the same cell and
+    endpoint added (None where no request was seen by both sides)."""
+    by_key = {(d["cell_id"], d["endpoint"]): d for d in decomposition}
+    empty = {"joined": 0, "joined_client_ms": None, "joined_server_ms": None,
+             "joined_wait_ms": None}
+    return [{**r, **{k: by_key.get((r["cell_id"], r["endpoint"]), empty).get(k)
+                     for k in empty}} for r in summary]
+
+
+def per_cell(summary: Sequence[Row]) -> list[Row]:
+    """One row per cell (cell_summary repeats cell-level columns for each endpoint)."""
+    seen: dict[str, Row] = {}
+    for r in summary:
+        seen.setdefault(r["cell_id"], r)
+    return sorted(seen.values(), key=lambda r: (hashing_key(r["hashing"]), r["workers"],
+                                                r["users"], r.get("repeat") or 0))

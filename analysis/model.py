@@ -1,0 +1,88 @@
+"""Pure numbers: the closed-loop queueing model, the machine's ceiling, and means with 95 % CIs.
+
+The model: N users with no think time, one bcrypt hash of S ms per request, and c servers
+where c = min(workers, cpu_count). Throughput X = min(N, c) / S and, by Little's law for a
+closed system, mean response time R = N / X.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+# Two-sided 95 % Student t quantiles t(0.975, df) for small df; beyond the table, 1.96.
+_T95 = {
+    1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306,
+    9: 2.262, 10: 2.228, 11: 2.201, 12: 2.179, 13: 2.160, 14: 2.145, 15: 2.131,
+    16: 2.120, 17: 2.110, 18: 2.101, 19: 2.093, 20: 2.086, 25: 2.060, 30: 2.042,
+    40: 2.021, 60: 2.000, 120: 1.980,
+}
+
+
+@dataclass(frozen=True)
+class ModelPoint:
+    servers: int
+    throughput_rps: float
+    response_ms: float
+
+
+@dataclass(frozen=True)
+class MeanCI:
+    mean: float
+    low: float
+    high: float
+    n: int
+
+    @property
+    def half_width(self) -> float:
+        return self.high - self.mean
+
+
+def servers(workers: int, cpu_count: int) -> int:
+    """c = min(workers, cpu_count): hashes that can run at once in a blocking server."""
+    return max(1, min(workers, cpu_count))
+
+
+def closed_loop(users: int, service_ms: float, workers: int, cpu_count: int) -> ModelPoint:
+    """Throughput X = min(N, c)/S and mean response R = N/X for N users with no think time."""
+    if users < 1 or service_ms <= 0:
+        raise ValueError("users must be >= 1 and service_ms > 0")
+    c = servers(workers, cpu_count)
+    busy = min(users, c)
+    throughput = busy / (service_ms / 1000.0)
+    return ModelPoint(servers=c, throughput_rps=throughput, response_ms=users * service_ms / busy)
+
+
+def ceiling_rps(cpu_count: int, service_ms: float) -> float:
+    """The machine's limit: every core hashing all the time, cpu_count / S."""
+    if cpu_count < 1 or service_ms <= 0:
+        raise ValueError("cpu_count must be >= 1 and service_ms > 0")
+    return cpu_count / (service_ms / 1000.0)
+
+
+def t95(df: int) -> float:
+    """Two-sided 95 % Student t quantile; the next smaller tabulated df is conservative."""
+    if df < 1:
+        raise ValueError("df must be >= 1")
+    return _T95[max(k for k in _T95 if k <= df)] if df <= 120 else 1.96
+
+
+def mean_ci(values: Sequence[float]) -> MeanCI:
+    """Mean and 95 % confidence interval (Student t) of replicate values; n=1 gives no width."""
+    clean = [float(v) for v in values if v is not None and not math.isnan(v)]
+    if not clean:
+        return MeanCI(math.nan, math.nan, math.nan, 0)
+    mean = statistics.fmean(clean)
+    if len(clean) == 1:
+        return MeanCI(mean, mean, mean, 1)
+    half = t95(len(clean) - 1) * statistics.stdev(clean) / math.sqrt(len(clean))
+    return MeanCI(mean, mean - half, mean + half, len(clean))
+
+
+def relative_gap(measured: float, expected: float) -> float:
+    """(measured - expected) / expected: +0.25 means 25 % above the expectation."""
+    if expected == 0:
+        raise ValueError("expected must be non-zero")
+    return (measured - expected) / expected

@@ -1,0 +1,173 @@
+"""The imperative shell: read the store (read-only), shape, build figures and text, render,
+write once. `build_report` is the public entry the runner's Hydra callback calls."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import plotly.graph_objects as go
+
+from analysis import figures, figures_system, queries, text, text_system
+from analysis.aggregate import (
+    Grid,
+    cell_label,
+    grid,
+    per_cell,
+    points,
+    representative_cells,
+    with_decomposition,
+)
+from analysis.render import render
+from analysis.verdict import FixRow, fix_table
+
+Row = dict[str, Any]
+
+
+@dataclass
+class Section:
+    anchor: str
+    title: str
+    question: str
+    figures: list[tuple[go.Figure, str]] = field(default_factory=list)   # (figure, caption)
+    paragraphs: list[str] = field(default_factory=list)
+    table: list[FixRow] | None = None
+
+
+@dataclass
+class StoreData:
+    """Everything the report reads, as plain rows."""
+
+    store: Path
+    sweep_ids: list[str]
+    sweeps: list[Row]
+    cells: list[Row]
+    summary: list[Row]
+    lag_workers: list[Row]
+    stalls: list[Row]
+    resources: list[Row]
+    lag_series: dict[str, list[Row]]
+
+
+def read_store(con: duckdb.DuckDBPyConnection, store: Path, sweep: str) -> StoreData:
+    """All queries, once; the loop-lag series only for the representative cells."""
+    ids = queries.resolve_sweeps(con, sweep)
+    cells = queries.cells(con, ids)
+    reps = representative_cells(cells)
+    return StoreData(
+        store=store, sweep_ids=ids, sweeps=queries.sweeps(con, ids), cells=cells,
+        summary=with_decomposition(queries.summary(con, ids), queries.decomposition(con, ids)),
+        lag_workers=queries.lag_by_worker(con, ids),
+        stalls=queries.stalls(con, ids), resources=queries.resources_by_role(con, ids),
+        lag_series={c["cell_id"]: queries.lag_series(con, c["cell_id"]) for c in reps.values()})
+
+
+def _resource_rows(d: StoreData, g: Grid) -> list[Row]:
+    """Section 6 rows: 'server' (master + workers summed, from cell_summary), the load
+    generator, and each server role's RSS; labelled by cell."""
+    repeats = len(g.values("repeat")) > 1
+    label = {c["cell_id"]: cell_label(c, repeats) for c in d.cells}
+    out = [{"label": label[c["cell_id"]], "role": "server", "cpu_avg_percent":
+            c["cpu_avg_percent"], "cpu_max_percent": c["cpu_max_percent"],
+            "rss_max_bytes": c["rss_max_bytes"]}
+           for c in per_cell(d.summary) if c.get("cpu_avg_percent") is not None]
+    ok = {c["cell_id"] for c in d.cells if c["status"] == "ok"}
+    out += [{**r, "label": label[r["cell_id"]]} for r in d.resources if r["cell_id"] in ok]
+    order = list(label.values())
+    return sorted(out, key=lambda r: order.index(r["label"]))
+
+
+def sections(d: StoreData) -> list[Section]:
+    """Compose the eight sections from the store's data (pure given d)."""
+    g = grid(d.cells)
+    load = points(d.summary, "load")
+    seq = points(d.summary, "sequential")
+    reps = representative_cells(d.cells)
+    worst_pid: dict[str, int | None] = {}
+    worst_row: dict[str, Row] = {}
+    for c in reps.values():
+        mine = [r for r in d.lag_workers if r["cell_id"] == c["cell_id"]]
+        if mine:
+            w = max(mine, key=lambda r: (r["p99_ms"] or 0, r["max_ms"] or 0))
+            worst_pid[c["cell_id"]], worst_row[c["cell_id"]] = w["pid"], w
+    stalls = {r["cell_id"]: r for r in d.stalls}
+    fixes = fix_table(load)
+    res = _resource_rows(d, g)
+    out = [
+        Section("loop", "1. The blocked event loop", "How does the event loop behave when "
+                "blocked?", _figs((figures.lag_timeline(reps, d.lag_series, worst_pid),
+                                   "How late the loop's 10 ms probe woke, per worker, in the "
+                                   "most loaded cell of each strategy."),
+                                  (figures.lag_per_cell(per_cell(d.summary)),
+                                   "Lag p99 and max of every cell, after warm-up.")),
+                text.blocked_loop(reps, worst_row, stalls, g)),
+        Section("load", "2. Responsiveness under load", "How is responsiveness affected under "
+                "load?", _figs((figures.responsiveness(load), "Client-side latency per endpoint; "
+                                "one colour per worker count; ✕ marks cells with failed "
+                                "requests.")), text.responsiveness(load, g)),
+        Section("health", "3. Health while registrations run", "How does /api/health/ behave "
+                "while registrations run, and how does it change with concurrency?",
+                _figs((figures.health_decomposition(load), "Bar height is the mean client time; "
+                       "the dark part is the server's handler timer, the light part waiting.")),
+                text.health(load, g)),
+        Section("register", "4. Registration latency vs concurrency", "How does the average "
+                "response time of /api/users/register/ change with concurrency?",
+                _figs((figures.registration_model(load), "Measured mean (solid) and p95 "
+                       "(dotted) against the closed-loop model (dashed) with S the measured "
+                       "single-hash time and c = min(workers, cores).")),
+                text.registration(load, g)),
+        Section("throughput", "5. Throughput and the machine's limit", "How close does each "
+                "strategy come to the machine's limit (cores / time of one hash)?",
+                _figs((figures_system.throughput(load, fixes), "Measured registrations/s, the "
+                       "model's X = min(N, c)/S, and the ceiling cores/S.")),
+                text_system.throughput(fixes, g)),
+        Section("resources", "6. CPU and memory", "CPU and memory of the server processes and "
+                "the load generator during each cell.",
+                _figs((figures_system.resources(res), "100 % = one core. Server = master and "
+                       "workers summed at each 0.25 s sample.")),
+                text_system.resources(res, g)),
+        Section("sequential", "7. Sequential baseline", "One user, consecutive requests: "
+                "server-side versus client-side time, and the gap.",
+                _figs((figures_system.sequential(seq), "Mean per request over the consecutive "
+                       "requests of each endpoint.")), text_system.sequential(seq, g)),
+        Section("verdict", "8. Which fix works", "Which hashing strategy fixes it, by how much, "
+                "and how close does it come to the machine's limit?",
+                _figs((figures_system.verdict(fixes), "")), text_system.verdict(fixes, g),
+                table=fixes or None),
+    ]
+    return out
+
+
+def _figs(*pairs: tuple[go.Figure | None, str]) -> list[tuple[go.Figure, str]]:
+    return [(f, cap) for f, cap in pairs if f is not None]
+
+
+def header(d: StoreData) -> dict[str, Any]:
+    """What was run and where: the grid, durations, the machine, failed cells."""
+    g = grid(d.cells)
+    failed = [{"label": cell_label(c, len(g.values("repeat")) > 1), "job": c["job_num"],
+               "error": c.get("error") or "(no reason recorded)", "status": c["status"]}
+              for c in d.cells if c["status"] != "ok"]
+    hash_ms = [c["hash_ms"] for c in d.cells if c.get("hash_ms")]
+    return {"store": str(d.store), "sweeps": d.sweeps, "sweep_ids": d.sweep_ids, "grid": g,
+            "failed": failed,
+            "hash_ms": (min(hash_ms), max(hash_ms)) if hash_ms else (math.nan, math.nan),
+            "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
+
+
+def build_report(*, store: Path, out: Path, sweep: str = "latest") -> Path:
+    """Read the store read-only, compute, render one HTML page, write it once; return out."""
+    con = queries.connect(Path(store))
+    try:
+        data = read_store(con, Path(store), sweep)
+    finally:
+        con.close()
+    page = render(header(data), sections(data))
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(page, encoding="utf-8")
+    return out
