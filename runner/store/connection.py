@@ -91,11 +91,17 @@ def open_store(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyC
         raise StoreError(f"store {path} does not exist")
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    options = "READ_ONLY" if read_only else f"STORAGE_VERSION {_quote(STORAGE_VERSION)}"
+    # The storage version is chosen at creation only: DuckDB refuses to lower an existing one.
+    if read_only:
+        options = " (READ_ONLY)"
+    elif not path.exists():
+        options = f" (STORAGE_VERSION {_quote(STORAGE_VERSION)})"
+    else:
+        options = ""
     con = duckdb.connect(":memory:")
     try:
         try:
-            con.execute(f"ATTACH {_quote(str(path))} AS {ALIAS} ({options})")
+            con.execute(f"ATTACH {_quote(str(path))} AS {ALIAS}{options}")
         except duckdb.Error as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise StoreError(f"cannot open store {path}: {first}") from exc
