@@ -2,3 +2,4 @@
 
 REGISTER_PATH = "/api/users/register/"
 HEALTH_PATH = "/api/health/"
+REQUEST_ID_HEADER = "X-Request-ID"

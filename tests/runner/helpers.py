@@ -1,0 +1,50 @@
+"""Helpers of the runner's end-to-end tests: run `python -m runner`, read the store, find
+processes a run left behind."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import psutil
+
+REPO = Path(__file__).resolve().parents[2]
+TABLES = ("cells", "locust_stats", "locust_history", "failures", "requests", "loop_lag",
+          "resources", "sweeps")  # fmt: skip
+ENV_KEYS = ("SYNCBLOCK_LOG_DIR", "SYNCBLOCK_CLIENT_LOG_DIR")
+
+
+def run_runner(*args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    """`python -m runner <args>` from the repository root, output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "runner", *args], cwd=REPO, capture_output=True, text=True,
+        timeout=timeout, check=False,
+    )  # fmt: skip
+
+
+def query(store: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def counts(store: Path) -> dict[str, int]:
+    return {t: query(store, f"SELECT count(*) FROM {t}")[0][0] for t in TABLES}
+
+
+def leftovers(root: Path) -> list[str]:
+    """Live processes whose app or locust log dir lies under `root` (a run's processes)."""
+    found = []
+    for proc in psutil.process_iter(["pid", "name"]):
+        try:
+            env = proc.environ()
+        except psutil.Error:
+            continue
+        if any(env.get(k, "").startswith(str(root)) for k in ENV_KEYS):
+            found.append(f"{proc.pid} {proc.info['name']}")
+    return found

@@ -1,0 +1,94 @@
+"""The runner for real: a Hydra multirun of real uvicorn + real locust cells into DuckDB."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.runner.helpers import counts, leftovers, query, run_runner
+
+pytestmark = pytest.mark.e2e
+
+GRID = ["workers=1,2", "users=1,4", "duration=4", "warmup=1", "bcrypt_rounds=8"]
+
+
+@pytest.fixture(scope="module")
+def sweep(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """One 2x2 sweep shared by the tests below: (store, tmp root)."""
+    root = tmp_path_factory.mktemp("sweep")
+    store = root / "r.duckdb"
+    done = run_runner("-m", *GRID, f"store={store}", f"hydra.sweep.dir={root / 'sweep'}")
+    assert done.returncode == 0, done.stderr[-3000:]
+    return store, root
+
+
+def test_sweep_stores_four_ok_cells_with_every_table(sweep: tuple[Path, Path]) -> None:
+    """4 cells ok, each with rows in every per-cell table (failures only when there are any)."""
+    store, _ = sweep
+    cells = query(store, "SELECT cell_id, status, error, workers, users FROM cells")
+    assert sorted((w, u) for _, _, _, w, u in cells) == [(1, 1), (1, 4), (2, 1), (2, 4)]
+    assert {s for _, s, _, _, _ in cells} == {"ok"}, cells
+    assert len(query(store, "SELECT DISTINCT sweep_id FROM cells")) == 1
+    for table in ("locust_stats", "locust_history", "loop_lag", "resources"):
+        per_cell = query(store, f"SELECT count(DISTINCT cell_id) FROM {table}")[0][0]
+        assert per_cell == 4, table
+    sides = query(store, "SELECT cell_id, side, count(*) FROM requests GROUP BY ALL")
+    assert len(sides) == 8 and min(n for _, _, n in sides) > 0
+    roles = {r for (r,) in query(store, "SELECT DISTINCT role FROM resources")}
+    assert {"server_worker", "server_master", "load_generator"} <= roles
+
+
+def test_client_and_server_rows_join(sweep: tuple[Path, Path]) -> None:
+    """At least 95 % of server rows of each cell join a client row on request_id."""
+    store, _ = sweep
+    rows = query(store, """
+        SELECT s.cell_id, count(c.request_id) / count(*) FROM requests s
+        LEFT JOIN requests c ON c.cell_id = s.cell_id AND c.side = 'client'
+                            AND c.request_id = s.request_id
+        WHERE s.side = 'server' GROUP BY ALL""")  # fmt: skip
+    assert len(rows) == 4 and all(ratio >= 0.95 for _, ratio in rows), rows
+
+
+def test_timings_and_summary(sweep: tuple[Path, Path]) -> None:
+    """Each cell records S and its load window; cell_summary has both endpoints per cell."""
+    store, _ = sweep
+    for hash_ms, t0, t1, t2, wall in query(store, (
+        "SELECT hash_ms, t_load_start, t_measure_start, t_measure_end, wall_s FROM cells"
+    )):  # fmt: skip
+        assert hash_ms > 0 and t1 - t0 == pytest.approx(1.0)
+        assert 4 <= t2 - t0 < 60 and wall >= 5
+    endpoints = query(store, "SELECT count(*) FROM cell_summary GROUP BY cell_id")
+    assert [n for (n,) in endpoints] == [2, 2, 2, 2]
+
+
+def test_no_process_left_behind(sweep: tuple[Path, Path]) -> None:
+    """After the sweep, no uvicorn or locust process of it is alive."""
+    _, root = sweep
+    assert leftovers(root) == []
+
+
+def test_rerun_resumes_without_new_rows_or_servers(sweep: tuple[Path, Path]) -> None:
+    """The same sweep again skips every cell: no new row anywhere, no server started."""
+    store, root = sweep
+    before = counts(store)
+    again = run_runner("-m", *GRID, f"store={store}", f"hydra.sweep.dir={root / 'again'}")
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert counts(store) == before
+    assert not list((root / "again").rglob("server.log"))
+    assert again.stdout.count("skipped") == 4
+
+
+def test_a_cell_whose_app_cannot_start_fails_alone(tmp_path: Path) -> None:
+    """A db URL that cannot work fails that cell with a reason; the other cell is ok."""
+    store = tmp_path / "r.duckdb"
+    urls = f"db.url=sqlite:///{tmp_path}/good.db,sqlite:////proc/nope/app.db"
+    done = run_runner(
+        "-m", urls, "duration=2", "warmup=1", "users=2", "bcrypt_rounds=6",
+        f"store={store}", f"hydra.sweep.dir={tmp_path / 'sweep'}",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = dict(query(store, "SELECT status, error FROM cells"))
+    assert set(rows) == {"ok", "failed"} and rows["ok"] is None
+    assert "ServerStartError" in rows["failed"] and "\n" not in rows["failed"]
+    assert leftovers(tmp_path) == []
