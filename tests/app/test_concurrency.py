@@ -98,7 +98,7 @@ def test_only_blocking_stalls_the_loop(
         assert max(run.health_ms) >= 100
     else:
         assert health < 50
-        assert statistics.median(lags) < 20
+        assert statistics.median(lags) < 50
 
 
 def test_three_workers_register_forty_users_and_log_each_request_once(
