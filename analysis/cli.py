@@ -47,7 +47,9 @@ def print_query(store: Path, query: str, console: Console) -> None:
         raise queries.ReportError(str(exc).splitlines()[0]) from exc
     finally:
         con.close()
-    table = Table(*names, caption=f"{len(result)} rows")
+    table = Table(caption=f"{len(result)} rows")
+    for name in names:
+        table.add_column(name, overflow="fold")
     for row in result:
         table.add_row(*("NULL" if v is None else str(v) for v in row))
     console.print(table)

@@ -1,0 +1,99 @@
+"""The whole report on the committed fixture store (real captured cells), and on small
+hand-built stores for the cases the fixture lacks."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+from plotly.offline import get_plotlyjs
+
+from analysis import build_report
+from analysis.wording import ms
+from tests.analysis.handmade import Cell, make_store
+from tests.fixtures import build_fixture_store
+
+SECTIONS = ("loop", "load", "health", "register", "throughput", "resources", "sequential",
+            "verdict")
+
+
+@pytest.fixture(scope="module")
+def fixture_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_fixture_store(tmp_path_factory.mktemp("fx") / "results.duckdb")
+
+
+@pytest.fixture(scope="module")
+def fixture_page(fixture_store: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    out = build_report(store=fixture_store, out=tmp_path_factory.mktemp("out") / "r.html")
+    return out.read_text(encoding="utf-8")
+
+
+def test_store_is_only_read(fixture_store: Path, tmp_path: Path) -> None:
+    """Building the report leaves the store's bytes unchanged and writes exactly one file."""
+    before = hashlib.sha256(fixture_store.read_bytes()).hexdigest()
+    out = build_report(store=fixture_store, out=tmp_path / "sub" / "report.html")
+    assert hashlib.sha256(fixture_store.read_bytes()).hexdigest() == before
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == ["report.html"]
+    assert out == tmp_path / "sub" / "report.html"
+
+
+def test_plotly_embedded_once_and_offline(fixture_page: str) -> None:
+    """plotly.js is inlined exactly once and nothing is fetched from the network."""
+    assert fixture_page.count(get_plotlyjs()[:300]) == 1
+    assert not re.search(r"<script[^>]+src=|<link[^>]+href=['\"]?http", fixture_page)
+
+
+def test_every_section_present(fixture_page: str) -> None:
+    """All eight sections appear, and each load section has at least one figure."""
+    for anchor in SECTIONS:
+        assert f"<section id='{anchor}'>" in fixture_page
+    for anchor in ("loop", "load", "health", "register", "throughput", "resources", "verdict"):
+        assert f'id="fig-{anchor}-1"' in fixture_page
+
+
+def test_numbers_come_from_the_store(fixture_store: Path, fixture_page: str) -> None:
+    """The header shows the machine; the loop lag quoted is one worker's own max and p99."""
+    con = duckdb.connect(str(fixture_store), read_only=True)
+    try:
+        cpu_model, git_sha = con.execute("SELECT cpu_model, git_sha FROM sweeps").fetchone()
+        per_worker = con.execute("""
+            SELECT max(l.lag_ms), quantile_cont(l.lag_ms, 0.99)
+            FROM loop_lag l JOIN cells c USING (cell_id)
+            WHERE NOT l.in_warmup AND l.t <= c.t_measure_end GROUP BY l.cell_id, l.pid
+            """).fetchall()
+    finally:
+        con.close()
+    assert cpu_model in fixture_page and git_sha in fixture_page
+    quoted = re.search(r"woke up to (\S+ m?s) late \(p99 (\S+ m?s)\)", fixture_page)
+    assert quoted is not None
+    assert quoted.groups() in {(ms(mx), ms(p99)) for mx, p99 in per_worker}
+
+
+def test_failed_cells_listed_with_reason(tmp_path: Path) -> None:
+    """A failed cell appears in the page with its reason; it is never silently dropped."""
+    store = make_store(tmp_path / "s.duckdb", [Cell(), Cell(users=8, status="failed",
+                                                            error="server did not start")])
+    page = build_report(store=store, out=tmp_path / "r.html").read_text()
+    assert "server did not start" in page and "1 ok, 1 not ok" in page
+
+
+def test_repeats_give_error_bars(tmp_path: Path) -> None:
+    """With repeat > 1 the figures carry 95 % CI error bars around the mean."""
+    cells = [Cell(repeat=r, client_ms={"register": v, "health": 5.0})
+             for r, v in ((1, 90.0), (2, 100.0), (3, 110.0))]
+    page = build_report(store=make_store(tmp_path / "s.duckdb", cells),
+                        out=tmp_path / "r.html").read_text()
+    assert '"error_y":{"array":[' in page and '"arrayminus"' in page
+
+
+def test_sweep_selection(tmp_path: Path) -> None:
+    """'latest' reads only the newest sweep; 'all' reads every sweep."""
+    store = make_store(tmp_path / "s.duckdb",
+                       [Cell(sweep_id="old", hashing="threadpool"), Cell(sweep_id="new")],
+                       sweeps=("old", "new"))
+    latest = build_report(store=store, out=tmp_path / "a.html").read_text()
+    every = build_report(store=store, out=tmp_path / "b.html", sweep="all").read_text()
+    assert "threadpool (" not in latest and "threadpool (" in every

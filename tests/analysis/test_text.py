@@ -1,0 +1,90 @@
+"""The paragraphs: numbers come from the data; missing data names the command to run."""
+
+from __future__ import annotations
+
+from analysis import text, text_system
+from analysis.aggregate import points
+from analysis.verdict import fix_table
+from tests.analysis.rows import grid_of, summary_row
+
+
+def test_health_decomposition_states_handler_and_wait() -> None:
+    """Client time is split into the handler's time and the waiting, with the share waited."""
+    rows = [summary_row(endpoint="health", users=4, joined_client_ms=400.0,
+                        joined_server_ms=0.4, joined_wait_ms=399.6, avg_ms=400.0)]
+    [para] = [p for p in text.health(points(rows), grid_of(rows)) if "health" in p]
+    assert "400 ms on average at the client" in para
+    assert "0.40 ms" in para and "400 ms (100 %) was waiting" in para
+
+
+def test_registration_follows_model() -> None:
+    """Measured means within 20 % of R = N*S/min(N,c) are reported as following the model."""
+    rows = [summary_row(users=1, avg_ms=105.0), summary_row(users=4, avg_ms=410.0)]
+    [para] = text.registration(points(rows), grid_of(rows))
+    assert "follows the model within 5 %" in para
+    assert "105 ms measured" in para and "100 ms modelled" in para
+
+
+def test_registration_departure_is_quantified() -> None:
+    """A point far below the model is reported with its signed gap and the reason."""
+    rows = [summary_row("threadpool", users=1, avg_ms=100.0),
+            summary_row("threadpool", users=4, avg_ms=200.0)]
+    [para] = text.registration(points(rows), grid_of(rows))
+    assert "departs most at 4 users: 200 ms measured against 400 ms modelled (-50 %)" in para
+    assert "every core" in para and "follows within 20 % at 1 users" in para
+
+
+def test_blocked_loop_relates_stall_to_hash_time() -> None:
+    """Stall per registration is total stall over registrations served, as a multiple of S."""
+    cell = {"cell_id": "c0", "hashing": "blocking", "workers": 1, "users": 4, "hash_ms": 100.0}
+    worst = {"c0": {"pid": 7, "p99_ms": 110.0, "max_ms": 300.0}}
+    stalls = {"c0": {"stalls": 40, "stall_median_ms": 98.0, "stall_total_ms": 5000.0,
+                     "registrations": 50}}
+    g = grid_of([summary_row(users=4)])
+    paras = text.blocked_loop({"blocking": cell}, worst, stalls, g)
+    assert "up to 300 ms late (p99 110 ms)" in paras[0]
+    assert "median lateness of 98 ms" in paras[0] and "100 ms per registration" in paras[0]
+    assert "(1.0× S)" in paras[0]
+    assert "hashing=blocking,threadpool" in paras[1]
+
+
+def test_missing_sections_name_the_command() -> None:
+    """Without sequential cells the section gives the exact runner command that fills it."""
+    rows = [summary_row(workers=2, users=5)]
+    [para] = text_system.sequential([], grid_of(rows))
+    assert ("`python -m runner -m workers=1 users=1 hashing=blocking scenario=sequential "
+            "duration=10`") in para
+
+
+def test_one_user_count_asks_for_more() -> None:
+    """A sweep with one user count says which user counts to add."""
+    rows = [summary_row(users=5), summary_row(users=5, endpoint="health")]
+    paras = text.responsiveness(points(rows), grid_of(rows))
+    assert any("users=1,5,10" in p for p in paras)
+    assert "No request failed in any cell." in paras
+
+
+def test_load_generator_warning() -> None:
+    """A load generator averaging above 80 % of a core triggers the suspect-timings warning."""
+    res = [{"label": "blocking · 1 w · 10 u", "role": "load_generator", "cpu_avg_percent": 85.0,
+            "cpu_max_percent": 99.0, "rss_max_bytes": 2**20},
+           {"label": "blocking · 1 w · 1 u", "role": "load_generator", "cpu_avg_percent": 20.0,
+            "cpu_max_percent": 30.0, "rss_max_bytes": 2**20}]
+    paras = text_system.resources(res, grid_of([summary_row()]))
+    [warning] = [p for p in paras if p.startswith("Warning")]
+    assert "blocking · 1 w · 10 u" in warning and "1 w · 1 u" not in warning
+    assert "load.processes=2" in warning
+
+
+def test_verdict_sentences_from_table() -> None:
+    """The verdict names the calmest and the fastest strategy with their measured numbers."""
+    rows = [summary_row("blocking", users=4, rps=8.0),
+            summary_row("blocking", users=4, endpoint="health", p95_ms=400.0),
+            summary_row("threadpool", users=4, rps=18.0, loop_lag_p99_ms=1.0),
+            summary_row("threadpool", users=4, endpoint="health", p95_ms=4.0,
+                        loop_lag_p99_ms=1.0)]
+    paras = text_system.verdict(fix_table(points(rows)), grid_of(rows))
+    assert paras[0].startswith("To keep the server responsive, use threadpool")
+    assert "4.0 ms against 400 ms with blocking (100× lower)" in paras[0]
+    assert "threadpool reached 18.0 registrations/s, 90 % of the machine's ceiling" in paras[1]
+    assert "sync_def, processpool" in paras[2]
