@@ -28,6 +28,8 @@ from runner.proc import ManagedProcess, free_port
 
 HEALTH_PATH = "/api/health/"
 STARTUP_COMPLETE = "Application startup complete"
+# Seen before readiness, these mean a worker failed (uvicorn's master would restart it forever).
+_FAILURE_SIGNS = ("Application startup failed", "Traceback (most recent call last)")
 _STARTED_PID = re.compile(r"Started server process \[(\d+)\]")
 # The project root, so `app.main:app` imports whatever the current directory is.
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -126,7 +128,7 @@ class UvicornServer:
                 text = self._log_text()
                 if code is not None:
                     raise self._fail(f"exited with code {code}: {failure_reason(text)}")
-                if "Application startup failed" in text:
+                if any(sign in text for sign in _FAILURE_SIGNS):
                     raise self._fail(f"startup failed: {failure_reason(text)}")
                 ready = text.count(STARTUP_COMPLETE) >= self.workers
                 if ready and self._health_ok(client):

@@ -54,10 +54,20 @@ def test_a_taken_port_is_a_clear_start_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_a_bad_database_url_is_a_clear_start_error(tmp_path: Path, workers: int) -> None:
-    """A broken SYNCBLOCK_DB_URL stops start-up quickly with the database error in the reason."""
-    env = app_env(tmp_path, "blocking") | {"SYNCBLOCK_DB_URL": "nosuchdb://x/y"}
-    server = UvicornServer(workers=workers, env=env, log_path=tmp_path / "s.log", start_timeout=30)
-    with pytest.raises(ServerStartError, match="nosuchdb"), server:
+@pytest.mark.parametrize(
+    ("override", "reason"),
+    [
+        ({"SYNCBLOCK_DB_URL": "nosuchdb://x/y"}, "nosuchdb"),
+        ({"SYNCBLOCK_HASHING": "bogus"}, "validation error for Settings"),
+    ],
+    ids=["db_url", "hashing"],
+)
+def test_a_broken_setting_is_a_clear_start_error(
+    tmp_path: Path, workers: int, override: dict[str, str], reason: str
+) -> None:
+    """A bad DB URL or setting stops start-up (no endless worker restarts), naming the cause."""
+    env = app_env(tmp_path, "blocking") | override
+    server = UvicornServer(workers=workers, env=env, log_path=tmp_path / "s.log", start_timeout=45)
+    with pytest.raises(ServerStartError, match=reason), server:
         pass
-    assert not psutil.pid_exists(server.pid) or psutil.Process(server.pid).status() == "zombie"
+    assert not psutil.pid_exists(server.pid)  # reaped: nothing left behind
