@@ -1,0 +1,89 @@
+"""`python -m runner` as a user runs it: bad values, a busy store, Ctrl-C, the default cell."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from runner.proc import wait_until
+from runner.store import StoreLock
+from tests.runner.helpers import REPO, leftovers, query, run_runner
+
+
+@pytest.mark.parametrize(
+    ("args", "key"),
+    [(["workers=0"], "workers"), (["users=-3"], "users"), (["duration=abc"], "duration"),
+     (["hashing=nope"], "hashing"), (["-m", "workers=1,0"], "workers"),
+     (["-m", "users=2,-3"], "users")],
+)  # fmt: skip
+def test_invalid_values_stop_before_any_process(tmp_path: Path, args: list[str], key: str) -> None:
+    """A bad value exits non-zero with a first stderr line naming the key; nothing is run."""
+    done = run_runner(
+        *args, f"store={tmp_path / 'r.duckdb'}", f"hydra.run.dir={tmp_path / 'run'}",
+        f"hydra.sweep.dir={tmp_path / 'sweep'}", timeout=60,
+    )  # fmt: skip
+    assert done.returncode != 0
+    first = done.stderr.strip().splitlines()[0]
+    assert key in first, done.stderr
+    assert not list(tmp_path.rglob("server.log")) and not list(tmp_path.rglob("locust.log"))
+    assert not (tmp_path / "r.duckdb").exists()
+
+
+def test_busy_store_fails_before_any_server(tmp_path: Path) -> None:
+    """While another run holds the store, the runner exits non-zero saying so, serving nothing."""
+    store = tmp_path / "r.duckdb"
+    probe = (
+        "import sys, time; from runner.store import StoreLock; "
+        f"l = StoreLock({str(store)!r}); l.acquire(); print('held', flush=True); time.sleep(60)"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", probe], cwd=REPO, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        done = run_runner(f"store={store}", f"hydra.run.dir={tmp_path / 'run'}", timeout=60)
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+    assert done.returncode != 0
+    assert "in use by another run" in done.stderr.strip().splitlines()[0]
+    assert not list(tmp_path.rglob("server.log"))
+    with StoreLock(store):  # released by the dead holder: takeable again
+        pass
+
+
+@pytest.mark.e2e
+def test_ctrl_c_mid_cell_stops_every_process(tmp_path: Path) -> None:
+    """SIGINT while locust runs: the runner exits non-zero, no process of the cell survives."""
+    runner = subprocess.Popen(
+        [sys.executable, "-m", "runner", "duration=60", "warmup=1", "bcrypt_rounds=6",
+         f"store={tmp_path / 'r.duckdb'}", f"hydra.run.dir={tmp_path / 'run'}"],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_until(lambda: list(tmp_path.rglob("client")) != [], timeout=60, what="locust")
+        time.sleep(1.0)  # let load flow, so processes are mid-work when interrupted
+        runner.send_signal(signal.SIGINT)
+        code = runner.wait(timeout=60)
+    finally:
+        if runner.poll() is None:
+            runner.kill()
+    assert code != 0
+    wait_until(lambda: leftovers(tmp_path) == [], timeout=20, what="the cell's processes to end")
+
+
+@pytest.mark.slow
+@pytest.mark.e2e
+def test_default_cell_finishes_under_40_s(tmp_path: Path) -> None:
+    """`python -m runner` with defaults (20 s + 3 s warm-up, cost 12) takes under 40 s."""
+    t0 = time.monotonic()
+    done = run_runner(f"store={tmp_path / 'r.duckdb'}", f"hydra.run.dir={tmp_path / 'run'}")
+    elapsed = time.monotonic() - t0
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert query(tmp_path / "r.duckdb", "SELECT status FROM cells") == [("ok",)]
+    assert elapsed < 40, elapsed
