@@ -8,8 +8,10 @@ import os
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI, Request, status
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.crud import UsernameTakenError
 from app.db import create_tables, make_engine, make_sessionmaker
@@ -23,6 +25,17 @@ async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
     """422 that names what is wrong but never echoes the input (it may be a password)."""
     assert isinstance(exc, RequestValidationError)
     detail = [{k: e[k] for k in ("type", "loc", "msg") if k in e} for e in exc.errors()]
+    return JSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
+async def unparsable_body(request: Request, exc: Exception) -> Response:
+    """FastAPI answers 400 when a JSON body cannot be decoded at all (bad UTF-8, numbers past
+    the int limit, nesting past the recursion limit); the contract says invalid body -> 422.
+    The app raises no 400 of its own, so every other HTTPException keeps its status."""
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code != status.HTTP_400_BAD_REQUEST:
+        return await http_exception_handler(request, exc)
+    detail = [{"type": "json_invalid", "loc": ["body"], "msg": "JSON decode error"}]
     return JSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
@@ -61,6 +74,7 @@ def create_app(settings: Settings) -> FastAPI:
         max_body_size=settings.max_body_bytes,
         exception_handlers={
             RequestValidationError: validation_error,
+            StarletteHTTPException: unparsable_body,
             UsernameTakenError: username_taken,
         },
     )

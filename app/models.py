@@ -32,7 +32,10 @@ class User(Base):
 
 
 def _check_password_bytes(password: str) -> str:
-    size = len(password.encode())
+    try:
+        size = len(password.encode())
+    except UnicodeEncodeError:  # a lone surrogate; the codec's message would quote it
+        raise ValueError("password must be valid UTF-8 text") from None
     if not PASSWORD_MIN_BYTES <= size <= PASSWORD_MAX_BYTES:
         raise ValueError(
             f"password must be {PASSWORD_MIN_BYTES} to {PASSWORD_MAX_BYTES} bytes in UTF-8"
