@@ -156,6 +156,27 @@ def worst_worker(per_worker: Sequence[Row], cell_id: str) -> int | None:
     return max(rows, key=lambda r: (r["p99_ms"] or 0, r["max_ms"] or 0))["pid"]
 
 
+def service_times(cells: Sequence[Row]) -> dict[int, float]:
+    """S per bcrypt cost: the fastest single-hash measurement among the ok cells. Each cell
+    measures S once before its server starts; on a busy machine that measurement only ever
+    comes out slower, so the minimum is the best estimate of one hash on this machine."""
+    out: dict[int, float] = {}
+    for c in cells:
+        s = c.get("hash_ms")
+        if c.get("status") == "ok" and s and not math.isnan(s):
+            cost = int(c.get("bcrypt_rounds") or 0)
+            out[cost] = min(out.get(cost, math.inf), s)
+    return out
+
+
+def with_service_time(rows: Sequence[Row], s_by_cost: dict[int, float]) -> list[Row]:
+    """Rows with hash_ms replaced by the S of their bcrypt cost (the cell's own measurement is
+    kept as hash_ms_measured)."""
+    return [{**r, "hash_ms_measured": r.get("hash_ms"),
+             "hash_ms": s_by_cost.get(int(r.get("bcrypt_rounds") or 0), r.get("hash_ms"))}
+            for r in rows]
+
+
 def with_decomposition(summary: Sequence[Row], decomposition: Sequence[Row]) -> list[Row]:
     """cell_summary rows with the joined client/server/wait means of the same cell and
     endpoint added (None where no request was seen by both sides)."""

@@ -36,7 +36,7 @@ def lag_timeline(reps: Mapping[str, Row], series: Mapping[str, list[Row]],
     if not reps:
         return None
     fig = make_subplots(rows=len(reps), cols=1, shared_xaxes=True, vertical_spacing=0.06,
-                        subplot_titles=[f"{h}: {cell_label(c)}" for h, c in reps.items()])
+                        subplot_titles=[cell_label(c) for c in reps.values()])
     legend = LegendOnce()
     for i, (h, c) in enumerate(reps.items(), start=1):
         rows = series[c["cell_id"]]
@@ -63,7 +63,7 @@ def lag_timeline(reps: Mapping[str, Row], series: Mapping[str, list[Row]],
                        160 + 220 * len(reps))
 
 
-def lag_per_cell(cells: Sequence[Row]) -> go.Figure | None:
+def lag_per_cell(cells: Sequence[Row], with_repeat: bool = False) -> go.Figure | None:
     """Loop lag p99 and max per cell, log scale, coloured by strategy."""
     cells = [c for c in cells if c.get("loop_lag_p99_ms") is not None]
     if not cells:
@@ -71,7 +71,7 @@ def lag_per_cell(cells: Sequence[Row]) -> go.Figure | None:
     fig = go.Figure()
     for h in sorted({c["hashing"] for c in cells}, key=hashing_key):
         mine = [c for c in cells if c["hashing"] == h]
-        x = [cell_label(c, with_repeat=True) for c in mine]
+        x = [cell_label(c, with_repeat) for c in mine]
         for stat, symbol in (("loop_lag_p99_ms", "circle"), ("loop_lag_max_ms", "triangle-up")):
             fig.add_trace(go.Scatter(
                 x=x, y=[max(c[stat] or 0.01, 0.01) for c in mine], mode="markers",
@@ -80,7 +80,7 @@ def lag_per_cell(cells: Sequence[Row]) -> go.Figure | None:
                         "opacity": 1 if "p99" in stat else 0.55},
                 hovertemplate="%{x}<br>%{y:.1f} ms<extra></extra>"))
     fig.update_yaxes(type="log", title_text="loop lag after warm-up (ms, log)")
-    fig.update_xaxes(title_text="cell (strategy · workers · users · repeat)", tickangle=-40)
+    fig.update_xaxes(title_text="cell (strategy · workers · users)", tickangle=-40)
     return base_layout(fig, "Loop lag per cell: p99 (●) and max (▲)", 480)
 
 

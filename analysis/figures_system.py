@@ -24,8 +24,10 @@ from analysis.model import closed_loop
 from analysis.verdict import FixRow
 
 Row = dict[str, Any]
-ROLE_COLORS = {"server": "#34495e", "server_master": "#95a5a6", "server_worker": "#34495e",
+ROLE_COLORS = {"server": "#34495e", "server_master": "#95a5a6", "server_worker": "#5d7f9e",
                "load_generator": "#e67e22"}
+ROLE_NAMES = {"server": "server (master + workers)", "server_master": "server master",
+              "server_worker": "server workers (sum)", "load_generator": "load generator"}
 
 
 def throughput(pts: Sequence[Point], rows: Sequence[FixRow]) -> go.Figure | None:
@@ -85,22 +87,23 @@ def resources(res: Sequence[Row]) -> go.Figure | None:
         mine = {r["label"]: r for r in res if r["role"] == role}
         x = [lab for lab in labels if lab in mine]
         color = ROLE_COLORS.get(role, "#7f8c8d")
-        name = role.replace("_", " ")
-        if role != "server_master":
+        name = ROLE_NAMES.get(role, role.replace("_", " "))
+        if role in ("server", "load_generator"):
             fig.add_trace(go.Bar(
-                x=x, y=[mine[lab]["cpu_avg_percent"] for lab in x], name=f"{name} CPU mean",
-                offsetgroup=str(k), marker={"color": color}, legendgroup=role,
+                x=x, y=[mine[lab]["cpu_avg_percent"] for lab in x], name=f"{name}: CPU mean",
+                offsetgroup=str(k), marker={"color": color}, legendgroup=f"{role}cpu",
                 hovertemplate="%{x}<br>mean %{y:.0f} %<extra></extra>"), row=1, col=1)
             fig.add_trace(go.Scatter(
-                x=x, y=[mine[lab]["cpu_max_percent"] for lab in x], name=f"{name} CPU max",
+                x=x, y=[mine[lab]["cpu_max_percent"] for lab in x], name=f"{name}: CPU max",
                 mode="markers", marker={"symbol": "diamond", "color": color, "size": 8},
-                legendgroup=role, hovertemplate="%{x}<br>max %{y:.0f} %<extra></extra>"),
+                legendgroup=f"{role}cpu", hovertemplate="%{x}<br>max %{y:.0f} %<extra></extra>"),
                 row=1, col=1)
-        fig.add_trace(go.Bar(
-            x=x, y=[(mine[lab]["rss_max_bytes"] or 0) / 2**20 for lab in x],
-            name=f"{name} RSS max", offsetgroup=str(k), legendgroup=role,
-            marker={"color": color, "opacity": 0.7},
-            hovertemplate="%{x}<br>%{y:.0f} MiB<extra></extra>"), row=2, col=1)
+        if role != "server":
+            fig.add_trace(go.Bar(
+                x=x, y=[(mine[lab]["rss_max_bytes"] or 0) / 2**20 for lab in x],
+                name=f"{name}: max RSS", offsetgroup=str(k), legendgroup=f"{role}rss",
+                marker={"color": color, "opacity": 0.75},
+                hovertemplate="%{x}<br>%{y:.0f} MiB<extra></extra>"), row=2, col=1)
     fig.add_hline(y=80, line={"color": "#e67e22", "dash": "dot", "width": 1}, row=1, col=1,
                   annotation_text="80 % of a core (load generator limit)",
                   annotation_position="top left", annotation_font_size=10)

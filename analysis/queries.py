@@ -128,11 +128,11 @@ def lag_by_worker(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
 
 
 def stalls(con: duckdb.DuckDBPyConnection, ids: list[str], threshold_ms: float = 5.0) -> list[Row]:
-    """Per cell: lag samples above threshold (stalls), their median and sum, and the number of
+    """Per cell: lag samples above threshold (stalls), their count and sum, and the number of
     registrations the server handled in the same (post-warm-up) window."""
     return rows(con, """
         WITH st AS (
-            SELECT cell_id, count(*) AS stalls, median(lag_ms) AS stall_median_ms,
+            SELECT cell_id, count(*) AS stalls,
                    sum(lag_ms) AS stall_total_ms
             FROM loop_lag l JOIN cells c USING (cell_id)
             WHERE NOT l.in_warmup AND l.lag_ms > ? AND l.t <= coalesce(c.t_measure_end, 1e300)
@@ -141,7 +141,7 @@ def stalls(con: duckdb.DuckDBPyConnection, ids: list[str], threshold_ms: float =
             SELECT cell_id, count(*) AS registrations FROM requests
             WHERE side = 'server' AND NOT in_warmup AND path LIKE '%register%' GROUP BY ALL
         )
-        SELECT c.cell_id, coalesce(st.stalls, 0) AS stalls, st.stall_median_ms,
+        SELECT c.cell_id, coalesce(st.stalls, 0) AS stalls,
                coalesce(st.stall_total_ms, 0) AS stall_total_ms,
                coalesce(reg.registrations, 0) AS registrations
         FROM cells c LEFT JOIN st USING (cell_id) LEFT JOIN reg USING (cell_id)

@@ -72,7 +72,9 @@ def _run(h: dict[str, Any]) -> str:
     rows.append(("per cell", f"{', '.join(f'{v:g}' for v in dur)} s measured after "
                              f"{', '.join(f'{v:g}' for v in warm)} s warm-up" if dur else ""))
     if not math.isnan(lo):
-        rows.append(("one hash, S", ms(lo) if lo == hi else f"{ms(lo)} to {ms(hi)}"))
+        used = ", ".join(f"{ms(v)} at cost {k}" for k, v in sorted(h["service_ms"].items()))
+        rows.append(("one hash, S", f"{used}: the fastest of {h['measured']} per-cell "
+                     f"measurements ({ms(lo)} to {ms(hi)}; a busy machine only slows them)"))
     return _kv(rows)
 
 

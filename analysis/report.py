@@ -20,7 +20,9 @@ from analysis.aggregate import (
     per_cell,
     points,
     representative_cells,
+    service_times,
     with_decomposition,
+    with_service_time,
 )
 from analysis.render import render
 from analysis.verdict import FixRow, fix_table
@@ -83,10 +85,14 @@ def _resource_rows(d: StoreData, g: Grid) -> list[Row]:
 
 def sections(d: StoreData) -> list[Section]:
     """Compose the eight sections from the store's data (pure given d)."""
-    g = grid(d.cells)
-    load = points(d.summary, "load")
-    seq = points(d.summary, "sequential")
-    reps = representative_cells(d.cells)
+    s_by_cost = service_times(d.cells)
+    summary = with_service_time(d.summary, s_by_cost)
+    cells = with_service_time(d.cells, s_by_cost)
+    g = grid(cells)
+    load = points(summary, "load")
+    seq = points(summary, "sequential")
+    reps = representative_cells(cells)
+    repeats = len(g.values("repeat")) > 1
     worst_pid: dict[str, int | None] = {}
     worst_row: dict[str, Row] = {}
     for c in reps.values():
@@ -102,7 +108,7 @@ def sections(d: StoreData) -> list[Section]:
                 "blocked?", _figs((figures.lag_timeline(reps, d.lag_series, worst_pid),
                                    "How late the loop's 10 ms probe woke, per worker, in the "
                                    "most loaded cell of each strategy."),
-                                  (figures.lag_per_cell(per_cell(d.summary)),
+                                  (figures.lag_per_cell(per_cell(summary), repeats),
                                    "Lag p99 and max of every cell, after warm-up.")),
                 text.blocked_loop(reps, worst_row, stalls, g)),
         Section("load", "2. Responsiveness under load", "How is responsiveness affected under "
@@ -152,10 +158,11 @@ def header(d: StoreData) -> dict[str, Any]:
     failed = [{"label": cell_label(c, len(g.values("repeat")) > 1), "job": c["job_num"],
                "error": c.get("error") or "(no reason recorded)", "status": c["status"]}
               for c in d.cells if c["status"] != "ok"]
-    hash_ms = [c["hash_ms"] for c in d.cells if c.get("hash_ms")]
+    hash_ms = [c["hash_ms"] for c in d.cells if c.get("hash_ms") and c["status"] == "ok"]
     return {"store": str(d.store), "sweeps": d.sweeps, "sweep_ids": d.sweep_ids, "grid": g,
             "failed": failed,
             "hash_ms": (min(hash_ms), max(hash_ms)) if hash_ms else (math.nan, math.nan),
+            "service_ms": service_times(d.cells), "measured": len(hash_ms),
             "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
 
 

@@ -15,6 +15,10 @@ Row = dict[str, Any]
 FOLLOWS = 0.20   # |measured/model - 1| at or below this: "follows the model"
 
 
+def _users(n: int) -> str:
+    return f"{n} user{'s' if n != 1 else ''}"
+
+
 def _load_at(c: Row) -> str:
     w = c["workers"]
     return f"{w} worker{'s' if w != 1 else ''}, {c['users']} users"
@@ -24,8 +28,9 @@ def blocked_loop(reps: Mapping[str, Row], worst: Mapping[str, Row], stalls: Mapp
                  grid: Grid) -> list[str]:
     """Section 1: how late the loop woke, and the stall per registration against S.
     reps: strategy -> representative cell; worst: cell_id -> its worst worker's lag row;
-    stalls: cell_id -> stall row (stalls, stall_median_ms, stall_total_ms, registrations)."""
+    stalls: cell_id -> stall row (stalls, stall_total_ms, registrations)."""
     out = []
+    per_reg: dict[str, float] = {}
     for h, c in reps.items():
         w = worst.get(c["cell_id"])
         if w is None:
@@ -33,23 +38,27 @@ def blocked_loop(reps: Mapping[str, Row], worst: Mapping[str, Row], stalls: Mapp
         s = stalls.get(c["cell_id"], {})
         hash_ms = c.get("hash_ms") or math.nan
         text = (f"{h} ({_load_at(c)}): the worst worker's loop woke up to {ms(w['max_ms'])} "
-                f"late (p99 {ms(w['p99_ms'])}).")
+                f"late (p99 {ms(w['p99_ms'])}); the longest stall lasted "
+                f"{times(w['max_ms'] / hash_ms)} the single-hash time S = {ms(hash_ms)}.")
         regs = s.get("registrations") or 0
-        per_reg = s.get("stall_total_ms", 0.0) / regs if regs else math.nan
-        if s.get("stalls") and s.get("stall_median_ms") is not None:
-            text += (f" Its {s['stalls']} wake-ups more than 5 ms late had a median lateness of "
-                     f"{ms(s['stall_median_ms'])}, against one measured hash S = {ms(hash_ms)};")
-        else:
-            text += " No wake-up was more than 5 ms late;"
         if regs:
-            text += (f" summed over the run, the loops stalled {ms(per_reg)} per registration "
-                     f"served ({times(per_reg / hash_ms)} S).")
+            per_reg[h] = s.get("stall_total_ms", 0.0) / regs
+            text += (f" Wake-ups more than 5 ms late add up to {ms(s.get('stall_total_ms'))} "
+                     f"over {regs} registrations served: {ms(per_reg[h])} of stalled loop per "
+                     f"registration ({times(per_reg[h] / hash_ms)} S).")
         else:
-            text += " no registration was served in this cell."
+            text += " No registration was served in this cell."
         out.append(text)
     if not out:
         return [f"No loop-lag samples are stored for this sweep. Run `{run_command(grid)}` "
                 "with the app's instrumentation on (the default) to record them."]
+    base = per_reg.get("blocking")
+    others = [(h, v) for h, v in per_reg.items() if h != "blocking" and v > 0]
+    if base and others:
+        out.append("Per registration served, the loop stalled " + ", ".join(
+            f"{times(base / v)} less under {h}" for h, v in others) + " than under blocking; "
+            "what remains is the loop waiting for a core that the hashing threads or "
+            "processes hold.")
     if len(reps) < 2:
         out.append("Only one hashing strategy was run; to see a fix beside it, run "
                    f"`{run_command(grid, hashing=more_strategies(grid))}`.")
@@ -154,17 +163,21 @@ def registration(pts: Sequence[Point], grid: Grid) -> list[str]:
         head = f"{h}, {series} (S = {ms(p.hash_ms)}, c = {c}):"
         if abs(g) <= FOLLOWS:
             out.append(f"{head} follows the model within {pct(abs(g))} at every user count "
-                       f"(largest gap at {p.users} users: {ms(p.mean('avg_ms'))} measured, "
+                       f"(largest gap at {_users(p.users)}: {ms(p.mean('avg_ms'))} measured, "
                        f"{ms(r)} modelled).")
             continue
-        why = ("more hashes ran at once than c allows: the strategy hashes off the event loop, "
-               "on every core" if g < 0 else
-               "time beyond the hashes: CPU shared with the load generator and the other "
-               "workers, queueing, the database write")
+        if g > 0:
+            why = ("time beyond the hashes: cores shared with the load generator and the "
+                   "other workers, queueing, the database write")
+        elif h == "blocking":
+            why = "hashes ran faster during the cell than the S used by the model"
+        else:
+            why = ("more hashes ran at once than c allows: this strategy hashes off the event "
+                   "loop, on every core")
         ok = [x for x in mine if abs(x[2]) <= FOLLOWS]
-        follows = (f" It follows within {pct(FOLLOWS)} at "
-                   f"{', '.join(str(x[0].users) for x in ok)} users." if ok else "")
-        out.append(f"{head} departs most at {p.users} users: {ms(p.mean('avg_ms'))} measured "
+        follows = (f" It follows within {pct(FOLLOWS)} at users = "
+                   f"{', '.join(str(x[0].users) for x in ok)}." if ok else "")
+        out.append(f"{head} departs most at {_users(p.users)}: {ms(p.mean('avg_ms'))} measured "
                    f"against {ms(r)} modelled ({pct(g, signed=True)}): {why}.{follows}")
     if len(grid.values("users")) < 2:
         out.append("One user count cannot show the trend; run "

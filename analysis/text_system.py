@@ -7,7 +7,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from analysis.aggregate import Grid, Point, by_endpoint, strategies
+from analysis.aggregate import Grid, Point
 from analysis.verdict import FixRow, best_of
 from analysis.wording import more_strategies, ms, num, pct, run_command, times
 
@@ -123,6 +123,3 @@ def verdict(rows: Sequence[FixRow], grid: Grid) -> list[str]:
 
 _ALL = ("blocking", "sync_def", "threadpool", "processpool")
 
-
-def strategy_names(pts: Sequence[Point]) -> list[str]:
-    return strategies(by_endpoint(pts, "register") or pts)

@@ -6,7 +6,14 @@ import math
 
 import pytest
 
-from analysis.aggregate import endpoint_kind, grid, points, representative_cells
+from analysis.aggregate import (
+    endpoint_kind,
+    grid,
+    points,
+    representative_cells,
+    service_times,
+    with_service_time,
+)
 from analysis.verdict import best_of, fix_table
 from tests.analysis.rows import summary_row
 
@@ -75,3 +82,14 @@ def test_fix_table_compares_at_highest_load() -> None:
     assert table["blocking"].health_p95_ms == pytest.approx(400.0)
     assert best_of(list(table.values()), "health_p95_ms", lowest=True) == "threadpool"
     assert best_of(list(table.values()), "best_rps", lowest=False) == "threadpool"
+
+
+def test_service_time_is_fastest_ok_measurement_per_cost() -> None:
+    """S per bcrypt cost is the fastest ok cell's hash_ms; failed cells and other costs apart."""
+    cells = [summary_row(hash_ms=400.0), summary_row(hash_ms=290.0, cell_id="b"),
+             summary_row(hash_ms=100.0, status="failed", cell_id="c"),
+             summary_row(hash_ms=20.0, bcrypt_rounds=8, cell_id="d")]
+    s = service_times(cells)
+    assert s == {12: 290.0, 8: 20.0}
+    [row] = with_service_time([cells[0]], s)
+    assert (row["hash_ms"], row["hash_ms_measured"]) == (290.0, 400.0)
