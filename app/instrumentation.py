@@ -82,13 +82,18 @@ class TimingMiddleware:
         status = 500
         t_start = time.time()
         t0 = time.perf_counter()
+        t_end: float | None = None
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, t_end
             if message["type"] == "http.response.start":
                 status = message["status"]
                 MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
             await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                # The response is out: what runs after (dependency teardown, which may yield
+                # the loop to a blocking handler) is not the client's wait.
+                t_end = time.perf_counter()
 
         try:
             await self.app(scope, receive, send_with_id)
@@ -96,7 +101,7 @@ class TimingMiddleware:
             status = exc.status_code
             raise
         finally:
-            ms = (time.perf_counter() - t0) * 1000
+            ms = ((t_end if t_end is not None else time.perf_counter()) - t0) * 1000
             self.recorder.request(request_id, scope["method"], scope["path"], status, t_start, ms)
 
 
