@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from omegaconf import DictConfig
 
 from runner import layout
@@ -144,6 +145,39 @@ def measure(c: dict[str, Any], rec: CellRecord, cell_dir: Path) -> None:
         budget = sequential_budget_s(c, rec.hash_ms)
         rec.t_measure_end = finish_locust(locust, deadline_s(plan, budget))
     # leaving the stack: sampler written, locust reaped, server stopped (its logs flushed)
+    if plan.run_time_s is not None:
+        align_window(rec, cell_dir, float(c["warmup"]), float(c["duration"]))
+
+
+def align_window(rec: CellRecord, cell_dir: Path, warmup: float, duration: float) -> None:
+    """Anchor the measured window on the first request locust sent, not on its process start.
+
+    Locust needs about a second to start; counting from the process start would shorten the
+    warm-up and stretch the window, so rps and in_warmup would be off by that second.
+    """
+    first = first_client_request(cell_dir / layout.CLIENT_DIR)
+    if first is None:
+        return
+    rec.t_load_start = first
+    rec.t_measure_start = first + warmup
+    rec.t_measure_end = first + warmup + duration
+
+
+def first_client_request(client_dir: Path) -> float | None:
+    """Epoch time of the earliest client request in a cell's client logs (None if none)."""
+    files = sorted(client_dir.glob(layout.REQUESTS_GLOB))
+    if not files:
+        return None
+    con = duckdb.connect()
+    try:
+        row = con.execute(
+            "SELECT min(t_start) FROM read_json(?, columns = {t_start: 'DOUBLE'}, "
+            "ignore_errors = true)",
+            [[str(f) for f in files]],
+        ).fetchall()
+    finally:
+        con.close()
+    return None if not row or row[0][0] is None else float(row[0][0])
 
 
 def headline(con: Any, cell_id: str) -> dict[str, dict[str, float | None]]:

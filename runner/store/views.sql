@@ -2,8 +2,12 @@
 -- resources and loop lag also the shutdown after t_measure_end). A client request failed when
 -- locust judged it so (ok = false), saw no response (status 0) or got a status >= 400.
 CREATE OR REPLACE VIEW cell_summary AS
-WITH client AS (
-    SELECT * FROM requests WHERE side = 'client' AND NOT in_warmup
+WITH measured AS (
+    SELECT cell_id, coalesce(t_measure_start, -1e300) AS t0, coalesce(t_measure_end, 1e300) AS t1
+    FROM cells
+), client AS (   -- requests sent inside the measured window
+    SELECT r.* FROM requests r JOIN measured w USING (cell_id)
+    WHERE r.side = 'client' AND NOT r.in_warmup AND r.t_start <= w.t1
 ), client_stats AS (
     SELECT cell_id, path AS endpoint, count(*) AS requests,
            avg(duration_ms) AS avg_ms,
@@ -13,18 +17,16 @@ WITH client AS (
            count(*) FILTER (WHERE ok = false OR status = 0 OR status >= 400) AS failures
     FROM client GROUP BY ALL
 ), server_stats AS (
-    SELECT cell_id, path AS endpoint, avg(duration_ms) AS server_avg_ms,
+    SELECT r.cell_id, r.path AS endpoint, avg(r.duration_ms) AS server_avg_ms,
            count(*) AS server_requests
-    FROM requests WHERE side = 'server' AND NOT in_warmup GROUP BY ALL
+    FROM requests r JOIN measured w USING (cell_id)
+    WHERE r.side = 'server' AND NOT r.in_warmup AND r.t_start <= w.t1 GROUP BY ALL
 ), wait_stats AS (   -- client time minus server time of the same request
     SELECT c.cell_id, c.path AS endpoint, avg(c.duration_ms - s.duration_ms) AS wait_avg_ms,
            count(*) AS joined
     FROM client c JOIN requests s
       ON s.cell_id = c.cell_id AND s.side = 'server' AND s.request_id = c.request_id
     GROUP BY ALL
-), measured AS (
-    SELECT cell_id, coalesce(t_measure_start, -1e300) AS t0, coalesce(t_measure_end, 1e300) AS t1
-    FROM cells
 ), ticks AS (   -- summed over the processes of a side at each sampling tick (one t per tick)
     SELECT r.cell_id, r.t,
            sum(r.cpu_percent) FILTER (WHERE r.role <> 'load_generator') AS server_cpu,
