@@ -44,7 +44,16 @@ def _check_password_bytes(password: str) -> str:
 
 
 Username = Annotated[str, Field(pattern=USERNAME_PATTERN)]
-Password = Annotated[str, AfterValidator(_check_password_bytes)]
+# JSON Schema counts characters, not bytes: 8..72 UTF-8 bytes is 2..72 characters at best.
+# The schema states those necessary bounds; the byte rule is in the description.
+Password = Annotated[
+    str,
+    AfterValidator(_check_password_bytes),
+    Field(
+        description=f"{PASSWORD_MIN_BYTES} to {PASSWORD_MAX_BYTES} bytes in UTF-8",
+        json_schema_extra={"format": "password", "minLength": 2, "maxLength": 72},
+    ),
+]
 
 
 class UserCreate(BaseModel):
@@ -59,6 +68,12 @@ class LoginRequest(BaseModel):
 
     username: Username
     password: Password
+
+
+class Message(BaseModel):
+    """The body of every error answer but 422: one human-readable line."""
+
+    detail: str
 
 
 class UserPublic(BaseModel):
