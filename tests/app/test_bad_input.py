@@ -29,37 +29,32 @@ OWN_WORDS = (
     "8 to 72 bytes in UTF-8 valid UTF-8 text JSON decode error json_invalid Extra inputs are "
     "not permitted invalid username or password username already registered Content Too Large"
 )
-PROPERTY = settings(
-    max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+PROPERTY = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 json_scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=40)
 json_values = st.recursive(
     json_scalars,
-    lambda inner: st.lists(inner, max_size=4)
-    | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 long_text = st.builds(lambda ch, n: ch * n, st.characters(), st.integers(60, 40_000))
 valid_username = st.from_regex(r"[A-Za-z0-9_.-]{3,64}", fullmatch=True)
 valid_password = st.text(min_size=8, max_size=18)  # at most 72 bytes in UTF-8
 field = (
-    st.text()
-    | long_text
-    | valid_username
-    | valid_password
-    | json_values
-    | st.just("")
-    | st.none()
+    st.text() | long_text | valid_username | valid_password | json_values | st.just("") | st.none()
 )
 objects = st.fixed_dictionaries(
     {},
     optional={"username": field, "password": field},
 ).flatmap(
-    lambda base: st.dictionaries(st.text(max_size=12), json_values, max_size=2).map(
-        lambda extra: extra | base
+    lambda base: (
+        st.dictionaries(st.text(max_size=12), json_values, max_size=2).map(
+            lambda extra: extra | base
+        )
+        | st.just(base)
     )
-    | st.just(base)
 )
 json_bodies = (objects | json_values).map(lambda v: json.dumps(v).encode())
 raw_bodies = st.binary(max_size=200) | st.sampled_from(

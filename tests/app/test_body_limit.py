@@ -127,7 +127,9 @@ def test_malformed_json_burst_does_not_grow_worker_memory(
         after = psutil.Process(worker).memory_info().rss
         assert c.get("/api/health/").json() == {"status": "OK"}
     grown_mb = (after - before) / 2**20
-    print(f"10,000 malformed posts in {elapsed:.1f} s, RSS {before / 2**20:.1f} -> "
-          f"{after / 2**20:.1f} MiB ({grown_mb:+.1f}), statuses {statuses}")
+    print(
+        f"10,000 malformed posts in {elapsed:.1f} s, RSS {before / 2**20:.1f} -> "
+        f"{after / 2**20:.1f} MiB ({grown_mb:+.1f}), statuses {statuses}"
+    )
     assert statuses == {422: 10_000}
     assert grown_mb < 20
