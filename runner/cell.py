@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import shutil
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -115,10 +116,23 @@ def sequential_budget_s(c: dict[str, Any], hash_ms: float) -> float:
     return float(c["warmup"]) + 2 * n * (2 * hash_ms / 1000 + 0.05)
 
 
+def clear_artifacts(cell_dir: Path) -> None:
+    """Remove what an earlier attempt in this directory left (an interrupted or re-run cell),
+    so ingest never mixes its rows, logs or app database with this run's. Hydra's files stay."""
+    for name in (layout.SERVER_DIR, layout.CLIENT_DIR):
+        shutil.rmtree(cell_dir / name, ignore_errors=True)
+    stale = [layout.CELL_JSON, layout.RESOURCES, layout.SERVER_LOG, layout.LOCUST_LOG]
+    stale += [p.name for p in cell_dir.glob(f"{layout.APP_DB}*")]
+    stale += [p.name for p in cell_dir.glob(f"{layout.LOCUST_PREFIX}_*.csv")]
+    for name in stale:
+        (cell_dir / name).unlink(missing_ok=True)
+
+
 def measure(c: dict[str, Any], rec: CellRecord, cell_dir: Path) -> None:
     """Run the cell's processes, filling rec's timings; raises on any failure."""
     rec.hash_ms = median_hash_ms(int(c["bcrypt_rounds"]))
     cell_dir.mkdir(parents=True, exist_ok=True)
+    clear_artifacts(cell_dir)
     with contextlib.ExitStack() as stack:
         targets = []
         if c["target_url"]:
