@@ -140,7 +140,7 @@ def measure(c: dict[str, Any], rec: CellRecord, cell_dir: Path) -> None:
         else:
             server = UvicornServer(
                 workers=int(c["workers"]), env=server_env(c, cell_dir),
-                log_path=cell_dir / layout.SERVER_LOG,
+                log_path=cell_dir / layout.SERVER_LOG, port=c["port"],
             )  # fmt: skip
             stack.enter_context(server)
             host = server.url
@@ -157,7 +157,8 @@ def measure(c: dict[str, Any], rec: CellRecord, cell_dir: Path) -> None:
         targets.append(load_targets(lambda: pid))
         stack.enter_context(Sampler(cell_dir / layout.RESOURCES, targets))
         budget = sequential_budget_s(c, rec.hash_ms)
-        rec.t_measure_end = finish_locust(locust, deadline_s(plan, budget))
+        margin = float(c["load"]["deadline_margin"])
+        rec.t_measure_end = finish_locust(locust, deadline_s(plan, budget, margin))
     # leaving the stack: sampler written, locust reaped, server stopped (its logs flushed)
     if plan.run_time_s is not None:
         align_window(rec, cell_dir, float(c["warmup"]), float(c["duration"]))

@@ -46,6 +46,7 @@ class DbConf:
 @dataclass
 class LoadConf:
     processes: int = 1
+    deadline_margin: float = 90  # s locust may run past its run time before it is killed
 
 
 @dataclass
@@ -61,6 +62,7 @@ class SyncblockConf:
     repeat: int = 1
     bcrypt_rounds: int = 12
     store: str = "outputs/results.duckdb"
+    port: int | None = None  # the server's port on 127.0.0.1 (None: a free one)
     target_url: str | None = None
     allow_remote: bool = False
     resume: bool = True
@@ -97,6 +99,8 @@ def _problems(c: dict[str, Any]) -> list[str]:
     need(c["repeat"] >= 1, "repeat", "must be an integer >= 1")
     need(4 <= c["bcrypt_rounds"] <= 31, "bcrypt_rounds", "must be between 4 and 31")
     need(c["load"]["processes"] >= 1, "load.processes", "must be an integer >= 1")
+    need(c["load"]["deadline_margin"] > 0, "load.deadline_margin", "must be seconds > 0")
+    need(c["port"] is None or 1 <= c["port"] <= 65535, "port", "must be 1..65535 or null")
     need(c["scenario"]["name"] in SCENARIOS, "scenario.name", f"must be one of {SCENARIOS}")
     need(c["hashing"]["name"] in HASHINGS, "hashing.name", f"must be one of {HASHINGS}")
     if c["scenario"]["name"] == "sequential":

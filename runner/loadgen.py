@@ -50,10 +50,16 @@ def locust_argv(plan: LoadPlan, cell_dir: Path) -> list[str]:
     return argv
 
 
-def deadline_s(plan: LoadPlan, sequential_budget_s: float) -> float:
+DEADLINE_MARGIN_S = STOP_TIMEOUT_S + 60
+HUNG_STOP_TIMEOUT_S = 3  # grace for a locust past its deadline before SIGKILL
+
+
+def deadline_s(
+    plan: LoadPlan, sequential_budget_s: float, margin_s: float = DEADLINE_MARGIN_S
+) -> float:
     """How long locust may run before it is killed: its run time plus a generous margin."""
     body = plan.run_time_s if plan.run_time_s is not None else sequential_budget_s
-    return body + STOP_TIMEOUT_S + 60
+    return body + margin_s
 
 
 def locust_env(cell_dir: Path, extra: Mapping[str, str]) -> dict[str, str]:
@@ -88,6 +94,7 @@ def finish_locust(proc: ManagedProcess, deadline: float) -> float:
     try:
         rc = proc.wait(timeout=deadline)
     except subprocess.TimeoutExpired:
+        proc.stop_timeout = min(proc.stop_timeout, HUNG_STOP_TIMEOUT_S)  # it is hung: be brief
         proc.stop()
         raise LoadError(f"locust did not finish within {deadline:.0f} s; killed") from None
     ended = time.time()
