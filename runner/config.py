@@ -152,8 +152,13 @@ def effective_spawn_rate(c: dict[str, Any]) -> float:
 
 
 def measurement(c: dict[str, Any]) -> dict[str, Any]:
-    """The settings that define a measurement (what `cell_key` hashes), repeat included."""
-    return {
+    """The settings that define a measurement (what `cell_key` hashes), repeat included.
+
+    A locustfile other than the scenario's own (`<name>.py`) is a different load, so it is
+    part of the key; the default adds nothing, so stored keys stay as they were."""
+    locustfile = c["scenario"]["locustfile"]
+    custom = {} if locustfile == f"{c['scenario']['name']}.py" else {"locustfile": locustfile}
+    return custom | {
         "scenario": c["scenario"]["name"],
         "requests": c["scenario"].get("requests"),
         "hashing": c["hashing"]["name"],
