@@ -64,8 +64,17 @@ def _register(environment: Environment, **_: Any) -> None:
     environment.events.quitting.add_listener(REQUEST_LOG.flush)
 
 
+# The password every simulated user registers with; tests set their own to scan for it.
+PASSWORD_ENV = "SYNCBLOCK_LOAD_PASSWORD"
+DEFAULT_PASSWORD = "correct-horse-9"
+
+
 def new_request_id() -> str:
     return uuid.uuid4().hex
+
+
+def password() -> str:
+    return os.environ.get(PASSWORD_ENV) or DEFAULT_PASSWORD
 
 
 class SyncblockUser(FastHttpUser):
@@ -80,7 +89,7 @@ class SyncblockUser(FastHttpUser):
 
     def register(self) -> None:
         name = f"u{uuid.uuid4().hex}"
-        self.send("POST", REGISTER_PATH, json={"username": name, "password": "correct-horse-9"})
+        self.send("POST", REGISTER_PATH, json={"username": name, "password": password()})
 
     def health(self) -> None:
         self.send("GET", HEALTH_PATH)
