@@ -48,3 +48,12 @@ def leftovers(root: Path) -> list[str]:
         if any(env.get(k, "").startswith(str(root)) for k in ENV_KEYS):
             found.append(f"{proc.pid} {proc.info['name']}")
     return found
+
+
+def strays(root: Path) -> list[str]:
+    """`leftovers(root)` plus live processes whose command line mentions `root`."""
+    found = set(leftovers(root))
+    for proc in psutil.process_iter(["pid", "name", "cmdline"]):
+        if any(str(root) in part for part in proc.info["cmdline"] or []):
+            found.add(f"{proc.pid} {proc.info['name']}")
+    return sorted(found)
