@@ -29,7 +29,7 @@ OWN_WORDS = (
     "8 to 72 bytes in UTF-8 valid UTF-8 text JSON decode error json_invalid Extra inputs are "
     "not permitted invalid username or password username already registered Content Too Large"
 )
-PROPERTY = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 json_scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=40)
 json_values = st.recursive(
