@@ -1,0 +1,137 @@
+"""Faults inside one cell of a real sweep on 127.0.0.1: a worker killed mid-load, a taken port,
+a locustfile that fails or hangs. Each time the cell ends as it should and the next cell runs."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from runner.proc import wait_until
+from tests.runner.helpers import REPO, query, run_runner, strays
+
+pytestmark = pytest.mark.e2e
+
+SHORT = ["duration=2", "warmup=1", "bcrypt_rounds=6"]
+_STARTED = re.compile(r"Started server process \[(\d+)\]")
+
+
+def serving(pid: int) -> bool:
+    """The process holds an established TCP connection (locust is talking to it)."""
+    try:
+        conns = psutil.Process(pid).net_connections()
+    except psutil.Error:
+        return False
+    return any(c.status == psutil.CONN_ESTABLISHED for c in conns)
+
+
+def cells(store: Path) -> list[tuple[str, str, str | None]]:
+    return query(store, "SELECT cell_id, status, error FROM cells ORDER BY job_num")
+
+
+def test_worker_killed_mid_cell_counts_failures_and_sweep_goes_on(tmp_path: Path) -> None:
+    """kill -9 of a busy worker (workers=2): cell ok, its failed requests stored; next cell ok."""
+    store, sweep = tmp_path / "r.duckdb", tmp_path / "sweep"
+    runner = subprocess.Popen(
+        [sys.executable, "-m", "runner", "-m", "repeat=1,2", "workers=2", "users=4", "duration=4",
+         "warmup=1", "bcrypt_rounds=10", f"store={store}", f"hydra.sweep.dir={sweep}"],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    cell = sweep / "0"
+    try:
+        wait_until(lambda: (cell / "client").is_dir(), timeout=120, what="cell 1's locust")
+        workers = [int(p) for p in _STARTED.findall((cell / "server.log").read_text())]
+        assert len(workers) == 2
+        wait_until(lambda: any(map(serving, workers)), timeout=30, what="a worker under load")
+        victim = next(w for w in workers if serving(w))
+        time.sleep(1.5)  # a request was served, so warm-up (1 s from the first) is over by now
+        os.kill(victim, signal.SIGKILL)
+        code = runner.wait(timeout=180)
+    finally:
+        if runner.poll() is None:
+            runner.kill()
+    assert code == 0
+    assert [s for _, s, _ in cells(store)] == ["ok", "ok"]
+    first = cells(store)[0][0]
+    lost = query(store, "SELECT count(*) FROM requests WHERE cell_id = ? AND side = 'client' "
+                        "AND status = 0 AND NOT ok AND NOT in_warmup", [first])[0][0]  # fmt: skip
+    summary = query(store, "SELECT sum(failures) FROM cell_summary WHERE cell_id = ?", [first])
+    stored = query(store, "SELECT sum(occurrences) FROM failures WHERE cell_id = ?", [first])
+    assert lost >= 1 and summary[0][0] >= 1 and stored[0][0] >= 1, (lost, summary, stored)
+    assert strays(tmp_path) == []
+
+
+def test_taken_port_fails_that_cell_in_one_line_and_the_next_runs(tmp_path: Path) -> None:
+    """A cell whose port is already listening fails with a one-line reason; the next cell is ok."""
+    store = tmp_path / "r.duckdb"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = run_runner(
+            "-m", f"port={port},null", *SHORT, f"store={store}", f"hydra.sweep.dir={tmp_path}/s"
+        )
+    assert done.returncode == 0, done.stderr[-3000:]
+    (_, s1, e1), (_, s2, e2) = cells(store)
+    assert (s1, s2, e2) == ("failed", "ok", None)
+    assert e1 == f"ServerStartError: port {port} on 127.0.0.1 is already in use"
+    assert not (tmp_path / "s" / "0" / "server.log").exists()  # refused before starting uvicorn
+    assert strays(tmp_path) == []
+
+
+BROKEN = 'raise RuntimeError("locustfile broken on purpose")\n'
+HUNG = """from gevent import monkey
+from locust import HttpUser, task
+
+real_sleep = monkey.get_original("time", "sleep")
+
+
+class Hung(HttpUser):
+    @task
+    def block(self):
+        real_sleep(3600)  # blocks gevent's hub: locust's own -t timer never fires
+"""
+
+
+def run_locustfiles(tmp_path: Path, files: dict[str, str]) -> tuple[Path, float]:
+    """A sweep over custom locustfiles then the real mixed.py; returns (store, wall seconds)."""
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    paths = ",".join([*(str(tmp_path / n) for n in files), "mixed.py"])
+    store = tmp_path / "r.duckdb"
+    t0 = time.monotonic()
+    done = run_runner(
+        "-m", f"scenario.locustfile={paths}", "load.deadline_margin=3", *SHORT,
+        f"store={store}", f"hydra.sweep.dir={tmp_path / 'sweep'}",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    return store, time.monotonic() - t0
+
+
+def test_locust_exiting_non_zero_fails_the_cell_with_its_reason(tmp_path: Path) -> None:
+    """A locustfile that cannot load: cell failed with locust's exit code and error; next ok."""
+    store, _ = run_locustfiles(tmp_path, {"broken.py": BROKEN})
+    (_, s1, e1), (_, s2, _) = cells(store)
+    assert (s1, s2) == ("failed", "ok")
+    assert e1 == "LoadError: locust exited with code 1: RuntimeError: locustfile broken on purpose"
+    assert strays(tmp_path) == []
+
+
+@pytest.mark.slow
+def test_hung_locust_is_killed_at_its_deadline(tmp_path: Path) -> None:
+    """A locust that never stops is killed at warmup+duration+margin: cell failed; next ok."""
+    store, _ = run_locustfiles(tmp_path, {"hung.py": HUNG})
+    (_, s1, e1), (_, s2, _) = cells(store)
+    assert (s1, s2) == ("failed", "ok")
+    assert e1 == "LoadError: locust did not finish within 6 s; killed"
+    wall = query(store, "SELECT wall_s FROM cells ORDER BY job_num")[0][0]
+    assert wall < 40, wall  # deadline 6 s + 3 s grace + start-up, not locust's 30 s stop-timeout
+    assert strays(tmp_path) == []
