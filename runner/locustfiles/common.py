@@ -18,7 +18,7 @@ from locust import FastHttpUser, events
 from locust.env import Environment
 
 from runner.layout import CLIENT_LOG_ENV, requests_file
-from runner.locustfiles.paths import HEALTH_PATH, REGISTER_PATH, REQUEST_ID_HEADER
+from runner.locustfiles.paths import HEALTH_PATH, PASSWORD_ENV, REGISTER_PATH, REQUEST_ID_HEADER
 from runner.locustfiles.rows import client_row
 
 
@@ -64,8 +64,6 @@ def _register(environment: Environment, **_: Any) -> None:
     environment.events.quitting.add_listener(REQUEST_LOG.flush)
 
 
-# The password every simulated user registers with; tests set their own to scan for it.
-PASSWORD_ENV = "SYNCBLOCK_LOAD_PASSWORD"
 DEFAULT_PASSWORD = "correct-horse-9"
 
 

@@ -3,3 +3,5 @@
 REGISTER_PATH = "/api/users/register/"
 HEALTH_PATH = "/api/health/"
 REQUEST_ID_HEADER = "X-Request-ID"
+# The password every simulated user registers with comes from here (tests set their own).
+PASSWORD_ENV = "SYNCBLOCK_LOAD_PASSWORD"
