@@ -55,9 +55,10 @@ def machine() -> dict[str, str]:
     }  # fmt: skip
 
 
-def run_all(plan: Plan, work: Path, say: Callable[[str], None]) -> tuple[list[fig.Figure],
-                                                                         list[str]]:
-    """Every measurement, in order; (figures, one line per failed measurement)."""
+def run_all(plan: Plan, work: Path, say: Callable[[str], None],
+            took: dict[str, str]) -> tuple[list[fig.Figure], list[str]]:  # fmt: skip
+    """Every measurement, in order; (figures, one line per failed measurement). The wall time
+    of each step goes into `took`."""
     cpus = usable_cpus()
     store, sweep = work / "bench.duckdb", f"bench-{datetime.now(UTC):%Y%m%dT%H%M%S}"
     out: list[fig.Figure] = []
@@ -73,7 +74,8 @@ def run_all(plan: Plan, work: Path, say: Callable[[str], None]) -> tuple[list[fi
             say(f"  [red]failed[/]: {errors[-1]}")
             return
         out.extend(got)
-        say(f"  done in {time.monotonic() - t0:.1f} s")
+        took[f"time of step {name}"] = f"{time.monotonic() - t0:.1f} s"
+        say(f"  done in {took[f'time of step {name}']}")
 
     p = plan
     step("2 ingest", lambda: fig.ingest_figures(measure_ingest(
@@ -112,9 +114,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="syncblock-bench-") as tmp:
         work = (args.work or Path(tmp)).resolve()
         work.mkdir(parents=True, exist_ok=True)
-        figures, errors = run_all(plan, work, console.print)
+        took: dict[str, str] = {}
+        figures, errors = run_all(plan, work, console.print, took)
     about["load average at end"] = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     about["wall time of this run"] = f"{time.monotonic() - t0:.0f} s ({plan.name})"
+    about |= took
     console.print(rich_table(figures, f"syncblock benchmarks ({plan.name})"))
     date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     text = markdown(figures, machine=about, command=command, date=date,
