@@ -23,8 +23,9 @@ from omegaconf import DictConfig
 from runner import layout
 from runner.config import cell_key as make_cell_key
 from runner.config import effective_spawn_rate, effective_users, measurement, validate
-from runner.hashtime import median_hash_ms
+from runner.hashtime import hash_ms_for
 from runner.loadgen import LoadPlan, deadline_s, finish_locust, start_locust
+from runner.locustfiles.paths import WAIT_FOR_TARGET_ENV
 from runner.sampler import Sampler, load_targets, server_targets
 from runner.server import UvicornServer
 from runner.session import connection, ensure_sweep, hold_store, sweep_id_for
@@ -130,11 +131,12 @@ def clear_artifacts(cell_dir: Path) -> None:
 
 def measure(c: dict[str, Any], rec: CellRecord, cell_dir: Path) -> None:
     """Run the cell's processes, filling rec's timings; raises on any failure."""
-    rec.hash_ms = median_hash_ms(int(c["bcrypt_rounds"]))
+    rec.hash_ms = hash_ms_for(int(c["bcrypt_rounds"]))
     cell_dir.mkdir(parents=True, exist_ok=True)
     clear_artifacts(cell_dir)
     with contextlib.ExitStack() as stack:
         targets = []
+        server = None
         if c["target_url"]:
             host = str(c["target_url"]).rstrip("/")
         else:
@@ -142,40 +144,45 @@ def measure(c: dict[str, Any], rec: CellRecord, cell_dir: Path) -> None:
                 workers=int(c["workers"]), env=server_env(c, cell_dir),
                 log_path=cell_dir / layout.SERVER_LOG, port=c["port"],
             )  # fmt: skip
-            stack.enter_context(server)
             host = server.url
-            targets.append(server_targets(server.pid, server.worker_pids))
         plan = load_plan(c, host)
-        rec.t_load_start = time.time()
-        rec.t_measure_start = rec.t_load_start + float(c["warmup"])
         extra = {
-            "SYNCBLOCK_MEASURE_START": repr(rec.t_measure_start),
+            "SYNCBLOCK_WARMUP": repr(float(c["warmup"])),
             "SYNCBLOCK_SEQUENTIAL_REQUESTS": str(c["scenario"].get("requests") or 100),
+            WAIT_FOR_TARGET_ENV: repr(float(server.start_timeout if server else 10.0)),
         }
+        # Locust imports while uvicorn starts (about a second saved per cell); its users
+        # wait for /api/health/ before the first request, and the window is anchored on it.
         locust = stack.enter_context(start_locust(plan, cell_dir, extra))
+        if server is not None:
+            stack.enter_context(server)
+            targets.append(server_targets(server.pid, server.worker_pids))
         pid = locust.pid
         targets.append(load_targets(lambda: pid))
         stack.enter_context(Sampler(cell_dir / layout.RESOURCES, targets))
         budget = sequential_budget_s(c, rec.hash_ms)
         margin = float(c["load"]["deadline_margin"])
         rec.t_measure_end = finish_locust(locust, deadline_s(plan, budget, margin))
-    # leaving the stack: sampler written, locust reaped, server stopped (its logs flushed)
-    if plan.run_time_s is not None:
-        align_window(rec, cell_dir, float(c["warmup"]), float(c["duration"]))
+    # leaving the stack: sampler written, server stopped (its logs flushed), locust reaped
+    align_window(rec, cell_dir, float(c["warmup"]), float(c["duration"]), plan.run_time_s is None)
 
 
-def align_window(rec: CellRecord, cell_dir: Path, warmup: float, duration: float) -> None:
+def align_window(
+    rec: CellRecord, cell_dir: Path, warmup: float, duration: float, open_ended: bool
+) -> None:
     """Anchor the measured window on the first request locust sent, not on its process start.
 
-    Locust needs about a second to start; counting from the process start would shorten the
-    warm-up and stretch the window, so rps and in_warmup would be off by that second.
+    Locust needs a moment to start and waits for the server; counting from its process start
+    would shorten the warm-up and stretch the window, so rps and in_warmup would be off.
+    An open-ended load (sequential) keeps its end: the moment locust finished.
     """
     first = first_client_request(cell_dir / layout.CLIENT_DIR)
     if first is None:
-        return
+        raise RuntimeError("locust sent no request (see locust.log)")
     rec.t_load_start = first
     rec.t_measure_start = first + warmup
-    rec.t_measure_end = first + warmup + duration
+    if not open_ended:
+        rec.t_measure_end = first + warmup + duration
 
 
 def first_client_request(client_dir: Path) -> float | None:

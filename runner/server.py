@@ -121,6 +121,13 @@ class UvicornServer:
         if port_in_use(self.host, self.port):
             raise ServerStartError(f"port {self.port} on {self.host} is already in use")
         self._proc.start()
+        try:
+            return self._wait_ready()
+        except BaseException:  # Ctrl-C while starting too: a half-started server never leaks
+            self._proc.stop()
+            raise
+
+    def _wait_ready(self) -> UvicornServer:
         deadline = time.monotonic() + self.start_timeout
         with httpx.Client(timeout=2.0, trust_env=False) as client:
             while True:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+import time
+import urllib.request
 import uuid
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,13 @@ from locust import FastHttpUser, events
 from locust.env import Environment
 
 from runner.layout import CLIENT_LOG_ENV, requests_file
-from runner.locustfiles.paths import HEALTH_PATH, PASSWORD_ENV, REGISTER_PATH, REQUEST_ID_HEADER
+from runner.locustfiles.paths import (
+    HEALTH_PATH,
+    PASSWORD_ENV,
+    REGISTER_PATH,
+    REQUEST_ID_HEADER,
+    WAIT_FOR_TARGET_ENV,
+)
 from runner.locustfiles.rows import client_row
 
 
@@ -57,8 +65,27 @@ class RequestLog:
 REQUEST_LOG = RequestLog()
 
 
+def wait_for_target(host: str, timeout: float) -> bool:
+    """Poll host's health until it answers 200 or `timeout` s pass (gevent-friendly)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(host.rstrip("/") + HEALTH_PATH, timeout=2) as r:
+                if r.status == 200:
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.05)
+    return False
+
+
 @events.init.add_listener
 def _register(environment: Environment, **_: Any) -> None:
+    # Locust starts alongside the server: hold the users until the target answers (the
+    # init event fires before the load starts, so the run-time clock waits too).
+    wait = os.environ.get(WAIT_FOR_TARGET_ENV)
+    if wait and environment.host:
+        wait_for_target(environment.host, float(wait))
     environment.events.request.add_listener(REQUEST_LOG.on_request)
     environment.events.test_stop.add_listener(REQUEST_LOG.flush)
     environment.events.quitting.add_listener(REQUEST_LOG.flush)

@@ -1,7 +1,8 @@
 """Scenario `sequential`: one user; warm up until the measured window opens, then N
 consecutive requests to each endpoint (health, then register), then stop the runner.
 
-Env: SYNCBLOCK_SEQUENTIAL_REQUESTS (N, default 100), SYNCBLOCK_MEASURE_START (epoch s).
+Env: SYNCBLOCK_SEQUENTIAL_REQUESTS (N, default 100), SYNCBLOCK_WARMUP (s, from the first
+request: the runner anchors the measured window the same way).
 """
 
 import os
@@ -18,9 +19,11 @@ class SequentialUser(SyncblockUser):
     @task
     def run_sequence(self) -> None:
         n = int(os.environ.get("SYNCBLOCK_SEQUENTIAL_REQUESTS", "100"))
-        measure_start = float(os.environ.get("SYNCBLOCK_MEASURE_START", "0"))
-        while time.time() < measure_start:
+        warm_until = time.time() + float(os.environ.get("SYNCBLOCK_WARMUP", "0"))
+        while True:  # health until the warm-up is over (the first one opens the connection)
             self.health()
+            if time.time() >= warm_until:
+                break
         for _ in range(n):
             self.health()
         for _ in range(n):

@@ -57,3 +57,12 @@ def strays(root: Path) -> list[str]:
         if any(str(root) in part for part in proc.info["cmdline"] or []):
             found.add(f"{proc.pid} {proc.info['name']}")
     return sorted(found)
+
+
+def server_ready(cell_dir: Path, workers: int = 1) -> bool:
+    """The cell's uvicorn has logged start-up complete for `workers` workers (locust then loads)."""
+    try:
+        text = (cell_dir / "server.log").read_text(errors="replace")
+    except FileNotFoundError:
+        return False
+    return text.count("Application startup complete") >= workers

@@ -12,7 +12,7 @@ import pytest
 
 from runner.proc import wait_until
 from runner.store import StoreLock
-from tests.runner.helpers import REPO, leftovers, query, run_runner
+from tests.runner.helpers import REPO, leftovers, query, run_runner, server_ready
 
 
 @pytest.mark.parametrize(
@@ -66,7 +66,7 @@ def test_ctrl_c_mid_cell_stops_every_process(tmp_path: Path) -> None:
         cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
-        wait_until(lambda: list(tmp_path.rglob("client")) != [], timeout=60, what="locust")
+        wait_until(lambda: server_ready(tmp_path / "run"), timeout=60, what="the server to serve")
         time.sleep(1.0)  # let load flow, so processes are mid-work when interrupted
         runner.send_signal(signal.SIGINT)
         _, err = runner.communicate(timeout=60)

@@ -16,7 +16,7 @@ import psutil
 import pytest
 
 from runner.proc import wait_until
-from tests.runner.helpers import REPO, query, run_runner, strays
+from tests.runner.helpers import REPO, query, run_runner, server_ready, strays
 
 pytestmark = pytest.mark.e2e
 
@@ -47,7 +47,7 @@ def test_worker_killed_mid_cell_counts_failures_and_sweep_goes_on(tmp_path: Path
     )  # fmt: skip
     cell = sweep / "0"
     try:
-        wait_until(lambda: (cell / "client").is_dir(), timeout=120, what="cell 1's locust")
+        wait_until(lambda: server_ready(cell, 2), timeout=120, what="cell 1's server")
         workers = [int(p) for p in _STARTED.findall((cell / "server.log").read_text())]
         assert len(workers) == 2
         wait_until(lambda: any(map(serving, workers)), timeout=30, what="a worker under load")

@@ -15,7 +15,7 @@ from omegaconf import DictConfig
 
 from runner.config import ConfigError, validate
 from runner.proc import wait_until
-from tests.runner.helpers import REPO, TABLES, query, run_runner, strays
+from tests.runner.helpers import REPO, TABLES, query, run_runner, server_ready, strays
 
 pytestmark = pytest.mark.e2e
 
@@ -43,8 +43,8 @@ def test_ctrl_c_mid_sweep_keeps_first_cell_and_resume_runs_only_the_rest(tmp_pat
     args = ["-m", "users=1,2,3", *SHORT, f"store={store}", f"hydra.sweep.dir={sweep}"]
     runner = start_runner(*args)
     try:
-        # the second cell's server answered and its locust is starting: mid-cell
-        wait_until(lambda: (sweep / "1" / "client").is_dir(), timeout=150, what="cell 2's locust")
+        # the second cell's server is up and locust is loading it: mid-cell
+        wait_until(lambda: server_ready(sweep / "1"), timeout=150, what="cell 2's server")
         t0 = time.monotonic()
         runner.send_signal(signal.SIGINT)
         code = runner.wait(timeout=60)
