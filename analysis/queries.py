@@ -58,6 +58,19 @@ def resolve_sweeps(con: duckdb.DuckDBPyConnection, sweep: str) -> list[str]:
     return [sweep]
 
 
+def cell_ids(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[str]:
+    """The cells the sweeps cover: their own, and those a resumed sweep reused (schema v3+).
+
+    Every query below filters on these cell ids, not on sweep ids."""
+    has_reused = rows(con, "SELECT count(*) AS n FROM information_schema.tables "
+                           "WHERE table_name = 'reused_cells'")[0]["n"]
+    reused = ("UNION SELECT cell_id FROM reused_cells WHERE list_contains($1, sweep_id)"
+              if has_reused else "")
+    found = rows(con, f"SELECT cell_id FROM cells WHERE list_contains($1, sweep_id) {reused}",
+                 [ids])
+    return sorted(r["cell_id"] for r in found)
+
+
 def sweeps(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
     """The sweeps' own rows: when, argv, and the machine they ran on."""
     out = rows(con, "SELECT * FROM sweeps WHERE list_contains(?, sweep_id) ORDER BY started_at",
@@ -76,7 +89,7 @@ def cells(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
                c.status, c.error, c.t_load_start, c.t_measure_start, c.t_measure_end,
                s.cpu_count
         FROM cells c LEFT JOIN sweeps s USING (sweep_id)
-        WHERE list_contains(?, c.sweep_id)
+        WHERE list_contains(?, c.cell_id)
         ORDER BY c.sweep_id, c.job_num""", [ids])
 
 
@@ -85,7 +98,7 @@ def summary(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
     return rows(con, """
         SELECT v.*, s.cpu_count
         FROM cell_summary v LEFT JOIN sweeps s USING (sweep_id)
-        WHERE list_contains(?, v.sweep_id) AND v.status = 'ok'
+        WHERE list_contains(?, v.cell_id) AND v.status = 'ok'
         ORDER BY v.hashing, v.workers, v.users, v.endpoint""", [ids])
 
 
@@ -100,7 +113,7 @@ def decomposition(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
         JOIN requests s ON s.cell_id = c.cell_id AND s.side = 'server'
                        AND s.request_id = c.request_id
         JOIN cells k ON k.cell_id = c.cell_id
-        WHERE c.side = 'client' AND NOT c.in_warmup AND list_contains(?, k.sweep_id)
+        WHERE c.side = 'client' AND NOT c.in_warmup AND list_contains(?, k.cell_id)
           AND k.status = 'ok'
         GROUP BY ALL""", [ids])
 
@@ -122,7 +135,7 @@ def lag_by_worker(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
     return rows(con, """
         SELECT l.cell_id, l.pid, quantile_cont(l.lag_ms, 0.99) AS p99_ms, max(l.lag_ms) AS max_ms
         FROM loop_lag l JOIN cells c USING (cell_id)
-        WHERE list_contains(?, c.sweep_id) AND NOT l.in_warmup
+        WHERE list_contains(?, c.cell_id) AND NOT l.in_warmup
           AND l.t <= coalesce(c.t_measure_end, 1e300)
         GROUP BY ALL ORDER BY l.cell_id, l.pid""", [ids])
 
@@ -145,7 +158,7 @@ def stalls(con: duckdb.DuckDBPyConnection, ids: list[str], threshold_ms: float =
                coalesce(st.stall_total_ms, 0) AS stall_total_ms,
                coalesce(reg.registrations, 0) AS registrations
         FROM cells c LEFT JOIN st USING (cell_id) LEFT JOIN reg USING (cell_id)
-        WHERE list_contains(?, c.sweep_id) AND c.status = 'ok'""", [threshold_ms, ids])
+        WHERE list_contains(?, c.cell_id) AND c.status = 'ok'""", [threshold_ms, ids])
 
 
 def resources_by_role(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
@@ -155,7 +168,7 @@ def resources_by_role(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Ro
         WITH ticks AS (
             SELECT r.cell_id, r.role, r.t, sum(r.cpu_percent) AS cpu, sum(r.rss_bytes) AS rss
             FROM resources r JOIN cells c USING (cell_id)
-            WHERE list_contains(?, c.sweep_id)
+            WHERE list_contains(?, c.cell_id)
               AND r.t BETWEEN coalesce(c.t_measure_start, -1e300)
                           AND coalesce(c.t_measure_end, 1e300)
             GROUP BY ALL
@@ -170,4 +183,4 @@ def failures(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
     return rows(con, """
         SELECT f.cell_id, f.method, f.name, f.error, f.occurrences
         FROM failures f JOIN cells c USING (cell_id)
-        WHERE list_contains(?, c.sweep_id) ORDER BY f.occurrences DESC""", [ids])
+        WHERE list_contains(?, c.cell_id) ORDER BY f.occurrences DESC""", [ids])

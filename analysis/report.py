@@ -58,13 +58,14 @@ class StoreData:
 def read_store(con: duckdb.DuckDBPyConnection, store: Path, sweep: str) -> StoreData:
     """All queries, once; the loop-lag series only for the representative cells."""
     ids = queries.resolve_sweeps(con, sweep)
-    cells = queries.cells(con, ids)
+    cids = queries.cell_ids(con, ids)  # the sweeps' own cells and those they reused
+    cells = queries.cells(con, cids)
     reps = representative_cells(cells)
     return StoreData(
         store=store, sweep_ids=ids, sweeps=queries.sweeps(con, ids), cells=cells,
-        summary=with_decomposition(queries.summary(con, ids), queries.decomposition(con, ids)),
-        lag_workers=queries.lag_by_worker(con, ids),
-        stalls=queries.stalls(con, ids), resources=queries.resources_by_role(con, ids),
+        summary=with_decomposition(queries.summary(con, cids), queries.decomposition(con, cids)),
+        lag_workers=queries.lag_by_worker(con, cids),
+        stalls=queries.stalls(con, cids), resources=queries.resources_by_role(con, cids),
         lag_series={c["cell_id"]: queries.lag_series(con, c["cell_id"]) for c in reps.values()})
 
 

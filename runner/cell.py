@@ -28,8 +28,8 @@ from runner.loadgen import LoadPlan, deadline_s, finish_locust, start_locust
 from runner.locustfiles.paths import WAIT_FOR_TARGET_ENV
 from runner.sampler import Sampler, load_targets, server_targets
 from runner.server import UvicornServer
-from runner.session import connection, ensure_sweep, hold_store, sweep_id_for
-from runner.store import ingest_cell, ok_cell_exists
+from runner.session import connection, ensure_sweep, hold_store, note_reuse, sweep_id_for
+from runner.store import ingest_cell, ok_cell_id
 from runner.store.records import CellRecord
 
 
@@ -234,8 +234,13 @@ def run_cell(
     hold_store(store)  # StoreBusy: another runner owns this store
     where = locate(cell_dir, sweep_id, job_num)
     with connection(store) as con:
-        if c["resume"] and ok_cell_exists(con, key):
-            return CellResult(key, "skipped", params, wall_s=time.monotonic() - t0)
+        stored = ok_cell_id(con, key) if c["resume"] else None
+        if stored is not None:
+            if stored[1] != where.sweep_id:
+                note_reuse(con, store, where.sweep_id, stored[0])
+            return CellResult(
+                key, "skipped", params, cell_id=stored[0], wall_s=time.monotonic() - t0
+            )
         ensure_sweep(con, store, where.sweep_id)  # started_at: when its first cell starts
     rec = base_record(c, key, where)
     try:

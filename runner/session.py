@@ -18,10 +18,13 @@ from pathlib import Path
 import duckdb
 
 from runner.environment import collect_sweep
-from runner.store import StoreLock, finish_sweep, open_store, record_sweep
+from runner.store import StoreLock, finish_sweep, open_store, record_reuse, record_sweep
 
 _LOCKS: dict[Path, StoreLock] = {}
 _RECORDED: set[tuple[Path, str]] = set()
+# Cells a sweep reused before it had run one itself: recorded once it does (a sweep that
+# only reuses adds nothing to the store, so re-running a finished sweep changes nothing).
+_PENDING_REUSE: dict[tuple[Path, str], list[str]] = {}
 
 
 def _release_all() -> None:
@@ -70,10 +73,21 @@ def ensure_sweep(con: duckdb.DuckDBPyConnection, store: Path, sweep_id: str) -> 
     key = (store.resolve(), sweep_id)
     if key in _RECORDED:
         return
-    row = con.execute("SELECT count(*) FROM sweeps WHERE sweep_id = ?", [sweep_id]).fetchone()
-    if not (row and row[0]):
+    rows = con.execute("SELECT count(*) FROM sweeps WHERE sweep_id = ?", [sweep_id]).fetchall()
+    if not rows[0][0]:
         record_sweep(con, collect_sweep(sweep_id, sys.argv))
     _RECORDED.add(key)
+    for cell_id in _PENDING_REUSE.pop(key, []):
+        record_reuse(con, sweep_id, cell_id)
+
+
+def note_reuse(con: duckdb.DuckDBPyConnection, store: Path, sweep_id: str, cell_id: str) -> None:
+    """A cell of `sweep_id` was skipped because `cell_id` holds it: record that with the sweep."""
+    key = (store.resolve(), sweep_id)
+    if key in _RECORDED:
+        record_reuse(con, sweep_id, cell_id)
+    else:
+        _PENDING_REUSE.setdefault(key, []).append(cell_id)
 
 
 def close_sweep(store: Path, sweep_id: str) -> None:

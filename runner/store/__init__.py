@@ -5,7 +5,13 @@ from runner.store.connection import SCHEMA_VERSION, STORAGE_VERSION, open_store
 from runner.store.errors import StoreBusy, StoreError
 from runner.store.ingest import CELL_TABLES, ingest_cell
 from runner.store.lock import StoreLock
-from runner.store.runs import finish_sweep, ok_cell_exists, record_sweep
+from runner.store.runs import (
+    finish_sweep,
+    ok_cell_exists,
+    ok_cell_id,
+    record_reuse,
+    record_sweep,
+)
 
 __all__ = [
     "CELL_TABLES",
@@ -18,5 +24,7 @@ __all__ = [
     "ingest_cell",
     "ok_cell_exists",
     "open_store",
+    "ok_cell_id",
+    "record_reuse",
     "record_sweep",
 ]

@@ -19,4 +19,9 @@ def _v1_to_v2(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("ALTER TABLE requests ADD COLUMN IF NOT EXISTS error VARCHAR")
 
 
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
+def _v2_to_v3(con: duckdb.DuckDBPyConnection) -> None:
+    """v3 records the cells a resumed sweep reused: reused_cells(sweep_id, cell_id)."""
+    con.execute("CREATE TABLE IF NOT EXISTS reused_cells (sweep_id VARCHAR, cell_id VARCHAR)")
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3}

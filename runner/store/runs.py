@@ -51,6 +51,25 @@ def ok_cell_exists(con: duckdb.DuckDBPyConnection, cell_key: str) -> bool:
     return bool(rows[0][0])
 
 
+def ok_cell_id(con: duckdb.DuckDBPyConnection, cell_key: str) -> tuple[str, str] | None:
+    """(cell_id, sweep_id) of the newest cell stored ok with this configuration key."""
+    found = con.execute(
+        "SELECT cell_id, sweep_id FROM cells WHERE cell_key = ? AND status = 'ok' "
+        "ORDER BY finished_at DESC NULLS LAST LIMIT 1",
+        [cell_key],
+    ).fetchall()
+    return (str(found[0][0]), str(found[0][1])) if found else None
+
+
+def record_reuse(con: duckdb.DuckDBPyConnection, sweep_id: str, cell_id: str) -> None:
+    """Count a stored cell as part of `sweep_id` too (a resumed sweep skipped it); idempotent."""
+    con.execute(
+        "INSERT INTO reused_cells SELECT ?, ? WHERE NOT EXISTS "
+        "(SELECT 1 FROM reused_cells WHERE sweep_id = ? AND cell_id = ?)",
+        [sweep_id, cell_id, sweep_id, cell_id],
+    )
+
+
 def insert_cell(con: duckdb.DuckDBPyConnection, cell: CellRecord) -> None:
     """Insert the row of a cell (ingest_cell calls it inside its transaction)."""
     _insert(con, "cells", cell)

@@ -57,3 +57,7 @@ CREATE TABLE IF NOT EXISTS resources (
 CREATE TABLE IF NOT EXISTS failures (
     cell_id VARCHAR, method VARCHAR, name VARCHAR, error VARCHAR, occurrences BIGINT
 );
+
+-- Cells a sweep reused instead of running again (resume=true found them stored ok): the
+-- sweep's report covers its own cells and these.
+CREATE TABLE IF NOT EXISTS reused_cells (sweep_id VARCHAR, cell_id VARCHAR);

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from analysis import queries
 from tests.runner.helpers import counts, leftovers, query, run_runner
 
 pytestmark = pytest.mark.e2e
@@ -77,6 +78,24 @@ def test_rerun_resumes_without_new_rows_or_servers(sweep: tuple[Path, Path]) -> 
     assert counts(store) == before
     assert not list((root / "again").rglob("server.log"))
     assert again.stdout.count("skipped") == 4
+
+
+def test_extending_a_sweep_reuses_stored_cells_in_its_report(sweep: tuple[Path, Path]) -> None:
+    """A new sweep overlapping a stored one runs only its new cell; its report covers both."""
+    store, root = sweep
+    grid = ["workers=1", "users=1,2", *GRID[2:]]
+    done = run_runner("-m", *grid, f"store={store}", f"hydra.sweep.dir={root / 'extend'}")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.count("skipped") == 1
+    con = queries.connect(store)
+    try:
+        latest = queries.resolve_sweeps(con, "latest")
+        covered = queries.cells(con, queries.cell_ids(con, latest))
+    finally:
+        con.close()
+    assert sorted((c["workers"], c["users"]) for c in covered) == [(1, 1), (1, 2)]
+    assert len({c["sweep_id"] for c in covered}) == 2  # one reused from the first sweep
+    assert (store.parent / "report.html").is_file()  # rebuilt at the end of the multirun
 
 
 def test_a_cell_whose_app_cannot_start_fails_alone(tmp_path: Path) -> None:
