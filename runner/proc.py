@@ -11,8 +11,9 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -49,6 +50,27 @@ def tail(path: Path, lines: int = 20) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
+@contextlib.contextmanager
+def sigint_deferred() -> Iterator[None]:
+    """Hold Ctrl-C back for the block and raise it after (main thread only).
+
+    A KeyboardInterrupt inside `subprocess.Popen` can land after the fork but before Popen
+    returns: the child then runs on with nobody holding its pid. Deferring it until the pid
+    is recorded lets the usual stop() clean up.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught:
+            raise KeyboardInterrupt
+
+
 class ManagedProcess:
     """A child process in a new session (own process group), stdout+stderr to `log_path`."""
 
@@ -81,7 +103,16 @@ class ManagedProcess:
     def start(self) -> ManagedProcess:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
-        self._popen = subprocess.Popen(
+        try:
+            with sigint_deferred():
+                self._popen = self._spawn()
+        except BaseException:  # Ctrl-C during the spawn: the child is known, so stop it
+            self.stop()
+            raise
+        return self
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
             self.argv,
             stdout=self._log,
             stderr=subprocess.STDOUT,
@@ -90,7 +121,6 @@ class ManagedProcess:
             cwd=self.cwd,
             start_new_session=True,
         )
-        return self
 
     def poll(self) -> int | None:
         return None if self._popen is None else self._popen.poll()

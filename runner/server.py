@@ -120,8 +120,8 @@ class UvicornServer:
     def start(self) -> UvicornServer:
         if port_in_use(self.host, self.port):
             raise ServerStartError(f"port {self.port} on {self.host} is already in use")
-        self._proc.start()
         try:
+            self._proc.start()
             return self._wait_ready()
         except BaseException:  # Ctrl-C while starting too: a half-started server never leaks
             self._proc.stop()
