@@ -19,7 +19,6 @@ import time
 import uuid
 from pathlib import Path
 
-from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -27,6 +26,7 @@ from app.jsonl import JsonlBuffer
 from runner.layout import lag_file, requests_file
 
 REQUEST_ID_HEADER = "x-request-id"
+_REQUEST_ID_RAW = REQUEST_ID_HEADER.encode("latin-1")
 _REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
@@ -62,10 +62,15 @@ class Recorder:
 
 
 def request_id_from(scope: Scope) -> str:
-    """The client's X-Request-ID when it is a sane token, else a new UUID (hex)."""
-    given = Headers(scope=scope).get(REQUEST_ID_HEADER)
-    if given is not None and _REQUEST_ID_OK.match(given):
-        return given
+    """The client's X-Request-ID when it is a sane token, else a new UUID (hex).
+
+    Scans the raw header list (no Headers object: this runs for every request)."""
+    for name, value in scope["headers"]:
+        if name == _REQUEST_ID_RAW:
+            given = value.decode("latin-1")
+            if _REQUEST_ID_OK.match(given):
+                return given
+            break
     return uuid.uuid4().hex
 
 
@@ -88,7 +93,9 @@ class TimingMiddleware:
             nonlocal status, t_end
             if message["type"] == "http.response.start":
                 status = message["status"]
-                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+                headers = [h for h in message.get("headers", ()) if h[0] != _REQUEST_ID_RAW]
+                headers.append((_REQUEST_ID_RAW, request_id.encode("latin-1")))
+                message["headers"] = headers
             await send(message)
             if message["type"] == "http.response.body" and not message.get("more_body", False):
                 # The response is out: what runs after (dependency teardown, which may yield
