@@ -183,7 +183,7 @@ def registration_model(pts: Sequence[Point]) -> go.Figure | None:
             line = sorted((p for p in rp if p.hashing == h and p.series == s),
                           key=lambda p: p.users)
             x = [p.users for p in line]
-            model = [closed_loop(p.users, p.hash_ms, p.workers, p.cpu_count).response_ms
+            model = [closed_loop(p.users, p.hash_ms, p.workers, p.cpu_count, p.hashing).response_ms
                      for p in line]
             for name, y, dash, err in ((f"{s} · avg", values(line, "avg_ms"), "solid",
                                         error_bars(line, "avg_ms")),

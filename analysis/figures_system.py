@@ -53,7 +53,7 @@ def throughput(pts: Sequence[Point], rows: Sequence[FixRow]) -> go.Figure | None
                 row=1, col=j)
             if all(p.hash_ms == p.hash_ms and p.hash_ms for p in line):
                 fig.add_trace(go.Scatter(
-                    x=x, y=[closed_loop(p.users, p.hash_ms, p.workers, p.cpu_count)
+                    x=x, y=[closed_loop(p.users, p.hash_ms, p.workers, p.cpu_count, p.hashing)
                             .throughput_rps for p in line],
                     name=f"{s} · model X", legendgroup=f"{s}x",
                     showlegend=legend(f"{s} · model X"), mode="lines",

@@ -1,8 +1,9 @@
 """Pure numbers: the closed-loop queueing model, the machine's ceiling, and means with 95 % CIs.
 
-The model: N users with no think time, one bcrypt hash of S ms per request, and c servers
-where c = min(workers, cpu_count). Throughput X = min(N, c) / S and, by Little's law for a
-closed system, mean response time R = N / X.
+The model: N users with no think time, one bcrypt hash of S ms per request, and c servers:
+c = min(workers, cpu_count) for `blocking` (each worker hashes on its own loop), c = cpu_count
+for the strategies that hash in a thread or process pool. Throughput X = min(N, c) / S and, by
+Little's law for a closed system, mean response time R = N / X.
 """
 
 from __future__ import annotations
@@ -40,16 +41,22 @@ class MeanCI:
         return self.high - self.mean
 
 
-def servers(workers: int, cpu_count: int) -> int:
-    """c = min(workers, cpu_count): hashes that can run at once in a blocking server."""
+def servers(workers: int, cpu_count: int, hashing: str = "blocking") -> int:
+    """c, the hashes that can run at once: min(workers, cpu_count) when each worker hashes on
+    its event loop (blocking); cpu_count when hashing runs off the loop in a thread or process
+    pool, where even one worker keeps every core hashing."""
+    if hashing != "blocking":
+        return max(1, cpu_count)
     return max(1, min(workers, cpu_count))
 
 
-def closed_loop(users: int, service_ms: float, workers: int, cpu_count: int) -> ModelPoint:
+def closed_loop(
+    users: int, service_ms: float, workers: int, cpu_count: int, hashing: str = "blocking"
+) -> ModelPoint:
     """Throughput X = min(N, c)/S and mean response R = N/X for N users with no think time."""
     if users < 1 or service_ms <= 0:
         raise ValueError("users must be >= 1 and service_ms > 0")
-    c = servers(workers, cpu_count)
+    c = servers(workers, cpu_count, hashing)
     busy = min(users, c)
     throughput = busy / (service_ms / 1000.0)
     return ModelPoint(servers=c, throughput_rps=throughput, response_ms=users * service_ms / busy)

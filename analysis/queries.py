@@ -150,9 +150,11 @@ def stalls(con: duckdb.DuckDBPyConnection, ids: list[str], threshold_ms: float =
             FROM loop_lag l JOIN cells c USING (cell_id)
             WHERE NOT l.in_warmup AND l.lag_ms > ? AND l.t <= coalesce(c.t_measure_end, 1e300)
             GROUP BY ALL
-        ), reg AS (
-            SELECT cell_id, count(*) AS registrations FROM requests
-            WHERE side = 'server' AND NOT in_warmup AND path LIKE '%register%' GROUP BY ALL
+        ), reg AS (   -- registrations served in the same window as the stalls
+            SELECT cell_id, count(*) AS registrations FROM requests r JOIN cells c USING (cell_id)
+            WHERE r.side = 'server' AND NOT r.in_warmup AND r.path LIKE '%register%'
+              AND r.t_start <= coalesce(c.t_measure_end, 1e300)
+            GROUP BY ALL
         )
         SELECT c.cell_id, coalesce(st.stalls, 0) AS stalls,
                coalesce(st.stall_total_ms, 0) AS stall_total_ms,
@@ -184,3 +186,18 @@ def failures(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
         SELECT f.cell_id, f.method, f.name, f.error, f.occurrences
         FROM failures f JOIN cells c USING (cell_id)
         WHERE list_contains(?, c.cell_id) ORDER BY f.occurrences DESC""", [ids])
+
+
+def worker_shares(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
+    """Per cell: how many workers served requests in the window, and the busiest one's share."""
+    return rows(con, """
+        WITH per AS (
+            SELECT r.cell_id, r.pid, count(*) AS n
+            FROM requests r JOIN cells c USING (cell_id)
+            WHERE r.side = 'server' AND NOT r.in_warmup AND list_contains(?, r.cell_id)
+              AND r.t_start <= coalesce(c.t_measure_end, 1e300)
+            GROUP BY ALL
+        )
+        SELECT p.cell_id, c.hashing, c.workers, c.users, count(*) AS serving_workers,
+               max(p.n) / sum(p.n) AS top_share
+        FROM per p JOIN cells c USING (cell_id) GROUP BY ALL""", [ids])

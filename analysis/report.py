@@ -53,6 +53,7 @@ class StoreData:
     stalls: list[Row]
     resources: list[Row]
     lag_series: dict[str, list[Row]]
+    worker_shares: list[Row] = field(default_factory=list)
 
 
 def read_store(con: duckdb.DuckDBPyConnection, store: Path, sweep: str) -> StoreData:
@@ -66,7 +67,8 @@ def read_store(con: duckdb.DuckDBPyConnection, store: Path, sweep: str) -> Store
         summary=with_decomposition(queries.summary(con, cids), queries.decomposition(con, cids)),
         lag_workers=queries.lag_by_worker(con, cids),
         stalls=queries.stalls(con, cids), resources=queries.resources_by_role(con, cids),
-        lag_series={c["cell_id"]: queries.lag_series(con, c["cell_id"]) for c in reps.values()})
+        lag_series={c["cell_id"]: queries.lag_series(con, c["cell_id"]) for c in reps.values()},
+        worker_shares=queries.worker_shares(con, cids))
 
 
 def _resource_rows(d: StoreData, g: Grid) -> list[Row]:
@@ -82,6 +84,15 @@ def _resource_rows(d: StoreData, g: Grid) -> list[Row]:
     out += [{**r, "label": label[r["cell_id"]]} for r in d.resources if r["cell_id"] in ok]
     order = list(label.values())
     return sorted(out, key=lambda r: order.index(r["label"]))
+
+
+def busiest_worker_share(shares: list[Row]) -> dict[tuple[str, int, int], float]:
+    """(hashing, workers, users) -> the busiest worker's share of requests, max over repeats."""
+    out: dict[tuple[str, int, int], float] = {}
+    for r in shares:
+        key = (r["hashing"], r["workers"], r["users"])
+        out[key] = max(out.get(key, 0.0), float(r["top_share"]))
+    return out
 
 
 def sections(d: StoreData) -> list[Section]:
@@ -125,8 +136,9 @@ def sections(d: StoreData) -> list[Section]:
                 "response time of /api/users/register/ change with concurrency?",
                 _figs((figures.registration_model(load), "Measured mean (solid) and p95 "
                        "(dotted) against the closed-loop model (dashed) with S the measured "
-                       "single-hash time and c = min(workers, cores).")),
-                text.registration(load, g)),
+                       "single-hash time; c = min(workers, cores) for blocking, cores for "
+                       "the strategies that hash off the loop.")),
+                text.registration(load, g, busiest_worker_share(d.worker_shares))),
         Section("throughput", "5. Throughput and the machine's limit", "How close does each "
                 "strategy come to the machine's limit (cores / time of one hash)?",
                 _figs((figures_system.throughput(load, fixes), "Measured registrations/s, the "

@@ -141,14 +141,25 @@ def model_gaps(pts: Sequence[Point]) -> list[tuple[Point, float, float]]:
     for p in by_endpoint(pts, "register"):
         if math.isnan(p.hash_ms) or not p.hash_ms or math.isnan(p.mean("avg_ms")):
             continue
-        r = closed_loop(p.users, p.hash_ms, p.workers, p.cpu_count).response_ms
+        r = closed_loop(p.users, p.hash_ms, p.workers, p.cpu_count, p.hashing).response_ms
         out.append((p, r, relative_gap(p.mean("avg_ms"), r)))
     return out
 
 
-def registration(pts: Sequence[Point], grid: Grid) -> list[str]:
+def uneven_workers(p: Point, shares: Mapping[tuple[str, int, int], float]) -> str | None:
+    """Why a multi-worker point is slow when one worker took most of the load (else None)."""
+    share = shares.get((p.hashing, p.workers, p.users))
+    if p.workers < 2 or share is None or share < 1.5 / p.workers:
+        return None
+    return (f"the load did not spread over the {p.workers} workers: the busiest served "
+            f"{pct(share)} of the requests (a kept-alive connection stays on the worker that "
+            "accepted it, and a blocked worker still accepts new ones)")
+
+
+def registration(pts: Sequence[Point], grid: Grid,
+                 shares: Mapping[tuple[str, int, int], float] | None = None) -> list[str]:
     """Section 4: where measured registration latency follows the closed-loop model, and where
-    it departs and by how much."""
+    it departs and by how much. shares: (hashing, workers, users) -> busiest worker's share."""
     gaps = model_gaps(pts)
     if not gaps:
         return ["No registrations are stored for this sweep. Run "
@@ -159,7 +170,7 @@ def registration(pts: Sequence[Point], grid: Grid) -> list[str]:
     for h, series in lines:
         mine = [(p, r, g) for p, r, g in gaps if p.hashing == h and p.series == series]
         p, r, g = max(mine, key=lambda x: abs(x[2]))
-        c = closed_loop(p.users, p.hash_ms, p.workers, p.cpu_count).servers
+        c = closed_loop(p.users, p.hash_ms, p.workers, p.cpu_count, p.hashing).servers
         head = f"{h}, {series} (S = {ms(p.hash_ms)}, c = {c}):"
         if abs(g) <= FOLLOWS:
             out.append(f"{head} follows the model within {pct(abs(g))} at every user count "
@@ -167,13 +178,11 @@ def registration(pts: Sequence[Point], grid: Grid) -> list[str]:
                        f"{ms(r)} modelled).")
             continue
         if g > 0:
-            why = ("time beyond the hashes: cores shared with the load generator and the "
-                   "other workers, queueing, the database write")
-        elif h == "blocking":
-            why = "hashes ran faster during the cell than the S used by the model"
+            why = uneven_workers(p, shares or {}) or (
+                "time beyond the hashes: cores shared with the load generator and the "
+                "other workers, queueing, the database write")
         else:
-            why = ("more hashes ran at once than c allows: this strategy hashes off the event "
-                   "loop, on every core")
+            why = "hashes ran faster during the cell than the S used by the model"
         ok = [x for x in mine if abs(x[2]) <= FOLLOWS]
         follows = (f" It follows within {pct(FOLLOWS)} at users = "
                    f"{', '.join(str(x[0].users) for x in ok)}." if ok else "")

@@ -44,12 +44,17 @@ WITH measured AS (
            avg(lg_cpu) AS load_cpu_avg_percent, max(lg_cpu) AS load_cpu_max_percent,
            max(lg_rss) AS load_rss_max_bytes
     FROM ticks GROUP BY ALL
-), lag_stats AS (
-    SELECT l.cell_id, quantile_cont(l.lag_ms, 0.99) AS loop_lag_p99_ms,
-           max(l.lag_ms) AS loop_lag_max_ms, avg(l.lag_ms) AS loop_lag_avg_ms
+), worker_lag AS (   -- per worker: a blocked loop wakes rarely, so pooling the samples of
+                     -- an idle and a blocked worker would hide the blocked one
+    SELECT l.cell_id, l.pid, quantile_cont(l.lag_ms, 0.99) AS p99, max(l.lag_ms) AS mx,
+           sum(l.lag_ms) AS total, count(*) AS n
     FROM loop_lag l JOIN measured w USING (cell_id)
     WHERE NOT l.in_warmup AND l.t <= w.t1
     GROUP BY ALL
+), lag_stats AS (   -- the worst worker's p99 and max; the mean over every sample
+    SELECT cell_id, max(p99) AS loop_lag_p99_ms, max(mx) AS loop_lag_max_ms,
+           sum(total) / sum(n) AS loop_lag_avg_ms
+    FROM worker_lag GROUP BY ALL
 )
 SELECT k.sweep_id, k.cell_id, k.cell_key, k.job_num, k.scenario, k.hashing, k.db, k.workers,
        k.users, k."repeat", k.bcrypt_rounds, k.hash_ms, k.status, cs.endpoint, cs.requests,

@@ -71,3 +71,11 @@ def test_relative_gap_sign() -> None:
     """Measured above the model is a positive gap, below is negative."""
     assert relative_gap(150.0, 100.0) == pytest.approx(0.5)
     assert relative_gap(80.0, 100.0) == pytest.approx(-0.2)
+
+
+def test_pool_strategies_use_every_core_even_with_one_worker() -> None:
+    """Hashing off the loop (threads, processes): c = cores whatever the worker count."""
+    assert servers(workers=1, cpu_count=2, hashing="threadpool") == 2
+    assert servers(workers=1, cpu_count=2, hashing="blocking") == 1
+    p = closed_loop(4, 100.0, 1, 2, "processpool")
+    assert p.throughput_rps == pytest.approx(20.0) and p.response_ms == pytest.approx(200.0)

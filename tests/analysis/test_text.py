@@ -27,11 +27,18 @@ def test_registration_follows_model() -> None:
 
 def test_registration_departure_is_quantified() -> None:
     """A point far below the model is reported with its signed gap and the reason."""
-    rows = [summary_row("threadpool", users=1, avg_ms=100.0),
-            summary_row("threadpool", users=4, avg_ms=200.0)]
+    rows = [summary_row("blocking", users=1, avg_ms=100.0),
+            summary_row("blocking", users=4, avg_ms=200.0)]
     [para] = text.registration(points(rows), grid_of(rows))
     assert "departs most at 4 users: 200 ms measured against 400 ms modelled (-50 %)" in para
-    assert "every core" in para and "follows within 20 % at users = 1." in para
+    assert "ran faster" in para and "follows within 20 % at users = 1." in para
+
+
+def test_pool_strategy_model_uses_every_core() -> None:
+    """threadpool with 1 worker on 2 cores: c = 2, so 4 users at S = 100 ms model 200 ms."""
+    rows = [summary_row("threadpool", users=4, avg_ms=210.0)]
+    para = text.registration(points(rows), grid_of(rows))[0]
+    assert "c = 2" in para and "follows the model within 5 %" in para
 
 
 def test_blocked_loop_relates_stall_to_hash_time() -> None:
@@ -88,3 +95,14 @@ def test_verdict_sentences_from_table() -> None:
     assert "4.0 ms against 400 ms with blocking (100× lower)" in paras[0]
     assert "threadpool reached 18.0 registrations/s, 90 % of the machine's ceiling" in paras[1]
     assert "sync_def, processpool" in paras[2]
+
+
+def test_uneven_workers_explain_a_slow_multi_worker_point() -> None:
+    """2 workers, the busiest serving 100 %: the departure names the unspread load."""
+    rows = [summary_row("blocking", workers=2, users=1, avg_ms=100.0),
+            summary_row("blocking", workers=2, users=4, avg_ms=400.0)]
+    shares = {("blocking", 2, 4): 1.0, ("blocking", 2, 1): 1.0}
+    para = text.registration(points(rows), grid_of(rows), shares)[0]
+    assert "+100 %" in para and "did not spread over the 2 workers" in para
+    even = text.registration(points(rows), grid_of(rows), {("blocking", 2, 4): 0.5})[0]
+    assert "did not spread" not in even
