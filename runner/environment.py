@@ -85,12 +85,20 @@ def git_sha(repo: Path = REPO_DIR) -> str | None:
     return sha if done.returncode == 0 and re.fullmatch(r"[0-9a-f]{40}", sha) else None
 
 
+def command_line(argv: Sequence[str]) -> str:
+    """The command as typed: `python -m runner ...` rather than the path of __main__.py."""
+    args = list(argv)
+    if args and Path(args[0]).name == "__main__.py" and Path(args[0]).parent.name == "runner":
+        args[0:1] = ["python", "-m", "runner"]
+    return shlex.join(args)
+
+
 def collect_sweep(sweep_id: str, argv: Sequence[str]) -> SweepRecord:
     """The sweeps row of a sweep starting now."""
     return SweepRecord(
         sweep_id=sweep_id,
         started_at=datetime.now(UTC),
-        argv=shlex.join(argv),
+        argv=command_line(argv),
         git_sha=git_sha(),
         hostname=socket.gethostname(),
         cpu_model=cpu_model(),

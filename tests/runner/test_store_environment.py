@@ -42,3 +42,11 @@ def test_collect_sweep_describes_this_machine() -> None:
     assert sweep.package_versions["duckdb"] == duckdb.__version__
     assert sweep.package_versions["locust"] == metadata.version("locust")
     assert sweep.cpu_model and sweep.hostname and sweep.python_version.startswith("3.")
+
+
+def test_command_line_reads_as_typed() -> None:
+    """argv[0] of `python -m runner` (the __main__.py path) is stored as `python -m runner`."""
+    from runner.environment import command_line
+
+    line = command_line(["/x/runner/__main__.py", "-m", "workers=1,2", "users=1 5"])
+    assert line == "python -m runner -m workers=1,2 'users=1 5'"
