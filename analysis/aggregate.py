@@ -14,9 +14,20 @@ from analysis.model import MeanCI, mean_ci
 Row = dict[str, Any]
 
 HASHING_ORDER = ("blocking", "sync_def", "threadpool", "processpool")
-METRICS = ("avg_ms", "p50_ms", "p95_ms", "p99_ms", "server_avg_ms", "wait_avg_ms", "rps",
-           "loop_lag_p99_ms", "loop_lag_max_ms", "joined_client_ms", "joined_server_ms",
-           "joined_wait_ms")
+METRICS = (
+    "avg_ms",
+    "p50_ms",
+    "p95_ms",
+    "p99_ms",
+    "server_avg_ms",
+    "wait_avg_ms",
+    "rps",
+    "loop_lag_p99_ms",
+    "loop_lag_max_ms",
+    "joined_client_ms",
+    "joined_server_ms",
+    "joined_wait_ms",
+)
 # Dimensions that, when they vary in a sweep, split the lines of a figure.
 _EXTRA_DIMS = ("scenario", "db", "bcrypt_rounds")
 
@@ -50,8 +61,17 @@ class Grid:
 def grid(cells: Sequence[Row]) -> Grid:
     """What was run: sorted distinct values per dimension, and ok/failed counts."""
     dims: dict[str, list[Any]] = {}
-    for dim in ("hashing", "workers", "users", "scenario", "db", "bcrypt_rounds", "repeat",
-                "duration_s", "warmup_s"):
+    for dim in (
+        "hashing",
+        "workers",
+        "users",
+        "scenario",
+        "db",
+        "bcrypt_rounds",
+        "repeat",
+        "duration_s",
+        "warmup_s",
+    ):
         vals = {c[dim] for c in cells if c.get(dim) is not None}
         dims[dim] = sorted(vals, key=hashing_key) if dim == "hashing" else sorted(vals)
     ok = sum(1 for c in cells if c.get("status") == "ok")
@@ -104,26 +124,39 @@ def series_label(row: Row, extras: Sequence[str]) -> str:
 def points(summary: Sequence[Row], scenarios: str = "load") -> list[Point]:
     """Average cell_summary rows over repeats. scenarios='load' keeps every scenario but
     'sequential'; 'sequential' keeps only it."""
-    keep = [r for r in summary
-            if (r["scenario"] == "sequential") == (scenarios == "sequential")]
+    keep = [r for r in summary if (r["scenario"] == "sequential") == (scenarios == "sequential")]
     extras = _varying(keep)
     groups: dict[tuple[Any, ...], list[Row]] = defaultdict(list)
     for r in keep:
-        key = (r["hashing"], series_label(r, extras), r["workers"], r["users"],
-               endpoint_kind(r["endpoint"]))
+        key = (
+            r["hashing"],
+            series_label(r, extras),
+            r["workers"],
+            r["users"],
+            endpoint_kind(r["endpoint"]),
+        )
         groups[key].append(r)
     out = []
     for (hashing, series, workers, users, endpoint), rs in groups.items():
         stats = {m: mean_ci([r[m] for r in rs if r.get(m) is not None]) for m in METRICS}
         hash_ms = mean_ci([r["hash_ms"] for r in rs if r.get("hash_ms")]).mean
-        out.append(Point(hashing=hashing, series=series, workers=workers, users=users,
-                         endpoint=endpoint, hash_ms=hash_ms,
-                         cpu_count=int(rs[0].get("cpu_count") or 1),
-                         failures=int(sum(r.get("failures") or 0 for r in rs)),
-                         requests=int(sum(r.get("requests") or 0 for r in rs)),
-                         stats={m: s for m, s in stats.items() if s.n}))
-    return sorted(out, key=lambda p: (hashing_key(p.hashing), p.series, p.workers, p.users,
-                                      p.endpoint))
+        out.append(
+            Point(
+                hashing=hashing,
+                series=series,
+                workers=workers,
+                users=users,
+                endpoint=endpoint,
+                hash_ms=hash_ms,
+                cpu_count=int(rs[0].get("cpu_count") or 1),
+                failures=int(sum(r.get("failures") or 0 for r in rs)),
+                requests=int(sum(r.get("requests") or 0 for r in rs)),
+                stats={m: s for m, s in stats.items() if s.n},
+            )
+        )
+    return sorted(
+        out, key=lambda p: (hashing_key(p.hashing), p.series, p.workers, p.users, p.endpoint)
+    )
 
 
 def by_endpoint(pts: Sequence[Point], endpoint: str) -> list[Point]:
@@ -172,19 +205,30 @@ def service_times(cells: Sequence[Row]) -> dict[int, float]:
 def with_service_time(rows: Sequence[Row], s_by_cost: dict[int, float]) -> list[Row]:
     """Rows with hash_ms replaced by the S of their bcrypt cost (the cell's own measurement is
     kept as hash_ms_measured)."""
-    return [{**r, "hash_ms_measured": r.get("hash_ms"),
-             "hash_ms": s_by_cost.get(int(r.get("bcrypt_rounds") or 0), r.get("hash_ms"))}
-            for r in rows]
+    return [
+        {
+            **r,
+            "hash_ms_measured": r.get("hash_ms"),
+            "hash_ms": s_by_cost.get(int(r.get("bcrypt_rounds") or 0), r.get("hash_ms")),
+        }
+        for r in rows
+    ]
 
 
 def with_decomposition(summary: Sequence[Row], decomposition: Sequence[Row]) -> list[Row]:
     """cell_summary rows with the joined client/server/wait means of the same cell and
     endpoint added (None where no request was seen by both sides)."""
     by_key = {(d["cell_id"], d["endpoint"]): d for d in decomposition}
-    empty = {"joined": 0, "joined_client_ms": None, "joined_server_ms": None,
-             "joined_wait_ms": None}
-    return [{**r, **{k: by_key.get((r["cell_id"], r["endpoint"]), empty).get(k)
-                     for k in empty}} for r in summary]
+    empty = {
+        "joined": 0,
+        "joined_client_ms": None,
+        "joined_server_ms": None,
+        "joined_wait_ms": None,
+    }
+    return [
+        {**r, **{k: by_key.get((r["cell_id"], r["endpoint"]), empty).get(k) for k in empty}}
+        for r in summary
+    ]
 
 
 def per_cell(summary: Sequence[Row]) -> list[Row]:
@@ -192,5 +236,7 @@ def per_cell(summary: Sequence[Row]) -> list[Row]:
     seen: dict[str, Row] = {}
     for r in summary:
         seen.setdefault(r["cell_id"], r)
-    return sorted(seen.values(), key=lambda r: (hashing_key(r["hashing"]), r["workers"],
-                                                r["users"], r.get("repeat") or 0))
+    return sorted(
+        seen.values(),
+        key=lambda r: (hashing_key(r["hashing"]), r["workers"], r["users"], r.get("repeat") or 0),
+    )

@@ -20,19 +20,23 @@ DEFAULT_OUT = Path("outputs/report.html")
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m analysis",
-                                description="Turn the syncblock store into one HTML report.")
-    p.add_argument("--store", type=Path, default=DEFAULT_STORE,
-                   help=f"DuckDB store to read (default {DEFAULT_STORE})")
-    p.add_argument("--sweep", default="latest",
-                   help="'latest' (default), 'all', or a sweep id")
-    p.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                   help=f"HTML file to write (default {DEFAULT_OUT})")
+    p = argparse.ArgumentParser(
+        prog="python -m analysis", description="Turn the syncblock store into one HTML report."
+    )
+    p.add_argument(
+        "--store",
+        type=Path,
+        default=DEFAULT_STORE,
+        help=f"DuckDB store to read (default {DEFAULT_STORE})",
+    )
+    p.add_argument("--sweep", default="latest", help="'latest' (default), 'all', or a sweep id")
+    p.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help=f"HTML file to write (default {DEFAULT_OUT})"
+    )
     sub = p.add_subparsers(dest="command")
     sql = sub.add_parser("sql", help="print the result of one SQL query as a table")
     sql.add_argument("query", help='e.g. "from cell_summary"')
-    sql.add_argument("--store", type=Path, default=argparse.SUPPRESS,
-                     help="DuckDB store to read")
+    sql.add_argument("--store", type=Path, default=argparse.SUPPRESS, help="DuckDB store to read")
     return p
 
 

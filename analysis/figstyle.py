@@ -9,10 +9,22 @@ import plotly.graph_objects as go
 
 from analysis.aggregate import Point
 
-HASHING_COLORS = {"blocking": "#c0392b", "sync_def": "#e67e22", "threadpool": "#27ae60",
-                  "processpool": "#2c7fb8"}
-SERIES_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-                 "#7f7f7f")
+HASHING_COLORS = {
+    "blocking": "#c0392b",
+    "sync_def": "#e67e22",
+    "threadpool": "#27ae60",
+    "processpool": "#2c7fb8",
+}
+SERIES_COLORS = (
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#7f7f7f",
+)
 STAT_DASH = {"avg_ms": "solid", "p50_ms": "dot", "p95_ms": "dash", "p99_ms": "longdash"}
 STAT_NAME = {"avg_ms": "avg", "p50_ms": "p50", "p95_ms": "p95", "p99_ms": "p99"}
 USERS_AXIS = "concurrent users"
@@ -31,10 +43,19 @@ def base_layout(fig: go.Figure, title: str, height: int) -> go.Figure:
     """Title, white template, legend to the right of the plot area (never over the data)."""
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
-        template="plotly_white", height=height, margin={"l": 70, "r": 20, "t": 80, "b": 60},
+        template="plotly_white",
+        height=height,
+        margin={"l": 70, "r": 20, "t": 80, "b": 60},
         font={"family": "Helvetica, Arial, sans-serif", "size": 12},
-        legend={"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top",
-                "font": {"size": 11}, "tracegroupgap": 4},
+        legend={
+            "orientation": "v",
+            "x": 1.02,
+            "xanchor": "left",
+            "y": 1,
+            "yanchor": "top",
+            "font": {"size": 11},
+            "tracegroupgap": 4,
+        },
         hovermode="closest",
     )
     return fig

@@ -49,8 +49,11 @@ def _text(s: str) -> str:
 
 
 def _kv(rows: Sequence[tuple[str, Any]]) -> str:
-    body = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
-                   for k, v in rows if v not in (None, "", []))
+    body = "".join(
+        f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
+        for k, v in rows
+        if v not in (None, "", [])
+    )
     return f"<table>{body}</table>"
 
 
@@ -66,15 +69,28 @@ def _run(h: dict[str, Any]) -> str:
         ("command", "; ".join(s.get("argv") or "" for s in sweeps)),
         ("cells", f"{g.ok} ok, {g.failed} not ok"),
     ]
-    rows += [(dim, ", ".join(str(v) for v in g.values(dim)))
-             for dim in ("hashing", "workers", "users", "scenario", "db", "bcrypt_rounds",
-                         "repeat")]
-    rows.append(("per cell", f"{', '.join(f'{v:g}' for v in dur)} s measured after "
-                             f"{', '.join(f'{v:g}' for v in warm)} s warm-up" if dur else ""))
+    rows += [
+        (dim, ", ".join(str(v) for v in g.values(dim)))
+        for dim in ("hashing", "workers", "users", "scenario", "db", "bcrypt_rounds", "repeat")
+    ]
+    rows.append(
+        (
+            "per cell",
+            f"{', '.join(f'{v:g}' for v in dur)} s measured after "
+            f"{', '.join(f'{v:g}' for v in warm)} s warm-up"
+            if dur
+            else "",
+        )
+    )
     if not math.isnan(lo):
         used = ", ".join(f"{ms(v)} at cost {k}" for k, v in sorted(h["service_ms"].items()))
-        rows.append(("one hash, S", f"{used}: the fastest of {h['measured']} per-cell "
-                     f"measurements ({ms(lo)} to {ms(hi)}; a busy machine only slows them)"))
+        rows.append(
+            (
+                "one hash, S",
+                f"{used}: the fastest of {h['measured']} per-cell "
+                f"measurements ({ms(lo)} to {ms(hi)}; a busy machine only slows them)",
+            )
+        )
     return _kv(rows)
 
 
@@ -84,33 +100,46 @@ def _machine(sweeps: Sequence[dict[str, Any]]) -> str:
     s = sweeps[-1]
     pv = s.get("package_versions") or {}
     mem = s.get("mem_total_bytes")
-    return _kv([
-        ("host", s.get("hostname")), ("CPU", f"{s.get('cpu_model')} × {s.get('cpu_count')}"),
-        ("memory", f"{mem / 2**30:.1f} GiB" if mem else None),
-        ("Python", s.get("python_version")),
-        ("packages", ", ".join(f"{k} {v}" for k, v in sorted(pv.items()))
-         if isinstance(pv, dict) else str(pv)),
-        ("git sha", s.get("git_sha")),
-    ])
+    return _kv(
+        [
+            ("host", s.get("hostname")),
+            ("CPU", f"{s.get('cpu_model')} × {s.get('cpu_count')}"),
+            ("memory", f"{mem / 2**30:.1f} GiB" if mem else None),
+            ("Python", s.get("python_version")),
+            (
+                "packages",
+                ", ".join(f"{k} {v}" for k, v in sorted(pv.items()))
+                if isinstance(pv, dict)
+                else str(pv),
+            ),
+            ("git sha", s.get("git_sha")),
+        ]
+    )
 
 
 def _failed(failed: Sequence[dict[str, Any]]) -> str:
     if not failed:
         return "<p>Every cell completed.</p>"
-    rows = "".join(f"<tr><td>{f['job']}</td><td>{html.escape(f['label'])}</td>"
-                   f"<td>{html.escape(f['status'])}</td><td>{html.escape(f['error'])}</td></tr>"
-                   for f in failed)
-    return ("<table class='failed'><tr><th>job</th><th>cell</th><th>status</th><th>reason</th>"
-            f"</tr>{rows}</table>")
+    rows = "".join(
+        f"<tr><td>{f['job']}</td><td>{html.escape(f['label'])}</td>"
+        f"<td>{html.escape(f['status'])}</td><td>{html.escape(f['error'])}</td></tr>"
+        for f in failed
+    )
+    return (
+        "<table class='failed'><tr><th>job</th><th>cell</th><th>status</th><th>reason</th>"
+        f"</tr>{rows}</table>"
+    )
 
 
 def _fix_table(rows: Sequence[FixRow]) -> str:
     r0 = rows[0]
     at = f"{r0.users} users" + (f", {r0.workers} w" if r0.workers else "")
-    cols = [("health_p95_ms", f"/api/health/ p95 at {at}", True, ms),
-            ("best_rps", "best register rps", False, lambda v: num(v, 2)),
-            ("fraction", "of ceiling (cores / S)", False, pct),
-            ("lag_p99_ms", f"loop lag p99 at {at}", True, ms)]
+    cols = [
+        ("health_p95_ms", f"/api/health/ p95 at {at}", True, ms),
+        ("best_rps", "best register rps", False, lambda v: num(v, 2)),
+        ("fraction", "of ceiling (cores / S)", False, pct),
+        ("lag_p99_ms", f"loop lag p99 at {at}", True, ms),
+    ]
     best = {a: best_of(rows, a, low) if len(rows) > 1 else None for a, _, low, _ in cols}
     head = "".join(f"<th>{html.escape(t)}</th>" for _, t, _, _ in cols)
     body = ""
@@ -118,20 +147,28 @@ def _fix_table(rows: Sequence[FixRow]) -> str:
         cells = "".join(
             f"<td class='num{' best' if best[a] == r.hashing else ''}'>"
             f"{f(getattr(r, a))}{' ★' if best[a] == r.hashing else ''}</td>"
-            for a, _, _, f in cols)
+            for a, _, _, f in cols
+        )
         body += f"<tr><th>{html.escape(r.hashing)}</th>{cells}</tr>"
-    return (f"<table><tr><th>strategy</th>{head}</tr>{body}</table>"
-            + ("<p class='sub'>★ best in its column.</p>" if len(rows) > 1 else ""))
+    return f"<table><tr><th>strategy</th>{head}</tr>{body}</table>" + (
+        "<p class='sub'>★ best in its column.</p>" if len(rows) > 1 else ""
+    )
 
 
 def _section(s: Section, index: int) -> str:
-    parts = [f"<section id='{s.anchor}'><h2>{html.escape(s.title)}</h2>",
-             f"<p class='question'>{html.escape(s.question)}</p>"]
+    parts = [
+        f"<section id='{s.anchor}'><h2>{html.escape(s.title)}</h2>",
+        f"<p class='question'>{html.escape(s.question)}</p>",
+    ]
     if s.table:
         parts.append(_fix_table(s.table))
     for k, (fig, caption) in enumerate(s.figures):
-        div = fig.to_html(full_html=False, include_plotlyjs=False, config=PLOTLY_CONFIG,
-                          div_id=f"fig-{s.anchor}-{k + 1}")
+        div = fig.to_html(
+            full_html=False,
+            include_plotlyjs=False,
+            config=PLOTLY_CONFIG,
+            div_id=f"fig-{s.anchor}-{k + 1}",
+        )
         cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
         parts.append(f"<figure>{div}{cap}</figure>")
     parts += [f"<p>{_text(p)}</p>" for p in s.paragraphs]
@@ -141,8 +178,9 @@ def _section(s: Section, index: int) -> str:
 
 def render(h: dict[str, Any], sections: Sequence[Section]) -> str:
     """The whole page as one string."""
-    toc = "".join(f"<li><a href='#{s.anchor}'>{html.escape(s.title[3:])}</a></li>"
-                  for s in sections)
+    toc = "".join(
+        f"<li><a href='#{s.anchor}'>{html.escape(s.title[3:])}</a></li>" for s in sections
+    )
     body = "\n".join(_section(s, i) for i, s in enumerate(sections))
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">

@@ -35,7 +35,7 @@ class Section:
     anchor: str
     title: str
     question: str
-    figures: list[tuple[go.Figure, str]] = field(default_factory=list)   # (figure, caption)
+    figures: list[tuple[go.Figure, str]] = field(default_factory=list)  # (figure, caption)
     paragraphs: list[str] = field(default_factory=list)
     table: list[FixRow] | None = None
 
@@ -63,12 +63,17 @@ def read_store(con: duckdb.DuckDBPyConnection, store: Path, sweep: str) -> Store
     cells = queries.cells(con, cids)
     reps = representative_cells(cells)
     return StoreData(
-        store=store, sweep_ids=ids, sweeps=queries.sweeps(con, ids), cells=cells,
+        store=store,
+        sweep_ids=ids,
+        sweeps=queries.sweeps(con, ids),
+        cells=cells,
         summary=with_decomposition(queries.summary(con, cids), queries.decomposition(con, cids)),
         lag_workers=queries.lag_by_worker(con, cids),
-        stalls=queries.stalls(con, cids), resources=queries.resources_by_role(con, cids),
+        stalls=queries.stalls(con, cids),
+        resources=queries.resources_by_role(con, cids),
         lag_series={c["cell_id"]: queries.lag_series(con, c["cell_id"]) for c in reps.values()},
-        worker_shares=queries.worker_shares(con, cids))
+        worker_shares=queries.worker_shares(con, cids),
+    )
 
 
 def _resource_rows(d: StoreData, g: Grid) -> list[Row]:
@@ -76,10 +81,17 @@ def _resource_rows(d: StoreData, g: Grid) -> list[Row]:
     generator, and each server role's RSS; labelled by cell."""
     repeats = len(g.values("repeat")) > 1
     label = {c["cell_id"]: cell_label(c, repeats) for c in d.cells}
-    out = [{"label": label[c["cell_id"]], "role": "server", "cpu_avg_percent":
-            c["cpu_avg_percent"], "cpu_max_percent": c["cpu_max_percent"],
-            "rss_max_bytes": c["rss_max_bytes"]}
-           for c in per_cell(d.summary) if c.get("cpu_avg_percent") is not None]
+    out = [
+        {
+            "label": label[c["cell_id"]],
+            "role": "server",
+            "cpu_avg_percent": c["cpu_avg_percent"],
+            "cpu_max_percent": c["cpu_max_percent"],
+            "rss_max_bytes": c["rss_max_bytes"],
+        }
+        for c in per_cell(d.summary)
+        if c.get("cpu_avg_percent") is not None
+    ]
     ok = {c["cell_id"] for c in d.cells if c["status"] == "ok"}
     out += [{**r, "label": label[r["cell_id"]]} for r in d.resources if r["cell_id"] in ok]
     order = list(label.values())
@@ -116,47 +128,112 @@ def sections(d: StoreData) -> list[Section]:
     fixes = fix_table(load)
     res = _resource_rows(d, g)
     out = [
-        Section("loop", "1. The blocked event loop", "How does the event loop behave when "
-                "blocked?", _figs((figures.lag_timeline(reps, d.lag_series, worst_pid),
-                                   "How late the loop's 10 ms probe woke, per worker, in the "
-                                   "most loaded cell of each strategy."),
-                                  (figures.lag_per_cell(per_cell(summary), repeats),
-                                   "Lag p99 and max of every cell, after warm-up.")),
-                text.blocked_loop(reps, worst_row, stalls, g)),
-        Section("load", "2. Responsiveness under load", "How is responsiveness affected under "
-                "load?", _figs((figures.responsiveness(load), "Client-side latency per endpoint; "
-                                "one colour per worker count; ✕ marks cells with failed "
-                                "requests.")), text.responsiveness(load, g)),
-        Section("health", "3. Health while registrations run", "How does /api/health/ behave "
-                "while registrations run, and how does it change with concurrency?",
-                _figs((figures.health_decomposition(load), "Bar height is the mean client time; "
-                       "the dark part is the server's handler timer, the light part waiting.")),
-                text.health(load, g)),
-        Section("register", "4. Registration latency vs concurrency", "How does the average "
-                "response time of /api/users/register/ change with concurrency?",
-                _figs((figures.registration_model(load), "Measured mean (solid) and p95 "
-                       "(dotted) against the closed-loop model (dashed) with S the measured "
-                       "single-hash time; c = min(workers, cores) for blocking, cores for "
-                       "the strategies that hash off the loop.")),
-                text.registration(load, g, busiest_worker_share(d.worker_shares))),
-        Section("throughput", "5. Throughput and the machine's limit", "How close does each "
-                "strategy come to the machine's limit (cores / time of one hash)?",
-                _figs((figures_system.throughput(load, fixes), "Measured registrations/s, the "
-                       "model's X = min(N, c)/S, and the ceiling cores/S.")),
-                text_system.throughput(fixes, g)),
-        Section("resources", "6. CPU and memory", "CPU and memory of the server processes and "
-                "the load generator during each cell.",
-                _figs((figures_system.resources(res), "100 % = one core. Server = master and "
-                       "workers summed at each 0.25 s sample.")),
-                text_system.resources(res, g)),
-        Section("sequential", "7. Sequential baseline", "One user, consecutive requests: "
-                "server-side versus client-side time, and the gap.",
-                _figs((figures_system.sequential(seq), "Mean per request over the consecutive "
-                       "requests of each endpoint.")), text_system.sequential(seq, g)),
-        Section("verdict", "8. Which fix works", "Which hashing strategy fixes it, by how much, "
-                "and how close does it come to the machine's limit?",
-                _figs((figures_system.verdict(fixes), "")), text_system.verdict(fixes, g),
-                table=fixes or None),
+        Section(
+            "loop",
+            "1. The blocked event loop",
+            "How does the event loop behave when blocked?",
+            _figs(
+                (
+                    figures.lag_timeline(reps, d.lag_series, worst_pid),
+                    "How late the loop's 10 ms probe woke, per worker, in the "
+                    "most loaded cell of each strategy.",
+                ),
+                (
+                    figures.lag_per_cell(per_cell(summary), repeats),
+                    "Lag p99 and max of every cell, after warm-up.",
+                ),
+            ),
+            text.blocked_loop(reps, worst_row, stalls, g),
+        ),
+        Section(
+            "load",
+            "2. Responsiveness under load",
+            "How is responsiveness affected under load?",
+            _figs(
+                (
+                    figures.responsiveness(load),
+                    "Client-side latency per endpoint; "
+                    "one colour per worker count; ✕ marks cells with failed "
+                    "requests.",
+                )
+            ),
+            text.responsiveness(load, g),
+        ),
+        Section(
+            "health",
+            "3. Health while registrations run",
+            "How does /api/health/ behave "
+            "while registrations run, and how does it change with concurrency?",
+            _figs(
+                (
+                    figures.health_decomposition(load),
+                    "Bar height is the mean client time; "
+                    "the dark part is the server's handler timer, the light part waiting.",
+                )
+            ),
+            text.health(load, g),
+        ),
+        Section(
+            "register",
+            "4. Registration latency vs concurrency",
+            "How does the average response time of /api/users/register/ change with concurrency?",
+            _figs(
+                (
+                    figures.registration_model(load),
+                    "Measured mean (solid) and p95 "
+                    "(dotted) against the closed-loop model (dashed) with S the measured "
+                    "single-hash time; c = min(workers, cores) for blocking, cores for "
+                    "the strategies that hash off the loop.",
+                )
+            ),
+            text.registration(load, g, busiest_worker_share(d.worker_shares)),
+        ),
+        Section(
+            "throughput",
+            "5. Throughput and the machine's limit",
+            "How close does each strategy come to the machine's limit (cores / time of one hash)?",
+            _figs(
+                (
+                    figures_system.throughput(load, fixes),
+                    "Measured registrations/s, the "
+                    "model's X = min(N, c)/S, and the ceiling cores/S.",
+                )
+            ),
+            text_system.throughput(fixes, g),
+        ),
+        Section(
+            "resources",
+            "6. CPU and memory",
+            "CPU and memory of the server processes and the load generator during each cell.",
+            _figs(
+                (
+                    figures_system.resources(res),
+                    "100 % = one core. Server = master and workers summed at each 0.25 s sample.",
+                )
+            ),
+            text_system.resources(res, g),
+        ),
+        Section(
+            "sequential",
+            "7. Sequential baseline",
+            "One user, consecutive requests: server-side versus client-side time, and the gap.",
+            _figs(
+                (
+                    figures_system.sequential(seq),
+                    "Mean per request over the consecutive requests of each endpoint.",
+                )
+            ),
+            text_system.sequential(seq, g),
+        ),
+        Section(
+            "verdict",
+            "8. Which fix works",
+            "Which hashing strategy fixes it, by how much, "
+            "and how close does it come to the machine's limit?",
+            _figs((figures_system.verdict(fixes), "")),
+            text_system.verdict(fixes, g),
+            table=fixes or None,
+        ),
     ]
     return out
 
@@ -168,15 +245,28 @@ def _figs(*pairs: tuple[go.Figure | None, str]) -> list[tuple[go.Figure, str]]:
 def header(d: StoreData) -> dict[str, Any]:
     """What was run and where: the grid, durations, the machine, failed cells."""
     g = grid(d.cells)
-    failed = [{"label": cell_label(c, len(g.values("repeat")) > 1), "job": c["job_num"],
-               "error": c.get("error") or "(no reason recorded)", "status": c["status"]}
-              for c in d.cells if c["status"] != "ok"]
+    failed = [
+        {
+            "label": cell_label(c, len(g.values("repeat")) > 1),
+            "job": c["job_num"],
+            "error": c.get("error") or "(no reason recorded)",
+            "status": c["status"],
+        }
+        for c in d.cells
+        if c["status"] != "ok"
+    ]
     hash_ms = [c["hash_ms"] for c in d.cells if c.get("hash_ms") and c["status"] == "ok"]
-    return {"store": str(d.store), "sweeps": d.sweeps, "sweep_ids": d.sweep_ids, "grid": g,
-            "failed": failed,
-            "hash_ms": (min(hash_ms), max(hash_ms)) if hash_ms else (math.nan, math.nan),
-            "service_ms": service_times(d.cells), "measured": len(hash_ms),
-            "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
+    return {
+        "store": str(d.store),
+        "sweeps": d.sweeps,
+        "sweep_ids": d.sweep_ids,
+        "grid": g,
+        "failed": failed,
+        "hash_ms": (min(hash_ms), max(hash_ms)) if hash_ms else (math.nan, math.nan),
+        "service_ms": service_times(d.cells),
+        "measured": len(hash_ms),
+        "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
 
 
 def build_report(*, store: Path, out: Path, sweep: str = "latest") -> Path:

@@ -13,13 +13,13 @@ from analysis.model import ceiling_rps
 @dataclass(frozen=True)
 class FixRow:
     hashing: str
-    users: int                 # the comparison load (the highest user count)
-    workers: int | None        # the comparison worker count (None: none common to all)
-    health_p95_ms: float       # /api/health/ p95 at the comparison load (nan if not measured)
-    lag_p99_ms: float          # loop-lag p99 at the comparison load
-    best_rps: float            # best register throughput of the strategy, any cell
-    best_at: tuple[int, int]   # (workers, users) of that best
-    ceiling_rps: float         # cpu_count / S
+    users: int  # the comparison load (the highest user count)
+    workers: int | None  # the comparison worker count (None: none common to all)
+    health_p95_ms: float  # /api/health/ p95 at the comparison load (nan if not measured)
+    lag_p99_ms: float  # loop-lag p99 at the comparison load
+    best_rps: float  # best register throughput of the strategy, any cell
+    best_at: tuple[int, int]  # (workers, users) of that best
+    ceiling_rps: float  # cpu_count / S
     hash_ms: float
 
     @property
@@ -27,10 +27,17 @@ class FixRow:
         return self.best_rps / self.ceiling_rps if self.ceiling_rps else math.nan
 
 
-def _pick(pts: Sequence[Point], hashing: str, users: int, workers: int | None,
-          endpoint: str) -> Point | None:
-    cands = [p for p in pts if p.hashing == hashing and p.users == users
-             and p.endpoint == endpoint and (workers is None or p.workers == workers)]
+def _pick(
+    pts: Sequence[Point], hashing: str, users: int, workers: int | None, endpoint: str
+) -> Point | None:
+    cands = [
+        p
+        for p in pts
+        if p.hashing == hashing
+        and p.users == users
+        and p.endpoint == endpoint
+        and (workers is None or p.workers == workers)
+    ]
     return max(cands, key=lambda p: p.workers) if cands else None
 
 
@@ -48,20 +55,32 @@ def fix_table(pts: Sequence[Point]) -> list[FixRow]:
     for h in names:
         health = _pick(pts, h, users, workers, "health")
         any_ep = health or _pick(pts, h, users, workers, "register")
-        regs = [p for p in pts if p.hashing == h and p.endpoint == "register"
-                and not math.isnan(p.mean("rps"))]
+        regs = [
+            p
+            for p in pts
+            if p.hashing == h and p.endpoint == "register" and not math.isnan(p.mean("rps"))
+        ]
         best = max(regs, key=lambda p: p.mean("rps")) if regs else None
         ref = best or any_ep
         hash_ms = ref.hash_ms if ref else math.nan
-        ceiling = (ceiling_rps(ref.cpu_count, hash_ms)
-                   if ref and hash_ms and not math.isnan(hash_ms) else math.nan)
-        out.append(FixRow(
-            hashing=h, users=users, workers=workers,
-            health_p95_ms=health.mean("p95_ms") if health else math.nan,
-            lag_p99_ms=any_ep.mean("loop_lag_p99_ms") if any_ep else math.nan,
-            best_rps=best.mean("rps") if best else math.nan,
-            best_at=(best.workers, best.users) if best else (0, 0),
-            ceiling_rps=ceiling, hash_ms=hash_ms))
+        ceiling = (
+            ceiling_rps(ref.cpu_count, hash_ms)
+            if ref and hash_ms and not math.isnan(hash_ms)
+            else math.nan
+        )
+        out.append(
+            FixRow(
+                hashing=h,
+                users=users,
+                workers=workers,
+                health_p95_ms=health.mean("p95_ms") if health else math.nan,
+                lag_p99_ms=any_ep.mean("loop_lag_p99_ms") if any_ep else math.nan,
+                best_rps=best.mean("rps") if best else math.nan,
+                best_at=(best.workers, best.users) if best else (0, 0),
+                ceiling_rps=ceiling,
+                hash_ms=hash_ms,
+            )
+        )
     return out
 
 

@@ -52,8 +52,15 @@ class Recorder:
     ) -> None:
         if self._requests is not None:
             self._requests.add(
-                {"request_id": request_id, "method": method, "path": path, "status": status,
-                 "t_start": t_start, "duration_ms": ms, "pid": self.pid}
+                {
+                    "request_id": request_id,
+                    "method": method,
+                    "path": path,
+                    "status": status,
+                    "t_start": t_start,
+                    "duration_ms": ms,
+                    "pid": self.pid,
+                }
             )
 
     def lag(self, t: float, lag_ms: float) -> None:

@@ -19,15 +19,35 @@ class Agreement:
     joined: int
 
 
-def measure_agreement(work: Path, store: Path, sweep_id: str, *, job_num: int, requests: int,
-                      rounds: int, warmup: float) -> dict[str, Agreement]:  # fmt: skip
+def measure_agreement(
+    work: Path,
+    store: Path,
+    sweep_id: str,
+    *,
+    job_num: int,
+    requests: int,
+    rounds: int,
+    warmup: float,
+) -> dict[str, Agreement]:
     """Run the sequential cell and read each endpoint's client/server gap from the store."""
-    overrides = cell_overrides(store=store, rounds=rounds, warmup=warmup, duration=1,
-                               scenario="sequential", workers=1, hashing="threadpool",
-                               **{"scenario.requests": requests})  # fmt: skip
+    overrides = cell_overrides(
+        store=store,
+        rounds=rounds,
+        warmup=warmup,
+        duration=1,
+        scenario="sequential",
+        workers=1,
+        hashing="threadpool",
+        **{"scenario.requests": requests},
+    )
     result = run_bench_cell(overrides, work / f"j{job_num}-sequential", sweep_id, job_num)
     return {
-        endpoint: Agreement(endpoint, r["avg_ms"], r["server_avg_ms"], r["wait_avg_ms"],
-                            int(r["joined_requests"] or 0))
+        endpoint: Agreement(
+            endpoint,
+            r["avg_ms"],
+            r["server_avg_ms"],
+            r["wait_avg_ms"],
+            int(r["joined_requests"] or 0),
+        )
         for endpoint, r in summary(store, str(result.cell_id)).items()
-    }  # fmt: skip
+    }

@@ -26,16 +26,23 @@ def cell_overrides(
     *, store: Path, rounds: int, warmup: float, duration: float, **keys: Any
 ) -> list[str]:
     """Hydra overrides of a benchmark cell: always resume=false, so it really runs (pure)."""
-    base = {"store": str(store), "bcrypt_rounds": rounds, "warmup": warmup,
-            "duration": duration, "resume": "false"}  # fmt: skip
+    base = {
+        "store": str(store),
+        "bcrypt_rounds": rounds,
+        "warmup": warmup,
+        "duration": duration,
+        "resume": "false",
+    }
     return [f"{k}={v}" for k, v in {**base, **keys}.items()]
 
 
-def run_bench_cell(overrides: Sequence[str], cell_dir: Path, sweep_id: str,
-                   job_num: int) -> CellResult:
+def run_bench_cell(
+    overrides: Sequence[str], cell_dir: Path, sweep_id: str, job_num: int
+) -> CellResult:
     """Run one real cell; raises when it failed (a benchmark needs its numbers)."""
-    result = run_cell(compose_cell(overrides), cell_dir=cell_dir, sweep_id=sweep_id,
-                      job_num=job_num)  # fmt: skip
+    result = run_cell(
+        compose_cell(overrides), cell_dir=cell_dir, sweep_id=sweep_id, job_num=job_num
+    )
     if result.status != "ok":
         raise RuntimeError(f"cell {cell_dir.name} {result.status}: {result.error}")
     return result

@@ -39,8 +39,12 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     p.add_argument("--quick", action="store_true", help="smaller, shorter: under a minute")
     p.add_argument("--out", type=Path, default=Path("BENCHMARKS.md"), help="markdown to write")
-    p.add_argument("--work", type=Path, default=None,
-                   help="keep cell dirs and stores here (default: a temp dir, removed)")
+    p.add_argument(
+        "--work",
+        type=Path,
+        default=None,
+        help="keep cell dirs and stores here (default: a temp dir, removed)",
+    )
     return p
 
 
@@ -48,15 +52,16 @@ def machine() -> dict[str, str]:
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     return {
         "machine": f"{cpu_model()}, {usable_cpus()} usable CPUs, "
-                   f"{psutil.virtual_memory().total / 2**30:.1f} GiB RAM",
+        f"{psutil.virtual_memory().total / 2**30:.1f} GiB RAM",
         "python": f"{platform.python_version()} on {platform.platform()}",
         "git": git_sha() or "unknown",
         "load average at start (1, 5, 15 min)": load,
-    }  # fmt: skip
+    }
 
 
-def run_all(plan: Plan, work: Path, say: Callable[[str], None],
-            took: dict[str, str]) -> tuple[list[fig.Figure], list[str]]:  # fmt: skip
+def run_all(
+    plan: Plan, work: Path, say: Callable[[str], None], took: dict[str, str]
+) -> tuple[list[fig.Figure], list[str]]:
     """Every measurement, in order; (figures, one line per failed measurement). The wall time
     of each step goes into `took`."""
     cpus = usable_cpus()
@@ -78,28 +83,69 @@ def run_all(plan: Plan, work: Path, say: Callable[[str], None],
         say(f"  done in {took[f'time of step {name}']}")
 
     p = plan
-    step("2 ingest", lambda: fig.ingest_figures(measure_ingest(
-        work, request_rows=p.ingest_requests, lag_rows=p.ingest_lag, runs=p.ingest_runs)))
-    step("8 report build", lambda: fig.report_figures(measure_report_time(
-        work, builds=p.report_builds)))
-    step("3 instrumentation A/B", lambda: fig.instrument_figures(measure_instrument_cost(
-        work, pairs=p.ab_pairs, seconds=p.ab_seconds)))
-    step("6 sequential client vs server", lambda: fig.agreement_figures(measure_agreement(
-        work, store, sweep, job_num=0, requests=p.sequential_requests, rounds=p.rounds,
-        warmup=p.sequential_warmup)))
+    step(
+        "2 ingest",
+        lambda: fig.ingest_figures(
+            measure_ingest(
+                work, request_rows=p.ingest_requests, lag_rows=p.ingest_lag, runs=p.ingest_runs
+            )
+        ),
+    )
+    step(
+        "8 report build",
+        lambda: fig.report_figures(measure_report_time(work, builds=p.report_builds)),
+    )
+    step(
+        "3 instrumentation A/B",
+        lambda: fig.instrument_figures(
+            measure_instrument_cost(work, pairs=p.ab_pairs, seconds=p.ab_seconds)
+        ),
+    )
+    step(
+        "6 sequential client vs server",
+        lambda: fig.agreement_figures(
+            measure_agreement(
+                work,
+                store,
+                sweep,
+                job_num=0,
+                requests=p.sequential_requests,
+                rounds=p.rounds,
+                warmup=p.sequential_warmup,
+            )
+        ),
+    )
 
     def strategies() -> list[fig.Figure]:
         runs = measure_strategies(
-            work, store, sweep, repeats=p.strategy_repeats, first_job=1, users=4 * cpus,
-            rounds=p.rounds, idle_s=p.idle_s, warmup=p.strategy_warmup,
-            duration=p.strategy_duration)  # fmt: skip
+            work,
+            store,
+            sweep,
+            repeats=p.strategy_repeats,
+            first_job=1,
+            users=4 * cpus,
+            rounds=p.rounds,
+            idle_s=p.idle_s,
+            warmup=p.strategy_warmup,
+            duration=p.strategy_duration,
+        )
         return fig.strategy_figures(runs, cpus) + fig.headroom_figures(runs)
 
     step("4, 5, 7 strategies", strategies)
     release_store(store)
-    step("1 runner overhead sweep", lambda: fig.overhead_figures(measure_overhead(
-        work, workers=p.overhead_workers, users=p.overhead_users, warmup=p.overhead_warmup,
-        duration=p.overhead_duration, rounds=p.rounds)))
+    step(
+        "1 runner overhead sweep",
+        lambda: fig.overhead_figures(
+            measure_overhead(
+                work,
+                workers=p.overhead_workers,
+                users=p.overhead_users,
+                warmup=p.overhead_warmup,
+                duration=p.overhead_duration,
+                rounds=p.rounds,
+            )
+        ),
+    )
     return sorted(out, key=lambda f: f.item[0]), errors
 
 
@@ -107,8 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     plan = QUICK if args.quick else FULL
     console = Console(width=None if sys.stdout.isatty() else 150)
-    command = shlex.join(["python", "-m", "benchmarks", *(sys.argv[1:] if argv is None
-                                                         else argv)])  # fmt: skip
+    command = shlex.join(["python", "-m", "benchmarks", *(sys.argv[1:] if argv is None else argv)])
     about = machine()
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="syncblock-bench-") as tmp:
@@ -121,10 +166,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     about |= took
     console.print(rich_table(figures, f"syncblock benchmarks ({plan.name})"))
     date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    text = markdown(figures, machine=about, command=command, date=date,
-                    plan=dataclasses.asdict(plan), errors=errors)  # fmt: skip
+    text = markdown(
+        figures,
+        machine=about,
+        command=command,
+        date=date,
+        plan=dataclasses.asdict(plan),
+        errors=errors,
+    )
     args.out.write_text(text, encoding="utf-8")
-    console.print(f"written to {args.out}  ({about['wall time of this run']}, "
-                  f"load {about['load average at start (1, 5, 15 min)']} -> "
-                  f"{about['load average at end']})")
+    console.print(
+        f"written to {args.out}  ({about['wall time of this run']}, "
+        f"load {about['load average at start (1, 5, 15 min)']} -> "
+        f"{about['load average at end']})"
+    )
     return 1 if errors else 0

@@ -24,9 +24,14 @@ def _cell(text: str) -> str:
 
 
 def markdown(
-    figures: Sequence[Figure], *, machine: Mapping[str, str], command: str, date: str,
-    plan: Mapping[str, object], errors: Sequence[str] = (),
-) -> str:  # fmt: skip
+    figures: Sequence[Figure],
+    *,
+    machine: Mapping[str, str],
+    command: str,
+    date: str,
+    plan: Mapping[str, object],
+    errors: Sequence[str] = (),
+) -> str:
     """The whole BENCHMARKS.md."""
     missed = [f for f in figures if f.met is False]
     lines = [
@@ -42,14 +47,24 @@ def markdown(
         "",
         "| # | figure | value | target | met? | detail |",
         "|---|---|---|---|---|---|",
-        *(f"| {f.item} | {_cell(f.what)} | {f.shown()} | {_cell(f.target)} | {f.verdict} | "
-          f"{_cell(f.detail)} |" for f in figures),
+        *(
+            f"| {f.item} | {_cell(f.what)} | {f.shown()} | {_cell(f.target)} | {f.verdict} | "
+            f"{_cell(f.detail)} |"
+            for f in figures
+        ),
         "",
         f"{len(figures) - len(missed)} of {len(figures)} figures meet or report their target"
         + (f"; missed: {', '.join(f.item for f in missed)}." if missed else "."),
     ]
     if errors:
         lines += ["", "## Measurements that failed", "", *(f"- {e}" for e in errors)]
-    lines += ["", "## Plan of this run", "", "```",
-              *(f"{k} = {v}" for k, v in plan.items()), "```", ""]
+    lines += [
+        "",
+        "## Plan of this run",
+        "",
+        "```",
+        *(f"{k} = {v}" for k, v in plan.items()),
+        "```",
+        "",
+    ]
     return "\n".join(lines)

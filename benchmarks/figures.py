@@ -48,10 +48,22 @@ def at_least(value: float | None, limit: float) -> bool | None:
 
 
 def overhead_figures(o: SweepOverhead) -> list[Figure]:
-    per = ", ".join(f"w{c.workers}u{c.users} {c.overhead_s:.1f}s "
-                    f"(before {c.before_s:.1f}, after {c.after_s:.1f})" for c in o.cells)
-    return [Figure("1", "runner overhead per cell (median)", o.median_s, "s", "<= 1.5 s",
-                   at_most(o.median_s, 1.5), f"{len(o.cells)} cells: {per}")]
+    per = ", ".join(
+        f"w{c.workers}u{c.users} {c.overhead_s:.1f}s "
+        f"(before {c.before_s:.1f}, after {c.after_s:.1f})"
+        for c in o.cells
+    )
+    return [
+        Figure(
+            "1",
+            "runner overhead per cell (median)",
+            o.median_s,
+            "s",
+            "<= 1.5 s",
+            at_most(o.median_s, 1.5),
+            f"{len(o.cells)} cells: {per}",
+        )
+    ]
 
 
 def ingest_figures(i: IngestRate) -> list[Figure]:
@@ -59,22 +71,49 @@ def ingest_figures(i: IngestRate) -> list[Figure]:
     secs = ", ".join(f"{r.seconds:.2f}" for r in i.runs)
     base = max((r.rss_before_bytes / 1e6 for r in i.runs), default=0)
     return [
-        Figure("2", "ingest rate (median)", i.rows_per_s, "rows/s", ">= 1,000,000 rows/s",
-               at_least(i.rows_per_s, 1e6), f"{rows:,} rows; runs {secs} s"),
-        Figure("2", "runner peak RSS during ingest", i.peak_rss_mb, "MB", "<= 500 MB",
-               at_most(i.peak_rss_mb, 500), f"RSS before ingest {base:.0f} MB"),
+        Figure(
+            "2",
+            "ingest rate (median)",
+            i.rows_per_s,
+            "rows/s",
+            ">= 1,000,000 rows/s",
+            at_least(i.rows_per_s, 1e6),
+            f"{rows:,} rows; runs {secs} s",
+        ),
+        Figure(
+            "2",
+            "runner peak RSS during ingest",
+            i.peak_rss_mb,
+            "MB",
+            "<= 500 MB",
+            at_most(i.peak_rss_mb, 500),
+            f"RSS before ingest {base:.0f} MB",
+        ),
     ]
 
 
 def instrument_figures(c: InstrumentCost) -> list[Figure]:
     return [
-        Figure("3", "health rps, instrumentation on/off", c.rps_ratio, "", ">= 0.95",
-               at_least(c.rps_ratio, 0.95),
-               f"{c.pairs} ABBA pairs; median rps on {median(c.rps_on):.0f}, off "
-               f"{median(c.rps_off):.0f}; {c.logged_requests:,} lines logged for "
-               f"{c.served_on:,} served"),
-        Figure("3", "server CPU per request, on/off", c.cpu_ratio, "", "(reported)", None,
-               f"median {median(c.cpu_ms_on):.3f} vs {median(c.cpu_ms_off):.3f} ms"),
+        Figure(
+            "3",
+            "health rps, instrumentation on/off",
+            c.rps_ratio,
+            "",
+            ">= 0.95",
+            at_least(c.rps_ratio, 0.95),
+            f"{c.pairs} ABBA pairs; median rps on {median(c.rps_on):.0f}, off "
+            f"{median(c.rps_off):.0f}; {c.logged_requests:,} lines logged for "
+            f"{c.served_on:,} served",
+        ),
+        Figure(
+            "3",
+            "server CPU per request, on/off",
+            c.cpu_ratio,
+            "",
+            "(reported)",
+            None,
+            f"median {median(c.cpu_ms_on):.3f} vs {median(c.cpu_ms_off):.3f} ms",
+        ),
     ]
 
 
@@ -96,30 +135,55 @@ def strategy_figures(runs: Sequence[StrategyRun], cpus: int) -> list[Figure]:
         fails = sum(r.register_failures for r in mine)
         if h == "blocking":
             x = ratio(rps, ratio(1000.0, s_ms))
-            out.append(Figure("4 blocking", "register rps x S (1/S expected)", x, "",
-                              "~ 1 (report; 0.85-1.15)", None if x is None else abs(x - 1) <= 0.15,
-                              f"{rps:.1f} rps, 1/S = {1000 / s_ms:.1f}/s" if s_ms else ""))
+            out.append(
+                Figure(
+                    "4 blocking",
+                    "register rps x S (1/S expected)",
+                    x,
+                    "",
+                    "~ 1 (report; 0.85-1.15)",
+                    None if x is None else abs(x - 1) <= 0.15,
+                    f"{rps:.1f} rps, 1/S = {1000 / s_ms:.1f}/s" if s_ms else "",
+                )
+            )
         else:
             x = ratio(rps, ceiling)
             cpu = median(r.server_cpu_avg_percent for r in mine)
-            out.append(Figure(f"4 {h}", "register rps / (cpus / S)", x, "", ">= 0.85",
-                              at_least(x, 0.85),
-                              f"{rps:.1f} of {ceiling or 0:.1f} rps; server CPU {cpu or 0:.0f} %"
-                              f"; {fails} failures"))
+            out.append(
+                Figure(
+                    f"4 {h}",
+                    "register rps / (cpus / S)",
+                    x,
+                    "",
+                    ">= 0.85",
+                    at_least(x, 0.85),
+                    f"{rps:.1f} of {ceiling or 0:.1f} rps; server CPU {cpu or 0:.0f} %"
+                    f"; {fails} failures",
+                )
+            )
     for h in STRATEGIES:
         mine = [r for r in runs if r.hashing == h]
         if not mine:
             continue
-        per = [ratio(quantile(r.health_saturated_ms, 0.95), quantile(r.health_idle_ms, 0.95))
-               for r in mine]
+        per = [
+            ratio(quantile(r.health_saturated_ms, 0.95), quantile(r.health_idle_ms, 0.95))
+            for r in mine
+        ]
         x = median(per)
         sat = median(quantile(r.health_saturated_ms, 0.95) for r in mine)
         idle = median(quantile(r.health_idle_ms, 0.95) for r in mine)
         n = sum(len(r.health_saturated_ms) for r in mine)
-        out.append(Figure(f"5 {h}", "health p95 saturated / idle", x, "",
-                          "<= 5" if h in NON_BLOCKING else "(report)",
-                          at_most(x, 5) if h in NON_BLOCKING else None,
-                          f"p95 {sat or 0:.1f} vs {idle or 0:.1f} ms; {n} saturated samples"))
+        out.append(
+            Figure(
+                f"5 {h}",
+                "health p95 saturated / idle",
+                x,
+                "",
+                "<= 5" if h in NON_BLOCKING else "(report)",
+                at_most(x, 5) if h in NON_BLOCKING else None,
+                f"p95 {sat or 0:.1f} vs {idle or 0:.1f} ms; {n} saturated samples",
+            )
+        )
     return out
 
 
@@ -129,10 +193,18 @@ def headroom_figures(runs: Sequence[StrategyRun]) -> list[Figure]:
         return []
     heavy = max(runs, key=lambda r: r.register_rps)
     top = max((r.load_cpu_avg_percent or 0) for r in runs)
-    return [Figure("7", "locust CPU in the heaviest cell", heavy.load_cpu_avg_percent, "%",
-                   "<= 50 % of one core", at_most(heavy.load_cpu_avg_percent, 50),
-                   f"{heavy.hashing} cell at {heavy.register_rps:.1f} rps; max over item-4 "
-                   f"cells {top:.0f} %")]
+    return [
+        Figure(
+            "7",
+            "locust CPU in the heaviest cell",
+            heavy.load_cpu_avg_percent,
+            "%",
+            "<= 50 % of one core",
+            at_most(heavy.load_cpu_avg_percent, 50),
+            f"{heavy.hashing} cell at {heavy.register_rps:.1f} rps; max over item-4 "
+            f"cells {top:.0f} %",
+        )
+    ]
 
 
 def agreement_figures(a: dict[str, Agreement]) -> list[Figure]:
@@ -142,19 +214,39 @@ def agreement_figures(a: dict[str, Agreement]) -> list[Figure]:
         if g is None:
             continue
         name = "health" if endpoint == HEALTH else "register"
-        out.append(Figure(f"6 {name}", "client mean - server mean", g.wait_avg_ms, "ms",
-                          "<= 2 ms" if endpoint == HEALTH else "(report)",
-                          at_most(g.wait_avg_ms, 2) if endpoint == HEALTH else None,
-                          f"client {g.client_avg_ms:.2f} / server {g.server_avg_ms:.2f} ms; "
-                          f"{g.joined} joined"))
+        out.append(
+            Figure(
+                f"6 {name}",
+                "client mean - server mean",
+                g.wait_avg_ms,
+                "ms",
+                "<= 2 ms" if endpoint == HEALTH else "(report)",
+                at_most(g.wait_avg_ms, 2) if endpoint == HEALTH else None,
+                f"client {g.client_avg_ms:.2f} / server {g.server_avg_ms:.2f} ms; "
+                f"{g.joined} joined",
+            )
+        )
     return out
 
 
 def report_figures(r: ReportTime) -> list[Figure]:
     return [
-        Figure("8", f"`python -m analysis`, {r.cells} cells (median)", r.cli_median_s, "s",
-               "<= 5 s", at_most(r.cli_median_s, 5),
-               "runs " + ", ".join(f"{s:.2f}" for s in r.cli_s) + " s"),
-        Figure("8", "build_report in process (median)", r.in_process_median_s, "s", "(reported)",
-               None, "runs " + ", ".join(f"{s:.2f}" for s in r.in_process_s) + " s"),
+        Figure(
+            "8",
+            f"`python -m analysis`, {r.cells} cells (median)",
+            r.cli_median_s,
+            "s",
+            "<= 5 s",
+            at_most(r.cli_median_s, 5),
+            "runs " + ", ".join(f"{s:.2f}" for s in r.cli_s) + " s",
+        ),
+        Figure(
+            "8",
+            "build_report in process (median)",
+            r.in_process_median_s,
+            "s",
+            "(reported)",
+            None,
+            "runs " + ", ".join(f"{s:.2f}" for s in r.in_process_s) + " s",
+        ),
     ]

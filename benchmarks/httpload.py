@@ -29,9 +29,7 @@ _IDS = count()
 
 def request_bytes(host: str, path: str, request_id: str) -> bytes:
     """One GET request with keep-alive (pure)."""
-    return (
-        f"GET {path} HTTP/1.1\r\nHost: {host}\r\nX-Request-ID: {request_id}\r\n\r\n"
-    ).encode()
+    return (f"GET {path} HTTP/1.1\r\nHost: {host}\r\nX-Request-ID: {request_id}\r\n\r\n").encode()
 
 
 def parse_head(head: bytes) -> tuple[int, int]:
@@ -46,8 +44,9 @@ def parse_head(head: bytes) -> tuple[int, int]:
     return status, length
 
 
-async def _get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str,
-               path: str) -> int:
+async def _get(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str, path: str
+) -> int:
     writer.write(request_bytes(host, path, f"bench{next(_IDS):027x}"))
     head = await reader.readuntil(b"\r\n\r\n")
     status, length = parse_head(head)

@@ -61,15 +61,32 @@ def synthesize_cell(cell_dir: Path, *, request_rows: int, lag_rows: int) -> int:
     per_side = request_rows // 2
     con = duckdb.connect()
     try:
-        con.execute(_REQUESTS_SQL.format(
-            t0=T0, shift=0, shift_ms=0.4, pid=4200, lo=0, hi=per_side,
-            extra=", true AS ok, CAST(NULL AS VARCHAR) AS error",
-            path=layout.requests_file(client, 4200)))
+        con.execute(
+            _REQUESTS_SQL.format(
+                t0=T0,
+                shift=0,
+                shift_ms=0.4,
+                pid=4200,
+                lo=0,
+                hi=per_side,
+                extra=", true AS ok, CAST(NULL AS VARCHAR) AS error",
+                path=layout.requests_file(client, 4200),
+            )
+        )
         half = per_side // 2
         for pid, (lo, hi) in zip(PIDS, ((0, half), (half, per_side)), strict=True):
-            con.execute(_REQUESTS_SQL.format(
-                t0=T0, shift=0.0002, shift_ms=0, pid=pid, lo=lo, hi=hi, extra="",
-                path=layout.requests_file(server, pid)))
+            con.execute(
+                _REQUESTS_SQL.format(
+                    t0=T0,
+                    shift=0.0002,
+                    shift_ms=0,
+                    pid=pid,
+                    lo=lo,
+                    hi=hi,
+                    extra="",
+                    path=layout.requests_file(server, pid),
+                )
+            )
         for k, pid in enumerate(PIDS):
             n = lag_rows // 2 + (lag_rows % 2 if k == 0 else 0)
             con.execute(_LAG_SQL.format(pid=pid, t0=T0, n=n, path=layout.lag_file(server, pid)))
@@ -81,11 +98,25 @@ def synthesize_cell(cell_dir: Path, *, request_rows: int, lag_rows: int) -> int:
 
 def synthetic_record(cell_id: str) -> CellRecord:
     return CellRecord(
-        cell_id=cell_id, sweep_id="bench-ingest", cell_key=cell_id, job_num=0,
-        scenario="mixed", hashing="blocking", db="sqlite", workers=2, users=10,
-        spawn_rate=10.0, duration_s=60.0, warmup_s=3.0, repeat=1, bcrypt_rounds=12,
-        status="ok", t_load_start=T0, t_measure_start=T0 + 3, t_measure_end=T0 + 63,
-    )  # fmt: skip
+        cell_id=cell_id,
+        sweep_id="bench-ingest",
+        cell_key=cell_id,
+        job_num=0,
+        scenario="mixed",
+        hashing="blocking",
+        db="sqlite",
+        workers=2,
+        users=10,
+        spawn_rate=10.0,
+        duration_s=60.0,
+        warmup_s=3.0,
+        repeat=1,
+        bcrypt_rounds=12,
+        status="ok",
+        t_load_start=T0,
+        t_measure_start=T0 + 3,
+        t_measure_end=T0 + 63,
+    )
 
 
 @dataclass(frozen=True)
@@ -126,8 +157,11 @@ def ingest_in_child(cell_dir: Path, store: Path, timeout: float = 300) -> Ingest
     """One timed ingest in a fresh Python process (as the runner would do it)."""
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks.ingest", str(cell_dir), str(store)],
-        capture_output=True, text=True, timeout=timeout, check=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=True,
+    )
     return IngestRun(**json.loads(done.stdout.strip().splitlines()[-1]))
 
 

@@ -78,10 +78,13 @@ def measure_instrument_cost(
     served_on = 0
     with contextlib.ExitStack() as stack:
         servers = {
-            arm: stack.enter_context(UvicornServer(
-                workers=1, env=arm_env(root, arm == "on"), log_path=root / layout.SERVER_LOG))
+            arm: stack.enter_context(
+                UvicornServer(
+                    workers=1, env=arm_env(root, arm == "on"), log_path=root / layout.SERVER_LOG
+                )
+            )
             for arm, root in roots.items()
-        }  # fmt: skip
+        }
         for arm, server in servers.items():  # warm both (imports, first-request paths)
             warm = closed_loop(server.url, HEALTH_PATH, concurrency, 0.5)
             served_on += warm.requests if arm == "on" else 0

@@ -51,36 +51,74 @@ FROM cells ORDER BY job_num
 """
 
 
-def sweep_argv(store: Path, sweep_dir: Path, *, workers: str, users: str, warmup: float,
-               duration: float, rounds: int) -> list[str]:  # fmt: skip
+def sweep_argv(
+    store: Path,
+    sweep_dir: Path,
+    *,
+    workers: str,
+    users: str,
+    warmup: float,
+    duration: float,
+    rounds: int,
+) -> list[str]:
     """The runner command of the overhead sweep (pure)."""
     return [
-        sys.executable, "-m", "runner", "-m", f"workers={workers}", f"users={users}",
-        f"warmup={warmup:g}", f"duration={duration:g}", f"bcrypt_rounds={rounds}",
-        f"store={store}", f"hydra.sweep.dir={sweep_dir}", "resume=false",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "runner",
+        "-m",
+        f"workers={workers}",
+        f"users={users}",
+        f"warmup={warmup:g}",
+        f"duration={duration:g}",
+        f"bcrypt_rounds={rounds}",
+        f"store={store}",
+        f"hydra.sweep.dir={sweep_dir}",
+        "resume=false",
+    ]
 
 
 def cell_overheads(found: list[dict[str, Any]]) -> list[CellOverhead]:
     """CellOverhead of each ok cell row (pure)."""
     return [
-        CellOverhead(int(r["workers"]), int(r["users"]), float(r["wall_s"]),
-                     float(r["warmup_s"]) + float(r["duration_s"]), float(r["before_s"]),
-                     float(r["after_s"]))
-        for r in found if r["status"] == "ok" and r["wall_s"] is not None
-    ]  # fmt: skip
+        CellOverhead(
+            int(r["workers"]),
+            int(r["users"]),
+            float(r["wall_s"]),
+            float(r["warmup_s"]) + float(r["duration_s"]),
+            float(r["before_s"]),
+            float(r["after_s"]),
+        )
+        for r in found
+        if r["status"] == "ok" and r["wall_s"] is not None
+    ]
 
 
-def measure_overhead(work: Path, *, workers: str = "1,4", users: str = "1,10",
-                     warmup: float = 1, duration: float = 3, rounds: int = 10,
-                     timeout: float = 600) -> SweepOverhead:  # fmt: skip
+def measure_overhead(
+    work: Path,
+    *,
+    workers: str = "1,4",
+    users: str = "1,10",
+    warmup: float = 1,
+    duration: float = 3,
+    rounds: int = 10,
+    timeout: float = 600,
+) -> SweepOverhead:
     """Run the sweep for real and read every cell's overhead from its store."""
     store = work / "overhead.duckdb"
-    argv = sweep_argv(store, work / "overhead_sweep", workers=workers, users=users,
-                      warmup=warmup, duration=duration, rounds=rounds)  # fmt: skip
+    argv = sweep_argv(
+        store,
+        work / "overhead_sweep",
+        workers=workers,
+        users=users,
+        warmup=warmup,
+        duration=duration,
+        rounds=rounds,
+    )
     t0 = time.monotonic()
-    done = subprocess.run(argv, cwd=PROJECT_ROOT, capture_output=True, text=True,
-                          timeout=timeout, check=False)  # fmt: skip
+    done = subprocess.run(
+        argv, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=timeout, check=False
+    )
     wall = time.monotonic() - t0
     if done.returncode != 0:
         tail = (done.stderr or done.stdout).strip().splitlines()[-1:]

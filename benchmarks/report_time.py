@@ -40,8 +40,15 @@ def build_store(path: Path, cells: int = 60) -> Path:
         record_sweep(con, sweep)
         for job, (hashing, workers, users) in enumerate(grid(cells)):
             rec = dataclasses.replace(
-                base, cell_id=f"bench-{job:03d}", cell_key=f"bench-{job:03d}", job_num=job,
-                hashing=hashing, workers=workers, users=users, spawn_rate=float(users))
+                base,
+                cell_id=f"bench-{job:03d}",
+                cell_key=f"bench-{job:03d}",
+                job_num=job,
+                hashing=hashing,
+                workers=workers,
+                users=users,
+                spawn_rate=float(users),
+            )
             ingest_cell(con, rec, CELL_DIRS[0])
         finish_sweep(con, sweep.sweep_id, sweep.finished_at)
     finally:

@@ -40,9 +40,7 @@ def ab_order(pairs: int) -> list[tuple[str, str]]:
     return [("on", "off") if i % 2 == 0 else ("off", "on") for i in range(pairs)]
 
 
-def in_window(
-    samples: Iterable[tuple[float, float]], t0: float, t1: float
-) -> list[float]:
+def in_window(samples: Iterable[tuple[float, float]], t0: float, t1: float) -> list[float]:
     """Values of (t, value) samples with t0 <= t <= t1."""
     return [v for t, v in samples if t0 <= t <= t1]
 

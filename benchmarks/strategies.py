@@ -50,35 +50,53 @@ class StrategyRun:
 @contextlib.contextmanager
 def health_prober(url: str, out: Path, interval_ms: float) -> Iterator[Path]:
     """A prober process appending (t, latency, status) lines to `out` until the block ends."""
-    argv = [sys.executable, "-m", "benchmarks.httpload", "probe", url, str(out),
-            f"{interval_ms:g}"]  # fmt: skip
-    with ManagedProcess(argv, log_path=out.with_suffix(".log"), cwd=PROJECT_ROOT,
-                        stop_timeout=5):  # fmt: skip
+    argv = [sys.executable, "-m", "benchmarks.httpload", "probe", url, str(out), f"{interval_ms:g}"]
+    with ManagedProcess(argv, log_path=out.with_suffix(".log"), cwd=PROJECT_ROOT, stop_timeout=5):
         yield out
 
 
 def run_strategy(
-    hashing: str, *, work: Path, store: Path, sweep_id: str, job_num: int, users: int,
-    rounds: int, idle_s: float, warmup: float, duration: float, probe_ms: float = 50,
-) -> StrategyRun:  # fmt: skip
+    hashing: str,
+    *,
+    work: Path,
+    store: Path,
+    sweep_id: str,
+    job_num: int,
+    users: int,
+    rounds: int,
+    idle_s: float,
+    warmup: float,
+    duration: float,
+    probe_ms: float = 50,
+) -> StrategyRun:
     """One strategy: idle health, then a saturating register cell, on one server."""
     base = (work / f"j{job_num}-{hashing}").resolve()
     cell_dir, mine = base / "cell", base / "server_side"  # run_cell clears its cell_dir
     mine.mkdir(parents=True, exist_ok=True)
-    overrides = cell_overrides(store=store, rounds=rounds, warmup=warmup, duration=duration,
-                               scenario="register", hashing=hashing, workers=1, users=users)
+    overrides = cell_overrides(
+        store=store,
+        rounds=rounds,
+        warmup=warmup,
+        duration=duration,
+        scenario="register",
+        hashing=hashing,
+        workers=1,
+        users=users,
+    )
     env = server_env(validate(compose_cell(overrides)), mine)
     probe_file = mine / PROBE_FILE
     with (
         UvicornServer(workers=1, env=env, log_path=mine / layout.SERVER_LOG) as server,
-        Sampler(mine / "server_resources.jsonl",
-                [server_targets(server.pid, server.worker_pids)]) as sampler,
+        Sampler(
+            mine / "server_resources.jsonl", [server_targets(server.pid, server.worker_pids)]
+        ) as sampler,
         health_prober(server.url, probe_file, probe_ms),
     ):
         time.sleep(idle_s)
         t_idle_end = time.time()
-        result = run_bench_cell([*overrides, f"target_url={server.url}"], cell_dir, sweep_id,
-                                job_num)  # fmt: skip
+        result = run_bench_cell(
+            [*overrides, f"target_url={server.url}"], cell_dir, sweep_id, job_num
+        )
     cell = cell_row(store, str(result.cell_id))
     reg = summary(store, str(result.cell_id))[REGISTER_PATH]
     t0, t1 = cell["t_measure_start"], cell["t_measure_end"]
@@ -86,12 +104,16 @@ def run_strategy(
     idle = [ms for t, ms in samples[2:] if t < t_idle_end]  # first requests warm the path
     cpu = tick_sums(sampler.rows, t0, t1)
     return StrategyRun(
-        hashing=hashing, cell_id=str(result.cell_id), hash_ms=float(cell["hash_ms"]),
-        register_rps=float(reg["rps"]), register_failures=int(reg["failures"]),
-        health_idle_ms=idle, health_saturated_ms=in_window(samples, t0, t1),
+        hashing=hashing,
+        cell_id=str(result.cell_id),
+        hash_ms=float(cell["hash_ms"]),
+        register_rps=float(reg["rps"]),
+        register_failures=int(reg["failures"]),
+        health_idle_ms=idle,
+        health_saturated_ms=in_window(samples, t0, t1),
         load_cpu_avg_percent=reg["load_cpu_avg_percent"],
         server_cpu_avg_percent=statistics.fmean(cpu) if cpu else None,
-    )  # fmt: skip
+    )
 
 
 def rotated(items: Sequence[str], k: int) -> list[str]:
@@ -101,16 +123,36 @@ def rotated(items: Sequence[str], k: int) -> list[str]:
 
 
 def measure_strategies(
-    work: Path, store: Path, sweep_id: str, *, repeats: int, first_job: int, users: int,
-    rounds: int, idle_s: float, warmup: float, duration: float,
-) -> list[StrategyRun]:  # fmt: skip
+    work: Path,
+    store: Path,
+    sweep_id: str,
+    *,
+    repeats: int,
+    first_job: int,
+    users: int,
+    rounds: int,
+    idle_s: float,
+    warmup: float,
+    duration: float,
+) -> list[StrategyRun]:
     """Every strategy `repeats` times, in rotated order."""
     runs = []
     job = first_job
     for rep in range(repeats):
         for hashing in rotated(STRATEGIES, rep):
-            runs.append(run_strategy(
-                hashing, work=work, store=store, sweep_id=sweep_id, job_num=job, users=users,
-                rounds=rounds, idle_s=idle_s, warmup=warmup, duration=duration))
+            runs.append(
+                run_strategy(
+                    hashing,
+                    work=work,
+                    store=store,
+                    sweep_id=sweep_id,
+                    job_num=job,
+                    users=users,
+                    rounds=rounds,
+                    idle_s=idle_s,
+                    warmup=warmup,
+                    duration=duration,
+                )
+            )
             job += 1
     return runs

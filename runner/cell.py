@@ -81,14 +81,26 @@ def locate(cell_dir: Path | None, sweep_id: str | None, job_num: int | None) -> 
 def base_record(c: dict[str, Any], key: str, where: Where) -> CellRecord:
     m = measurement(c)
     return CellRecord(
-        cell_id=f"{where.sweep_id}-j{where.job_num}", sweep_id=where.sweep_id, cell_key=key,
-        job_num=where.job_num, scenario=m["scenario"], hashing=m["hashing"], db=m["db"],
-        workers=m["workers"], users=m["users"], spawn_rate=m["spawn_rate"],
-        duration_s=m["duration"], warmup_s=m["warmup"], repeat=m["repeat"],
-        bcrypt_rounds=m["bcrypt_rounds"], started_at=datetime.now(UTC),
-        dir=str(where.cell_dir), config=c, load_processes=m["load_processes"],
+        cell_id=f"{where.sweep_id}-j{where.job_num}",
+        sweep_id=where.sweep_id,
+        cell_key=key,
+        job_num=where.job_num,
+        scenario=m["scenario"],
+        hashing=m["hashing"],
+        db=m["db"],
+        workers=m["workers"],
+        users=m["users"],
+        spawn_rate=m["spawn_rate"],
+        duration_s=m["duration"],
+        warmup_s=m["warmup"],
+        repeat=m["repeat"],
+        bcrypt_rounds=m["bcrypt_rounds"],
+        started_at=datetime.now(UTC),
+        dir=str(where.cell_dir),
+        config=c,
+        load_processes=m["load_processes"],
         target_url=m["target_url"],
-    )  # fmt: skip
+    )
 
 
 def server_env(c: dict[str, Any], cell_dir: Path) -> dict[str, str]:
@@ -104,11 +116,13 @@ def server_env(c: dict[str, Any], cell_dir: Path) -> dict[str, str]:
 def load_plan(c: dict[str, Any], host: str) -> LoadPlan:
     sequential = c["scenario"]["name"] == "sequential"
     return LoadPlan(
-        locustfile=c["scenario"]["locustfile"], host=host, users=effective_users(c),
+        locustfile=c["scenario"]["locustfile"],
+        host=host,
+        users=effective_users(c),
         spawn_rate=effective_spawn_rate(c),
         run_time_s=None if sequential else float(c["warmup"]) + float(c["duration"]),
         processes=int(c["load"]["processes"]),
-    )  # fmt: skip
+    )
 
 
 def sequential_budget_s(c: dict[str, Any], hash_ms: float) -> float:
@@ -141,9 +155,11 @@ def measure(c: dict[str, Any], rec: CellRecord, cell_dir: Path) -> None:
             host = str(c["target_url"]).rstrip("/")
         else:
             server = UvicornServer(
-                workers=int(c["workers"]), env=server_env(c, cell_dir),
-                log_path=cell_dir / layout.SERVER_LOG, port=c["port"],
-            )  # fmt: skip
+                workers=int(c["workers"]),
+                env=server_env(c, cell_dir),
+                log_path=cell_dir / layout.SERVER_LOG,
+                port=c["port"],
+            )
             host = server.url
         plan = load_plan(c, host)
         extra = {
@@ -260,6 +276,12 @@ def run_cell(
         store_cell(store, rec, None)  # the cell row alone, with the reason
         endpoints = {}
     return CellResult(
-        key, rec.status, params, cell_id=rec.cell_id, error=rec.error, wall_s=rec.wall_s,
-        dir=str(where.cell_dir), endpoints=endpoints,
-    )  # fmt: skip
+        key,
+        rec.status,
+        params,
+        cell_id=rec.cell_id,
+        error=rec.error,
+        wall_s=rec.wall_s,
+        dir=str(where.cell_dir),
+        endpoints=endpoints,
+    )

@@ -37,12 +37,27 @@ class LoadPlan:
 def locust_argv(plan: LoadPlan, cell_dir: Path) -> list[str]:
     """The locust command line for a plan (pure)."""
     argv = [
-        sys.executable, "-m", "locust", "--headless", "--only-summary",
-        "-f", str(LOCUSTFILES / plan.locustfile), "-H", plan.host,
-        "-u", str(plan.users), "-r", f"{plan.spawn_rate:g}",
-        "--csv", str(cell_dir / LOCUST_PREFIX), "--csv-full-history",
-        "--stop-timeout", str(STOP_TIMEOUT_S), "--exit-code-on-error", "0",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "locust",
+        "--headless",
+        "--only-summary",
+        "-f",
+        str(LOCUSTFILES / plan.locustfile),
+        "-H",
+        plan.host,
+        "-u",
+        str(plan.users),
+        "-r",
+        f"{plan.spawn_rate:g}",
+        "--csv",
+        str(cell_dir / LOCUST_PREFIX),
+        "--csv-full-history",
+        "--stop-timeout",
+        str(STOP_TIMEOUT_S),
+        "--exit-code-on-error",
+        "0",
+    ]
     if plan.run_time_s is not None:
         argv += ["-t", f"{max(1, round(plan.run_time_s))}s"]
     if plan.processes > 1:
@@ -66,9 +81,7 @@ def locust_env(cell_dir: Path, extra: Mapping[str, str]) -> dict[str, str]:
     """The environment of the locust process: client log dir, import path, scenario knobs."""
     env = dict(os.environ)
     env[CLIENT_LOG_ENV] = str(cell_dir / CLIENT_DIR)
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p
-    )
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
     env.update(extra)
     return env
 

@@ -83,8 +83,19 @@ class UvicornServer:
         self.start_timeout = start_timeout
         self.stop_timeout = stop_timeout
         argv = [
-            sys.executable, "-m", "uvicorn", app, "--host", host, "--port", str(self.port),
-            "--workers", str(workers), "--no-access-log", "--app-dir", str(PROJECT_ROOT),
+            sys.executable,
+            "-m",
+            "uvicorn",
+            app,
+            "--host",
+            host,
+            "--port",
+            str(self.port),
+            "--workers",
+            str(workers),
+            "--no-access-log",
+            "--app-dir",
+            str(PROJECT_ROOT),
         ]
         self._proc = ManagedProcess(
             argv, log_path=self.log_path, env={**os.environ, **env}, stop_timeout=stop_timeout

@@ -18,13 +18,27 @@ from runner.store.runs import insert_cell
 
 # Every table holding rows of a cell: all of them are cleared before a (re-)ingest.
 CELL_TABLES = (
-    "cells", "locust_stats", "locust_history", "failures", "requests", "loop_lag", "resources"
+    "cells",
+    "locust_stats",
+    "locust_history",
+    "failures",
+    "requests",
+    "loop_lag",
+    "resources",
 )
 
 _PERCENTILES = (
-    ("p50_ms", "50%"), ("p66_ms", "66%"), ("p75_ms", "75%"), ("p80_ms", "80%"),
-    ("p90_ms", "90%"), ("p95_ms", "95%"), ("p98_ms", "98%"), ("p99_ms", "99%"),
-    ("p999_ms", "99.9%"), ("p9999_ms", "99.99%"), ("p100_ms", "100%"),
+    ("p50_ms", "50%"),
+    ("p66_ms", "66%"),
+    ("p75_ms", "75%"),
+    ("p80_ms", "80%"),
+    ("p90_ms", "90%"),
+    ("p95_ms", "95%"),
+    ("p98_ms", "98%"),
+    ("p99_ms", "99%"),
+    ("p999_ms", "99.9%"),
+    ("p9999_ms", "99.99%"),
+    ("p100_ms", "100%"),
 )
 
 # (our column, locust's CSV header, type) for each locust CSV we keep; see locust/stats.py.
@@ -63,14 +77,22 @@ LOCUST_FAILURES: tuple[tuple[str, str, str], ...] = (
 
 # Explicit JSON column types, so an odd file never changes a column's type.
 _REQUEST_COLUMNS = {
-    "request_id": "VARCHAR", "method": "VARCHAR", "path": "VARCHAR", "status": "INTEGER",
-    "t_start": "DOUBLE", "duration_ms": "DOUBLE", "pid": "INTEGER",
+    "request_id": "VARCHAR",
+    "method": "VARCHAR",
+    "path": "VARCHAR",
+    "status": "INTEGER",
+    "t_start": "DOUBLE",
+    "duration_ms": "DOUBLE",
+    "pid": "INTEGER",
 }
 CLIENT_JSON = {**_REQUEST_COLUMNS, "ok": "BOOLEAN", "error": "VARCHAR"}
 SERVER_JSON = _REQUEST_COLUMNS
 LAG_JSON = {"pid": "INTEGER", "t": "DOUBLE", "lag_ms": "DOUBLE"}
 RESOURCES_JSON = {
-    "t": "DOUBLE", "role": "VARCHAR", "pid": "INTEGER", "cpu_percent": "DOUBLE",
+    "t": "DOUBLE",
+    "role": "VARCHAR",
+    "pid": "INTEGER",
+    "cpu_percent": "DOUBLE",
     "rss_bytes": "BIGINT",
 }
 
@@ -86,9 +108,7 @@ def _read_csv(mapping: Iterable[tuple[str, str, str]]) -> tuple[str, str]:
     ours = ", ".join(col for col, _, _ in mapping)
     picks = ", ".join(f'"{header}"' for _, header, _ in mapping)
     types = _struct({header: kind for _, header, kind in mapping})
-    reader = (
-        f"read_csv(?, header = true, nullstr = 'N/A', union_by_name = true, types = {types})"
-    )
+    reader = f"read_csv(?, header = true, nullstr = 'N/A', union_by_name = true, types = {types})"
     return ours, f"{picks} FROM {reader}"
 
 
@@ -142,16 +162,40 @@ def _loads(rec: CellRecord, cell_dir: Path) -> list[tuple[str, str, list[Any]]]:
         if files:
             plan.append((table, sql, [*params, files]))
 
-    add("locust_stats", _files(cell_dir, layout.locust_csv(cell_dir, "stats").name),
-        _csv_insert("locust_stats", LOCUST_STATS), cid)
-    add("locust_history", _files(cell_dir, layout.locust_csv(cell_dir, "stats_history").name),
-        _csv_insert("locust_history", LOCUST_HISTORY), cid)
-    add("failures", _files(cell_dir, layout.locust_csv(cell_dir, "failures").name),
-        _csv_insert("failures", LOCUST_FAILURES), cid)
-    add("requests", _files(client, layout.REQUESTS_GLOB),
-        _requests_insert(CLIENT_JSON), cid, "client", t0)
-    add("requests", _files(server, layout.REQUESTS_GLOB),
-        _requests_insert(SERVER_JSON), cid, "server", t0)
+    add(
+        "locust_stats",
+        _files(cell_dir, layout.locust_csv(cell_dir, "stats").name),
+        _csv_insert("locust_stats", LOCUST_STATS),
+        cid,
+    )
+    add(
+        "locust_history",
+        _files(cell_dir, layout.locust_csv(cell_dir, "stats_history").name),
+        _csv_insert("locust_history", LOCUST_HISTORY),
+        cid,
+    )
+    add(
+        "failures",
+        _files(cell_dir, layout.locust_csv(cell_dir, "failures").name),
+        _csv_insert("failures", LOCUST_FAILURES),
+        cid,
+    )
+    add(
+        "requests",
+        _files(client, layout.REQUESTS_GLOB),
+        _requests_insert(CLIENT_JSON),
+        cid,
+        "client",
+        t0,
+    )
+    add(
+        "requests",
+        _files(server, layout.REQUESTS_GLOB),
+        _requests_insert(SERVER_JSON),
+        cid,
+        "server",
+        t0,
+    )
     add("loop_lag", _files(server, layout.LAG_GLOB), _LAG_INSERT, cid, t0)
     add("resources", _files(cell_dir, layout.RESOURCES), _RESOURCES_INSERT, cid)
     return plan

@@ -34,9 +34,7 @@ class StoreLock:
         except BlockingIOError:
             holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
             os.close(fd)
-            raise StoreBusy(
-                f"store {self.store} is in use by another run (pid {holder})"
-            ) from None
+            raise StoreBusy(f"store {self.store} is in use by another run (pid {holder})") from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         self._fd = fd

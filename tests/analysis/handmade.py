@@ -10,7 +10,7 @@ from pathlib import Path
 
 from runner.store import open_store
 
-T0 = 1_800_000_000.0   # epoch seconds of the first cell's load start
+T0 = 1_800_000_000.0  # epoch seconds of the first cell's load start
 
 
 @dataclass
@@ -25,13 +25,11 @@ class Cell:
     hash_ms: float = 100.0
     status: str = "ok"
     error: str | None = None
-    client_ms: dict[str, float] = field(default_factory=lambda: {"register": 100.0,
-                                                                 "health": 50.0})
-    server_ms: dict[str, float] = field(default_factory=lambda: {"register": 99.0,
-                                                                 "health": 0.5})
-    requests: int = 10               # per endpoint, after warm-up
-    lag_ms: float = 100.0            # every probe sample of every worker
-    failures: int = 0                # client rows of 'register' with status 500
+    client_ms: dict[str, float] = field(default_factory=lambda: {"register": 100.0, "health": 50.0})
+    server_ms: dict[str, float] = field(default_factory=lambda: {"register": 99.0, "health": 0.5})
+    requests: int = 10  # per endpoint, after warm-up
+    lag_ms: float = 100.0  # every probe sample of every worker
+    failures: int = 0  # client rows of 'register' with status 500
     load_cpu: float = 20.0
     sweep_id: str = "s1"
 
@@ -49,9 +47,13 @@ def make_store(path: Path, cells: list[Cell], sweeps: tuple[str, ...] = ("s1",))
                 " cpu_model, cpu_count, mem_total_bytes, python_version, package_versions)"
                 " VALUES (?, ?, ?, 'python -m runner -m ...', 'abc123', 'testhost', 'TestCPU',"
                 " 2, 8589934592, '3.11.7', ?)",
-                [sid, datetime.fromtimestamp(T0 + 1000 * k, UTC),
-                 datetime.fromtimestamp(T0 + 1000 * k + 500, UTC),
-                 json.dumps({"plotly": "7.1.0"})])
+                [
+                    sid,
+                    datetime.fromtimestamp(T0 + 1000 * k, UTC),
+                    datetime.fromtimestamp(T0 + 1000 * k + 500, UTC),
+                    json.dumps({"plotly": "7.1.0"}),
+                ],
+            )
         for i, c in enumerate(cells):
             _cell(con, i, c)
     finally:
@@ -65,11 +67,27 @@ def _cell(con: object, i: int, c: Cell) -> None:
     t0, t1 = t_load + 1, t_load + 11
     con.execute(  # type: ignore[attr-defined]
         "INSERT INTO cells (cell_id, sweep_id, cell_key, job_num, scenario, hashing, db, workers,"
-        " users, duration_s, warmup_s, \"repeat\", bcrypt_rounds, hash_ms, status, error,"
+        ' users, duration_s, warmup_s, "repeat", bcrypt_rounds, hash_ms, status, error,'
         " t_load_start, t_measure_start, t_measure_end) VALUES"
         " (?, ?, ?, ?, ?, ?, 'sqlite', ?, ?, 10, 1, ?, 12, ?, ?, ?, ?, ?, ?)",
-        [cid, c.sweep_id, f"k{i}", i, c.scenario, c.hashing, c.workers, c.users, c.repeat,
-         c.hash_ms, c.status, c.error, t_load, t0, t1])
+        [
+            cid,
+            c.sweep_id,
+            f"k{i}",
+            i,
+            c.scenario,
+            c.hashing,
+            c.workers,
+            c.users,
+            c.repeat,
+            c.hash_ms,
+            c.status,
+            c.error,
+            t_load,
+            t0,
+            t1,
+        ],
+    )
     if c.status != "ok":
         return
     reqs = []
@@ -85,13 +103,22 @@ def _cell(con: object, i: int, c: Cell) -> None:
     con.executemany(  # type: ignore[attr-defined]
         "INSERT INTO requests (cell_id, side, request_id, method, path, status, t_start,"
         " duration_ms, pid, in_warmup, ok) VALUES (?, ?, ?, 'POST', ?, ?, ?, ?, ?, false,"
-        " true)", reqs)
-    lag = [(cid, 100 + w, t0 + s * 0.1, c.lag_ms * (1 + w), False)
-           for w in range(c.workers) for s in range(100)]
+        " true)",
+        reqs,
+    )
+    lag = [
+        (cid, 100 + w, t0 + s * 0.1, c.lag_ms * (1 + w), False)
+        for w in range(c.workers)
+        for s in range(100)
+    ]
     con.executemany(  # type: ignore[attr-defined]
-        "INSERT INTO loop_lag VALUES (?, ?, ?, ?, ?)", lag)
-    res = [(cid, t0 + s, role, pid, cpu, 50 * 2**20)
-           for s in range(10)
-           for role, pid, cpu in (("server_worker", 100, 90.0), ("load_generator", 1, c.load_cpu))]
+        "INSERT INTO loop_lag VALUES (?, ?, ?, ?, ?)", lag
+    )
+    res = [
+        (cid, t0 + s, role, pid, cpu, 50 * 2**20)
+        for s in range(10)
+        for role, pid, cpu in (("server_worker", 100, 90.0), ("load_generator", 1, c.load_cpu))
+    ]
     con.executemany(  # type: ignore[attr-defined]
-        "INSERT INTO resources VALUES (?, ?, ?, ?, ?, ?)", res)
+        "INSERT INTO resources VALUES (?, ?, ?, ?, ?, ?)", res
+    )

@@ -52,9 +52,12 @@ def test_varying_dimension_splits_lines() -> None:
 
 def test_representative_cell_is_most_loaded_ok_cell() -> None:
     """Per strategy: most users, then most workers; failed and sequential cells never chosen."""
-    cells = [summary_row(users=5, workers=1), summary_row(users=5, workers=2),
-             summary_row(users=10, workers=1, status="failed"),
-             summary_row(users=20, scenario="sequential")]
+    cells = [
+        summary_row(users=5, workers=1),
+        summary_row(users=5, workers=2),
+        summary_row(users=10, workers=1, status="failed"),
+        summary_row(users=20, scenario="sequential"),
+    ]
     rep = representative_cells(cells)["blocking"]
     assert (rep["users"], rep["workers"]) == (5, 2)
 
@@ -78,7 +81,7 @@ def test_fix_table_compares_at_highest_load() -> None:
     table = {r.hashing: r for r in fix_table(points(rows))}
     assert table["blocking"].best_rps == pytest.approx(9.0)
     assert table["blocking"].best_at == (1, 1)
-    assert table["threadpool"].fraction == pytest.approx(18.0 / 20.0)   # 2 cores / 100 ms
+    assert table["threadpool"].fraction == pytest.approx(18.0 / 20.0)  # 2 cores / 100 ms
     assert table["blocking"].health_p95_ms == pytest.approx(400.0)
     assert best_of(list(table.values()), "health_p95_ms", lowest=True) == "threadpool"
     assert best_of(list(table.values()), "best_rps", lowest=False) == "threadpool"
@@ -86,9 +89,12 @@ def test_fix_table_compares_at_highest_load() -> None:
 
 def test_service_time_is_fastest_ok_measurement_per_cost() -> None:
     """S per bcrypt cost is the fastest ok cell's hash_ms; failed cells and other costs apart."""
-    cells = [summary_row(hash_ms=400.0), summary_row(hash_ms=290.0, cell_id="b"),
-             summary_row(hash_ms=100.0, status="failed", cell_id="c"),
-             summary_row(hash_ms=20.0, bcrypt_rounds=8, cell_id="d")]
+    cells = [
+        summary_row(hash_ms=400.0),
+        summary_row(hash_ms=290.0, cell_id="b"),
+        summary_row(hash_ms=100.0, status="failed", cell_id="c"),
+        summary_row(hash_ms=20.0, bcrypt_rounds=8, cell_id="d"),
+    ]
     s = service_times(cells)
     assert s == {12: 290.0, 8: 20.0}
     [row] = with_service_time([cells[0]], s)

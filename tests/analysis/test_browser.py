@@ -50,12 +50,26 @@ def chromium() -> str:
 
 def run_chromium(exe: str, page: Path, profile: Path, *extra: str) -> subprocess.CompletedProcess:
     """Headless, sandbox off (root in containers), every network path closed."""
-    args = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-            "--no-first-run", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--disable-extensions", f"--user-data-dir={profile}",
-            "--proxy-server=127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND",
-            "--enable-logging=stderr", "--v=0", "--virtual-time-budget=10000", *extra,
-            page.as_uri()]
+    args = [
+        exe,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-extensions",
+        f"--user-data-dir={profile}",
+        "--proxy-server=127.0.0.1:9",
+        "--host-resolver-rules=MAP * ~NOTFOUND",
+        "--enable-logging=stderr",
+        "--v=0",
+        "--virtual-time-budget=10000",
+        *extra,
+        page.as_uri(),
+    ]
     return subprocess.run(args, capture_output=True, text=True, timeout=180)
 
 
@@ -67,8 +81,12 @@ def test_report_renders_offline_without_errors(tmp_path: Path) -> None:
     expected = re.findall(r'id="(fig-[\w-]+)" class="plotly-graph-div"', page)
     assert len(expected) >= 7
     probe = tmp_path / "probe.html"
-    probe.write_text(page.replace("<head>", "<head>" + PROBE_HEAD, 1)
-                     .replace("</body>", PROBE_TAIL + "</body>", 1), encoding="utf-8")
+    probe.write_text(
+        page.replace("<head>", "<head>" + PROBE_HEAD, 1).replace(
+            "</body>", PROBE_TAIL + "</body>", 1
+        ),
+        encoding="utf-8",
+    )
     proc = run_chromium(exe, probe, tmp_path / "profile", "--dump-dom")
     assert proc.returncode == 0, proc.stderr[-2000:]
     found = re.search(r'<pre id="__probe">(.*?)</pre>', proc.stdout, re.S)
@@ -77,6 +95,9 @@ def test_report_renders_offline_without_errors(tmp_path: Path) -> None:
     assert result["errors"] == []
     assert sorted(result["figs"]) == sorted(expected)
     assert all(n >= 1 for n in result["figs"].values()), result["figs"]
-    console = [ln for ln in proc.stderr.splitlines() if "CONSOLE" in ln and
-               re.search(r"Uncaught|Error", ln)]
+    console = [
+        ln
+        for ln in proc.stderr.splitlines()
+        if "CONSOLE" in ln and re.search(r"Uncaught|Error", ln)
+    ]
     assert console == []

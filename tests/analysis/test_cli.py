@@ -61,7 +61,12 @@ def test_module_entry_writes_report(tmp_path: Path) -> None:
     """`python -m analysis --store S --out O` runs as a module and writes the page."""
     store = make_store(tmp_path / "s.duckdb", [Cell()])
     out = tmp_path / "report.html"
-    proc = subprocess.run([sys.executable, "-m", "analysis", "--store", str(store), "--out",
-                           str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "analysis", "--store", str(store), "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert out.read_text().startswith("<!DOCTYPE html>")

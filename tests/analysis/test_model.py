@@ -47,7 +47,7 @@ def test_t_table_small_df_and_large_df() -> None:
     """t(0.975) is 12.706 for df=1, 2.776 for df=4, conservative between rows, 1.96 far out."""
     assert t95(1) == pytest.approx(12.706)
     assert t95(4) == pytest.approx(2.776)
-    assert t95(22) == pytest.approx(2.086)   # df 20 row: a wider, safe interval
+    assert t95(22) == pytest.approx(2.086)  # df 20 row: a wider, safe interval
     assert t95(1000) == pytest.approx(1.96)
 
 

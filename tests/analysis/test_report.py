@@ -16,8 +16,16 @@ from analysis.wording import ms
 from tests.analysis.handmade import Cell, make_store
 from tests.fixtures import build_fixture_store
 
-SECTIONS = ("loop", "load", "health", "register", "throughput", "resources", "sequential",
-            "verdict")
+SECTIONS = (
+    "loop",
+    "load",
+    "health",
+    "register",
+    "throughput",
+    "resources",
+    "sequential",
+    "verdict",
+)
 
 
 @pytest.fixture(scope="module")
@@ -74,26 +82,33 @@ def test_numbers_come_from_the_store(fixture_store: Path, fixture_page: str) -> 
 
 def test_failed_cells_listed_with_reason(tmp_path: Path) -> None:
     """A failed cell appears in the page with its reason; it is never silently dropped."""
-    store = make_store(tmp_path / "s.duckdb", [Cell(), Cell(users=8, status="failed",
-                                                            error="server did not start")])
+    store = make_store(
+        tmp_path / "s.duckdb",
+        [Cell(), Cell(users=8, status="failed", error="server did not start")],
+    )
     page = build_report(store=store, out=tmp_path / "r.html").read_text()
     assert "server did not start" in page and "1 ok, 1 not ok" in page
 
 
 def test_repeats_give_error_bars(tmp_path: Path) -> None:
     """With repeat > 1 the figures carry 95 % CI error bars around the mean."""
-    cells = [Cell(repeat=r, client_ms={"register": v, "health": 5.0})
-             for r, v in ((1, 90.0), (2, 100.0), (3, 110.0))]
-    page = build_report(store=make_store(tmp_path / "s.duckdb", cells),
-                        out=tmp_path / "r.html").read_text()
+    cells = [
+        Cell(repeat=r, client_ms={"register": v, "health": 5.0})
+        for r, v in ((1, 90.0), (2, 100.0), (3, 110.0))
+    ]
+    page = build_report(
+        store=make_store(tmp_path / "s.duckdb", cells), out=tmp_path / "r.html"
+    ).read_text()
     assert '"error_y":{"array":[' in page and '"arrayminus"' in page
 
 
 def test_sweep_selection(tmp_path: Path) -> None:
     """'latest' reads only the newest sweep; 'all' reads every sweep."""
-    store = make_store(tmp_path / "s.duckdb",
-                       [Cell(sweep_id="old", hashing="threadpool"), Cell(sweep_id="new")],
-                       sweeps=("old", "new"))
+    store = make_store(
+        tmp_path / "s.duckdb",
+        [Cell(sweep_id="old", hashing="threadpool"), Cell(sweep_id="new")],
+        sweeps=("old", "new"),
+    )
     latest = build_report(store=store, out=tmp_path / "a.html").read_text()
     every = build_report(store=store, out=tmp_path / "b.html", sweep="all").read_text()
     assert "threadpool (" not in latest and "threadpool (" in every

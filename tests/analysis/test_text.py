@@ -10,8 +10,16 @@ from tests.analysis.rows import grid_of, summary_row
 
 def test_health_decomposition_states_handler_and_wait() -> None:
     """Client time is split into the handler's time and the waiting, with the share waited."""
-    rows = [summary_row(endpoint="health", users=4, joined_client_ms=400.0,
-                        joined_server_ms=0.4, joined_wait_ms=399.6, avg_ms=400.0)]
+    rows = [
+        summary_row(
+            endpoint="health",
+            users=4,
+            joined_client_ms=400.0,
+            joined_server_ms=0.4,
+            joined_wait_ms=399.6,
+            avg_ms=400.0,
+        )
+    ]
     [para] = [p for p in text.health(points(rows), grid_of(rows)) if "health" in p]
     assert "400 ms on average at the client" in para
     assert "0.40 ms" in para and "400 ms (100 %) was waiting" in para
@@ -27,8 +35,10 @@ def test_registration_follows_model() -> None:
 
 def test_registration_departure_is_quantified() -> None:
     """A point far below the model is reported with its signed gap and the reason."""
-    rows = [summary_row("blocking", users=1, avg_ms=100.0),
-            summary_row("blocking", users=4, avg_ms=200.0)]
+    rows = [
+        summary_row("blocking", users=1, avg_ms=100.0),
+        summary_row("blocking", users=4, avg_ms=200.0),
+    ]
     [para] = text.registration(points(rows), grid_of(rows))
     assert "departs most at 4 users: 200 ms measured against 400 ms modelled (-50 %)" in para
     assert "ran faster" in para and "follows within 20 % at users = 1." in para
@@ -59,8 +69,9 @@ def test_missing_sections_name_the_command() -> None:
     """Without sequential cells the section gives the exact runner command that fills it."""
     rows = [summary_row(workers=2, users=5)]
     [para] = text_system.sequential([], grid_of(rows))
-    assert ("`python -m runner -m workers=1 users=1 hashing=blocking scenario=sequential "
-            "duration=10`") in para
+    assert (
+        "`python -m runner -m workers=1 users=1 hashing=blocking scenario=sequential duration=10`"
+    ) in para
 
 
 def test_one_user_count_asks_for_more() -> None:
@@ -73,10 +84,22 @@ def test_one_user_count_asks_for_more() -> None:
 
 def test_load_generator_warning() -> None:
     """A load generator averaging above 80 % of a core triggers the suspect-timings warning."""
-    res = [{"label": "blocking · 1 w · 10 u", "role": "load_generator", "cpu_avg_percent": 85.0,
-            "cpu_max_percent": 99.0, "rss_max_bytes": 2**20},
-           {"label": "blocking · 1 w · 1 u", "role": "load_generator", "cpu_avg_percent": 20.0,
-            "cpu_max_percent": 30.0, "rss_max_bytes": 2**20}]
+    res = [
+        {
+            "label": "blocking · 1 w · 10 u",
+            "role": "load_generator",
+            "cpu_avg_percent": 85.0,
+            "cpu_max_percent": 99.0,
+            "rss_max_bytes": 2**20,
+        },
+        {
+            "label": "blocking · 1 w · 1 u",
+            "role": "load_generator",
+            "cpu_avg_percent": 20.0,
+            "cpu_max_percent": 30.0,
+            "rss_max_bytes": 2**20,
+        },
+    ]
     paras = text_system.resources(res, grid_of([summary_row()]))
     [warning] = [p for p in paras if p.startswith("Warning")]
     assert "blocking · 1 w · 10 u" in warning and "1 w · 1 u" not in warning
@@ -85,11 +108,12 @@ def test_load_generator_warning() -> None:
 
 def test_verdict_sentences_from_table() -> None:
     """The verdict names the calmest and the fastest strategy with their measured numbers."""
-    rows = [summary_row("blocking", users=4, rps=8.0),
-            summary_row("blocking", users=4, endpoint="health", p95_ms=400.0),
-            summary_row("threadpool", users=4, rps=18.0, loop_lag_p99_ms=1.0),
-            summary_row("threadpool", users=4, endpoint="health", p95_ms=4.0,
-                        loop_lag_p99_ms=1.0)]
+    rows = [
+        summary_row("blocking", users=4, rps=8.0),
+        summary_row("blocking", users=4, endpoint="health", p95_ms=400.0),
+        summary_row("threadpool", users=4, rps=18.0, loop_lag_p99_ms=1.0),
+        summary_row("threadpool", users=4, endpoint="health", p95_ms=4.0, loop_lag_p99_ms=1.0),
+    ]
     paras = text_system.verdict(fix_table(points(rows)), grid_of(rows))
     assert paras[0].startswith("To keep the server responsive, use threadpool")
     assert "4.0 ms against 400 ms with blocking (100× lower)" in paras[0]
@@ -99,8 +123,10 @@ def test_verdict_sentences_from_table() -> None:
 
 def test_uneven_workers_explain_a_slow_multi_worker_point() -> None:
     """2 workers, the busiest serving 100 %: the departure names the unspread load."""
-    rows = [summary_row("blocking", workers=2, users=1, avg_ms=100.0),
-            summary_row("blocking", workers=2, users=4, avg_ms=400.0)]
+    rows = [
+        summary_row("blocking", workers=2, users=1, avg_ms=100.0),
+        summary_row("blocking", workers=2, users=4, avg_ms=400.0),
+    ]
     shares = {("blocking", 2, 4): 1.0, ("blocking", 2, 1): 1.0}
     para = text.registration(points(rows), grid_of(rows), shares)[0]
     assert "+100 %" in para and "did not spread over the 2 workers" in para

@@ -50,8 +50,12 @@ def test_ab_order_is_abba_and_pairs_ratio() -> None:
 def test_windows_and_tick_sums() -> None:
     """Samples are kept inside [t0, t1]; CPU % is summed per sampler tick."""
     assert stats.in_window([(1, 10), (2, 20), (3, 30)], 2, 3) == [20, 30]
-    rows = [{"t": 1.0, "cpu_percent": 50}, {"t": 1.0, "cpu_percent": 30},
-            {"t": 2.0, "cpu_percent": 90}, {"t": 9.0, "cpu_percent": 1}]
+    rows = [
+        {"t": 1.0, "cpu_percent": 50},
+        {"t": 1.0, "cpu_percent": 30},
+        {"t": 2.0, "cpu_percent": 90},
+        {"t": 9.0, "cpu_percent": 1},
+    ]
     assert stats.tick_sums(rows, 0, 5) == [80, 90]
 
 
@@ -74,12 +78,21 @@ def test_rotation_and_grid() -> None:
 
 def test_overhead_from_cell_rows() -> None:
     """Overhead is wall time minus warm-up and duration; failed cells are left out."""
-    row = {"workers": 1, "users": 10, "wall_s": 7.0, "warmup_s": 1.0, "duration_s": 3.0,
-           "status": "ok", "before_s": 2.0, "after_s": 0.5}
+    row = {
+        "workers": 1,
+        "users": 10,
+        "wall_s": 7.0,
+        "warmup_s": 1.0,
+        "duration_s": 3.0,
+        "status": "ok",
+        "before_s": 2.0,
+        "after_s": 0.5,
+    }
     out = cell_overheads([row, {**row, "status": "failed"}])
     assert len(out) == 1 and out[0].overhead_s == 3.0
-    argv = sweep_argv(Path("s.duckdb"), Path("d"), workers="1,4", users="1,10", warmup=1,
-                      duration=3, rounds=10)
+    argv = sweep_argv(
+        Path("s.duckdb"), Path("d"), workers="1,4", users="1,10", warmup=1, duration=3, rounds=10
+    )
     assert argv[1:4] == ["-m", "runner", "-m"] and "resume=false" in argv
 
 
@@ -97,8 +110,11 @@ def _strategy(h: str, rps: float, idle: float, sat: float) -> StrategyRun:
 
 def test_figures_against_targets() -> None:
     """Ceilings use cpus / S of the same run; blocking is compared with 1/S; health ratios."""
-    runs = [_strategy("blocking", 9.5, 2, 400), _strategy("threadpool", 18.0, 2, 6),
-            _strategy("processpool", 15.0, 2, 12)]
+    runs = [
+        _strategy("blocking", 9.5, 2, 400),
+        _strategy("threadpool", 18.0, 2, 6),
+        _strategy("processpool", 15.0, 2, 12),
+    ]
     got = {f.item: f for f in fig.strategy_figures(runs, cpus=2) + fig.headroom_figures(runs)}
     assert got["4 threadpool"].value == pytest.approx(0.9) and got["4 threadpool"].met
     assert got["4 processpool"].met is False
@@ -116,10 +132,18 @@ def test_figures_against_targets() -> None:
 
 def test_markdown_and_table_render() -> None:
     """The document names the command, the machine and every figure; misses are listed."""
-    figs = [fig.Figure("1", "overhead", 2.0, "s", "<= 1.5 s", False, "a|b"),
-            fig.Figure("8", "report", 1.0, "s", "<= 5 s", True)]
-    text = markdown(figs, machine={"machine": "2 CPUs"}, command="python -m benchmarks",
-                    date="today", plan={"rounds": 10}, errors=["3: boom"])
+    figs = [
+        fig.Figure("1", "overhead", 2.0, "s", "<= 1.5 s", False, "a|b"),
+        fig.Figure("8", "report", 1.0, "s", "<= 5 s", True),
+    ]
+    text = markdown(
+        figs,
+        machine={"machine": "2 CPUs"},
+        command="python -m benchmarks",
+        date="today",
+        plan={"rounds": 10},
+        errors=["3: boom"],
+    )
     assert "`python -m benchmarks`" in text and "2 CPUs" in text and "a\\|b" in text
     assert "missed: 1." in text and "3: boom" in text
     assert rich_table(figs, "t").row_count == 2

@@ -12,17 +12,29 @@ import duckdb
 import psutil
 
 REPO = Path(__file__).resolve().parents[2]
-TABLES = ("cells", "locust_stats", "locust_history", "failures", "requests", "loop_lag",
-          "resources", "sweeps")  # fmt: skip
+TABLES = (
+    "cells",
+    "locust_stats",
+    "locust_history",
+    "failures",
+    "requests",
+    "loop_lag",
+    "resources",
+    "sweeps",
+)
 ENV_KEYS = ("SYNCBLOCK_LOG_DIR", "SYNCBLOCK_CLIENT_LOG_DIR")
 
 
 def run_runner(*args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
     """`python -m runner <args>` from the repository root, output captured."""
     return subprocess.run(
-        [sys.executable, "-m", "runner", *args], cwd=REPO, capture_output=True, text=True,
-        timeout=timeout, check=False,
-    )  # fmt: skip
+        [sys.executable, "-m", "runner", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def query(store: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:

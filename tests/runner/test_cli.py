@@ -17,16 +17,24 @@ from tests.runner.helpers import REPO, leftovers, query, run_runner, server_read
 
 @pytest.mark.parametrize(
     ("args", "key"),
-    [(["workers=0"], "workers"), (["users=-3"], "users"), (["duration=abc"], "duration"),
-     (["hashing=nope"], "hashing"), (["-m", "workers=1,0"], "workers"),
-     (["-m", "users=2,-3"], "users")],
-)  # fmt: skip
+    [
+        (["workers=0"], "workers"),
+        (["users=-3"], "users"),
+        (["duration=abc"], "duration"),
+        (["hashing=nope"], "hashing"),
+        (["-m", "workers=1,0"], "workers"),
+        (["-m", "users=2,-3"], "users"),
+    ],
+)
 def test_invalid_values_stop_before_any_process(tmp_path: Path, args: list[str], key: str) -> None:
     """A bad value exits non-zero with a first stderr line naming the key; nothing is run."""
     done = run_runner(
-        *args, f"store={tmp_path / 'r.duckdb'}", f"hydra.run.dir={tmp_path / 'run'}",
-        f"hydra.sweep.dir={tmp_path / 'sweep'}", timeout=60,
-    )  # fmt: skip
+        *args,
+        f"store={tmp_path / 'r.duckdb'}",
+        f"hydra.run.dir={tmp_path / 'run'}",
+        f"hydra.sweep.dir={tmp_path / 'sweep'}",
+        timeout=60,
+    )
     assert done.returncode != 0
     first = done.stderr.strip().splitlines()[0]
     assert key in first, done.stderr
@@ -61,10 +69,21 @@ def test_busy_store_fails_before_any_server(tmp_path: Path) -> None:
 def test_ctrl_c_mid_cell_stops_every_process(tmp_path: Path) -> None:
     """SIGINT while locust runs: non-zero exit, one 'interrupted' line, no process survives."""
     runner = subprocess.Popen(
-        [sys.executable, "-m", "runner", "duration=60", "warmup=1", "bcrypt_rounds=6",
-         f"store={tmp_path / 'r.duckdb'}", f"hydra.run.dir={tmp_path / 'run'}"],
-        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "runner",
+            "duration=60",
+            "warmup=1",
+            "bcrypt_rounds=6",
+            f"store={tmp_path / 'r.duckdb'}",
+            f"hydra.run.dir={tmp_path / 'run'}",
+        ],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         wait_until(lambda: server_ready(tmp_path / "run"), timeout=60, what="the server to serve")
         time.sleep(1.0)  # let load flow, so processes are mid-work when interrupted

@@ -28,18 +28,26 @@ def test_defaults_match_design(make_cfg: Callable[..., DictConfig]) -> None:
     c = validate(make_cfg())
     assert (c["workers"], c["users"], c["duration"], c["warmup"]) == (1, 5, 20, 3)
     assert (c["scenario"]["name"], c["hashing"]["name"], c["db"]["name"]) == (
-        "mixed", "blocking", "sqlite",
-    )  # fmt: skip
+        "mixed",
+        "blocking",
+        "sqlite",
+    )
     assert c["bcrypt_rounds"] == 12 and c["resume"] is True and c["load"]["processes"] == 1
     assert c["store"] == "outputs/results.duckdb" and c["target_url"] is None
 
 
 @pytest.mark.parametrize(
     ("override", "key"),
-    [("workers=0", "workers"), ("users=-3", "users"), ("duration=-1", "duration"),
-     ("warmup=-2", "warmup"), ("load.processes=0", "load.processes"),
-     ("bcrypt_rounds=3", "bcrypt_rounds"), ("target_url=http://example.com:80", "target_url")],
-)  # fmt: skip
+    [
+        ("workers=0", "workers"),
+        ("users=-3", "users"),
+        ("duration=-1", "duration"),
+        ("warmup=-2", "warmup"),
+        ("load.processes=0", "load.processes"),
+        ("bcrypt_rounds=3", "bcrypt_rounds"),
+        ("target_url=http://example.com:80", "target_url"),
+    ],
+)
 def test_range_errors_are_one_line_naming_the_key(
     make_cfg: Callable[..., DictConfig], override: str, key: str
 ) -> None:
@@ -52,9 +60,14 @@ def test_range_errors_are_one_line_naming_the_key(
 
 
 @pytest.mark.parametrize(
-    ("override", "key"), [("duration=abc", "duration"), ("hashing=nope", "hashing"),
-                          ("workers=1.5", "workers"), ("wrkers=2", "wrkers")],
-)  # fmt: skip
+    ("override", "key"),
+    [
+        ("duration=abc", "duration"),
+        ("hashing=nope", "hashing"),
+        ("workers=1.5", "workers"),
+        ("wrkers=2", "wrkers"),
+    ],
+)
 def test_type_and_group_errors_stop_at_compose(
     make_cfg: Callable[..., DictConfig], override: str, key: str
 ) -> None:

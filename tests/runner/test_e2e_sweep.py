@@ -43,20 +43,23 @@ def test_sweep_stores_four_ok_cells_with_every_table(sweep: tuple[Path, Path]) -
 def test_client_and_server_rows_join(sweep: tuple[Path, Path]) -> None:
     """At least 95 % of server rows of each cell join a client row on request_id."""
     store, _ = sweep
-    rows = query(store, """
+    rows = query(
+        store,
+        """
         SELECT s.cell_id, count(c.request_id) / count(*) FROM requests s
         LEFT JOIN requests c ON c.cell_id = s.cell_id AND c.side = 'client'
                             AND c.request_id = s.request_id
-        WHERE s.side = 'server' GROUP BY ALL""")  # fmt: skip
+        WHERE s.side = 'server' GROUP BY ALL""",
+    )
     assert len(rows) == 4 and all(ratio >= 0.95 for _, ratio in rows), rows
 
 
 def test_timings_and_summary(sweep: tuple[Path, Path]) -> None:
     """Each cell records S and its load window; cell_summary has both endpoints per cell."""
     store, _ = sweep
-    for hash_ms, t0, t1, t2, wall in query(store, (
-        "SELECT hash_ms, t_load_start, t_measure_start, t_measure_end, wall_s FROM cells"
-    )):  # fmt: skip
+    for hash_ms, t0, t1, t2, wall in query(
+        store, ("SELECT hash_ms, t_load_start, t_measure_start, t_measure_end, wall_s FROM cells")
+    ):
         assert hash_ms > 0 and t1 - t0 == pytest.approx(1.0)
         assert 4 <= t2 - t0 < 60 and wall >= 5
     endpoints = query(store, "SELECT count(*) FROM cell_summary GROUP BY cell_id")
@@ -103,9 +106,15 @@ def test_a_cell_whose_app_cannot_start_fails_alone(tmp_path: Path) -> None:
     store = tmp_path / "r.duckdb"
     urls = f"db.url=sqlite:///{tmp_path}/good.db,sqlite:////proc/nope/app.db"
     done = run_runner(
-        "-m", urls, "duration=2", "warmup=1", "users=2", "bcrypt_rounds=6",
-        f"store={store}", f"hydra.sweep.dir={tmp_path / 'sweep'}",
-    )  # fmt: skip
+        "-m",
+        urls,
+        "duration=2",
+        "warmup=1",
+        "users=2",
+        "bcrypt_rounds=6",
+        f"store={store}",
+        f"hydra.sweep.dir={tmp_path / 'sweep'}",
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     rows = dict(query(store, "SELECT status, error FROM cells"))
     assert set(rows) == {"ok", "failed"} and rows["ok"] is None

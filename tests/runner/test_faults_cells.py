@@ -41,10 +41,24 @@ def test_worker_killed_mid_cell_counts_failures_and_sweep_goes_on(tmp_path: Path
     """kill -9 of a busy worker (workers=2): cell ok, its failed requests stored; next cell ok."""
     store, sweep = tmp_path / "r.duckdb", tmp_path / "sweep"
     runner = subprocess.Popen(
-        [sys.executable, "-m", "runner", "-m", "repeat=1,2", "workers=2", "users=4", "duration=4",
-         "warmup=1", "bcrypt_rounds=10", f"store={store}", f"hydra.sweep.dir={sweep}"],
-        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "runner",
+            "-m",
+            "repeat=1,2",
+            "workers=2",
+            "users=4",
+            "duration=4",
+            "warmup=1",
+            "bcrypt_rounds=10",
+            f"store={store}",
+            f"hydra.sweep.dir={sweep}",
+        ],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     cell = sweep / "0"
     try:
         wait_until(lambda: server_ready(cell, 2), timeout=120, what="cell 1's server")
@@ -61,8 +75,12 @@ def test_worker_killed_mid_cell_counts_failures_and_sweep_goes_on(tmp_path: Path
     assert code == 0
     assert [s for _, s, _ in cells(store)] == ["ok", "ok"]
     first = cells(store)[0][0]
-    lost = query(store, "SELECT count(*) FROM requests WHERE cell_id = ? AND side = 'client' "
-                        "AND status = 0 AND NOT ok AND NOT in_warmup", [first])[0][0]  # fmt: skip
+    lost = query(
+        store,
+        "SELECT count(*) FROM requests WHERE cell_id = ? AND side = 'client' "
+        "AND status = 0 AND NOT ok AND NOT in_warmup",
+        [first],
+    )[0][0]
     summary = query(store, "SELECT sum(failures) FROM cell_summary WHERE cell_id = ?", [first])
     stored = query(store, "SELECT sum(occurrences) FROM failures WHERE cell_id = ?", [first])
     assert lost >= 1 and summary[0][0] >= 1 and stored[0][0] >= 1, (lost, summary, stored)
@@ -109,9 +127,13 @@ def run_locustfiles(tmp_path: Path, files: dict[str, str]) -> tuple[Path, float]
     store = tmp_path / "r.duckdb"
     t0 = time.monotonic()
     done = run_runner(
-        "-m", f"scenario.locustfile={paths}", "load.deadline_margin=3", *SHORT,
-        f"store={store}", f"hydra.sweep.dir={tmp_path / 'sweep'}",
-    )  # fmt: skip
+        "-m",
+        f"scenario.locustfile={paths}",
+        "load.deadline_margin=3",
+        *SHORT,
+        f"store={store}",
+        f"hydra.sweep.dir={tmp_path / 'sweep'}",
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return store, time.monotonic() - t0
 

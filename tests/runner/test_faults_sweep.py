@@ -24,16 +24,21 @@ SHORT = ["duration=3", "warmup=1", "bcrypt_rounds=6"]
 
 def start_runner(*args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "runner", *args], cwd=REPO, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        [sys.executable, "-m", "runner", *args],
+        cwd=REPO,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
 
 
 def rows_of(store: Path, cell_id: str) -> dict[str, int]:
     """Rows per table of one cell (sweeps has no cell_id)."""
     tables = [t for t in TABLES if t != "sweeps"]
-    return {t: query(store, f"SELECT count(*) FROM {t} WHERE cell_id = ?", [cell_id])[0][0]
-            for t in tables}  # fmt: skip
+    return {
+        t: query(store, f"SELECT count(*) FROM {t} WHERE cell_id = ?", [cell_id])[0][0]
+        for t in tables
+    }
 
 
 @pytest.mark.slow
@@ -68,8 +73,11 @@ def test_ctrl_c_mid_sweep_keeps_first_cell_and_resume_runs_only_the_rest(tmp_pat
     final = query(store, "SELECT status, count(*), count(DISTINCT cell_key) FROM cells GROUP BY 1")
     assert final == [("ok", 3, 3)]
     # the interrupted attempt's rows were not ingested with the resumed one's: one locust pid
-    pids = query(store, "SELECT count(DISTINCT pid) FROM requests WHERE cell_id = ? "
-                        "AND side = 'client'", [second])  # fmt: skip
+    pids = query(
+        store,
+        "SELECT count(DISTINCT pid) FROM requests WHERE cell_id = ? AND side = 'client'",
+        [second],
+    )
     assert pids == [(1,)]
     assert strays(tmp_path) == []
 
@@ -97,9 +105,11 @@ def test_second_runner_on_a_busy_store_exits_and_the_first_is_unaffected(tmp_pat
 def test_non_loopback_target_url_is_refused_before_anything_runs(tmp_path: Path) -> None:
     """target_url on a non-loopback host: one line naming allow_remote, exit != 0, nothing run."""
     done = run_runner(
-        "target_url=http://192.0.2.10:8000", f"store={tmp_path / 'r.duckdb'}",
-        f"hydra.run.dir={tmp_path / 'run'}", timeout=60,
-    )  # fmt: skip
+        "target_url=http://192.0.2.10:8000",
+        f"store={tmp_path / 'r.duckdb'}",
+        f"hydra.run.dir={tmp_path / 'run'}",
+        timeout=60,
+    )
     assert done.returncode != 0
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "target_url" in lines[0] and "allow_remote=true" in lines[0]
@@ -113,9 +123,13 @@ def composed(*overrides: str) -> DictConfig:
 
 @pytest.mark.parametrize(
     "url",
-    ["http://192.0.2.10:8000", "http://127.0.0.1@192.0.2.10:8000/", "http://localhost.example:80",
-     "http://127.0.0.1.nip.io:80"],
-)  # fmt: skip
+    [
+        "http://192.0.2.10:8000",
+        "http://127.0.0.1@192.0.2.10:8000/",
+        "http://localhost.example:80",
+        "http://127.0.0.1.nip.io:80",
+    ],
+)
 def test_target_url_hosts_that_only_look_local_are_refused(url: str) -> None:
     """Userinfo tricks and look-alike names are not loopback; allow_remote=true lets them pass."""
     with pytest.raises(ConfigError, match="allow_remote"):

@@ -109,8 +109,9 @@ def test_warmup_split(con: duckdb.DuckDBPyConnection) -> None:
         ("lag", False): sum(r["t"] >= t0 for r in lag),
     }
     got = dict.fromkeys(expected, 0)
-    for w, n in con.execute("SELECT in_warmup, count(*) FROM requests WHERE side = 'client' "
-                            "GROUP BY ALL").fetchall():
+    for w, n in con.execute(
+        "SELECT in_warmup, count(*) FROM requests WHERE side = 'client' GROUP BY ALL"
+    ).fetchall():
         got[("client", w)] = n
     for w, n in con.execute("SELECT in_warmup, count(*) FROM loop_lag GROUP BY ALL").fetchall():
         got[("lag", w)] = n
@@ -137,10 +138,12 @@ def _by_hand(cell: Path) -> dict[str, dict[str, float]]:
     for r in _jsonl([cell / "resources.jsonl"]):
         if t0 <= r["t"] <= t1:
             ticks[r["t"]].append(r)
-    cpu = [sum(r["cpu_percent"] for r in rs if r["role"] != "load_generator")
-           for rs in ticks.values()]
-    rss = [sum(r["rss_bytes"] for r in rs if r["role"] != "load_generator")
-           for rs in ticks.values()]
+    cpu = [
+        sum(r["cpu_percent"] for r in rs if r["role"] != "load_generator") for rs in ticks.values()
+    ]
+    rss = [
+        sum(r["rss_bytes"] for r in rs if r["role"] != "load_generator") for rs in ticks.values()
+    ]
     lag_rows = [r for r in _jsonl(list(cell.glob("server/lag-*.jsonl"))) if t0 <= r["t"] <= t1]
     lag = [r["lag_ms"] for r in lag_rows]
     per_worker = defaultdict(list)
@@ -150,27 +153,37 @@ def _by_hand(cell: Path) -> dict[str, dict[str, float]]:
     out = {}
     for path in {r["path"] for r in client}:
         ms = [r["duration_ms"] for r in client if r["path"] == path]
-        waits = [r["duration_ms"] - server_ms[r["request_id"]] for r in client
-                 if r["path"] == path and r["request_id"] in server_ms]
+        waits = [
+            r["duration_ms"] - server_ms[r["request_id"]]
+            for r in client
+            if r["path"] == path and r["request_id"] in server_ms
+        ]
         srv = [r["duration_ms"] for r in server_all if r["path"] == path and r["t_start"] >= t0]
         out[path] = {
-            "requests": len(ms), "avg_ms": sum(ms) / len(ms),
-            "p50_ms": _quantile_cont(ms, 0.5), "p95_ms": _quantile_cont(ms, 0.95),
-            "p99_ms": _quantile_cont(ms, 0.99), "server_avg_ms": sum(srv) / len(srv),
-            "wait_avg_ms": sum(waits) / len(waits), "rps": len(ms) / rec["duration_s"],
-            "failures": sum(1 for r in client if r["path"] == path
-                            and (not r["ok"] or r["status"] == 0 or r["status"] >= 400)),
-            "cpu_avg_percent": sum(cpu) / len(cpu), "cpu_max_percent": max(cpu),
-            "rss_max_bytes": max(rss), "loop_lag_p99_ms": worst_p99,
+            "requests": len(ms),
+            "avg_ms": sum(ms) / len(ms),
+            "p50_ms": _quantile_cont(ms, 0.5),
+            "p95_ms": _quantile_cont(ms, 0.95),
+            "p99_ms": _quantile_cont(ms, 0.99),
+            "server_avg_ms": sum(srv) / len(srv),
+            "wait_avg_ms": sum(waits) / len(waits),
+            "rps": len(ms) / rec["duration_s"],
+            "failures": sum(
+                1
+                for r in client
+                if r["path"] == path and (not r["ok"] or r["status"] == 0 or r["status"] >= 400)
+            ),
+            "cpu_avg_percent": sum(cpu) / len(cpu),
+            "cpu_max_percent": max(cpu),
+            "rss_max_bytes": max(rss),
+            "loop_lag_p99_ms": worst_p99,
             "loop_lag_max_ms": max(lag),
         }
     return out
 
 
 @pytest.mark.parametrize("cell", CELL_DIRS, ids=lambda p: p.name)
-def test_cell_summary_matches_hand_computation(
-    con: duckdb.DuckDBPyConnection, cell: Path
-) -> None:
+def test_cell_summary_matches_hand_computation(con: duckdb.DuckDBPyConnection, cell: Path) -> None:
     """The view has one row per endpoint and its numbers equal a plain-Python recomputation."""
     ingest_cell(con, fixture_cell(cell, "s"), cell)
     expected = _by_hand(cell)
@@ -192,8 +205,9 @@ def test_killed_worker_failures_counted(con: duckdb.DuckDBPyConnection) -> None:
 
 def test_missing_files_are_fine(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     """No dir: only the cells row; a client-only dir (target_url) has no server rows."""
-    assert ingest_cell(con, fixture_cell(MIXED, "s"), None) == dict.fromkeys(
-        CELL_TABLES, 0) | {"cells": 1}
+    assert ingest_cell(con, fixture_cell(MIXED, "s"), None) == dict.fromkeys(CELL_TABLES, 0) | {
+        "cells": 1
+    }
     only_client = tmp_path / "cell"
     shutil.copytree(MIXED / "client", only_client / "client")
     counts = ingest_cell(con, fixture_cell(MIXED, "s"), only_client)

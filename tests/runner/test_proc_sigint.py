@@ -16,8 +16,9 @@ from runner.proc import ManagedProcess, wait_until
 
 
 def _children_marked(marker: str) -> list[psutil.Process]:
-    return [p for p in psutil.process_iter(["cmdline"])
-            if marker in " ".join(p.info["cmdline"] or [])]  # fmt: skip
+    return [
+        p for p in psutil.process_iter(["cmdline"]) if marker in " ".join(p.info["cmdline"] or [])
+    ]
 
 
 def test_sigint_during_spawn_leaks_no_child(tmp_path: Path) -> None:

@@ -38,10 +38,11 @@ def test_sampler_reports_a_busy_process(tmp_path: Path) -> None:
 def test_locust_with_two_processes_logs_every_request(tmp_path: Path) -> None:
     """With --processes 2 each locust worker writes its own client file; rows join the server's."""
     env = {
-        "SYNCBLOCK_HASHING": "threadpool", "SYNCBLOCK_BCRYPT_ROUNDS": "4",
+        "SYNCBLOCK_HASHING": "threadpool",
+        "SYNCBLOCK_BCRYPT_ROUNDS": "4",
         "SYNCBLOCK_DB_URL": f"sqlite:///{tmp_path}/app.db",
         "SYNCBLOCK_LOG_DIR": str(tmp_path / SERVER_DIR),
-    }  # fmt: skip
+    }
     with UvicornServer(workers=2, env=env, log_path=tmp_path / "server.log") as server:
         plan = LoadPlan("mixed.py", server.url, 4, 4, 4, processes=2)
         locust = start_locust(plan, tmp_path, {})

@@ -30,26 +30,45 @@ def test_client_row_reads_request_id_back_and_path() -> None:
     """The row takes X-Request-ID from the response, else the sent one; status 0 without one."""
     resp = SimpleNamespace(headers={"X-Request-ID": "abc"}, status_code=201)
     row = client_row(
-        request_type="POST", url="http://h:1/api/users/register/?x=1", name="n", response=resp,
-        exception=None, start_time=1.5, response_time=2.5, context={"request_id": "sent"}, pid=7,
-    )  # fmt: skip
+        request_type="POST",
+        url="http://h:1/api/users/register/?x=1",
+        name="n",
+        response=resp,
+        exception=None,
+        start_time=1.5,
+        response_time=2.5,
+        context={"request_id": "sent"},
+        pid=7,
+    )
     assert row["request_id"] == "abc" and row["path"] == "/api/users/register/"
     assert (row["status"], row["ok"], row["error"], row["pid"]) == (201, True, None, 7)
     lost = client_row(
-        request_type="GET", url=None, name="/api/health/", response=None,
-        exception=ConnectionError("refused"), start_time=1.0, response_time=0.1,
-        context={"request_id": "sent"}, pid=7,
-    )  # fmt: skip
+        request_type="GET",
+        url=None,
+        name="/api/health/",
+        response=None,
+        exception=ConnectionError("refused"),
+        start_time=1.0,
+        response_time=0.1,
+        context={"request_id": "sent"},
+        pid=7,
+    )
     assert (lost["request_id"], lost["status"], lost["ok"]) == ("sent", 0, False)
     assert lost["error"] == "refused" and lost["path"] == "/api/health/"
 
 
 def test_progress_line_shows_headline_numbers_or_reason() -> None:
     """An ok line shows register/health avg ms, rps and failures; a failed one its reason."""
-    ok = CellResult("k", "ok", PARAMS, wall_s=25.0, endpoints={
-        "/api/users/register/": {"avg_ms": 812.4, "rps": 4.0, "failures": 0},
-        "/api/health/": {"avg_ms": 250.0, "rps": 1.0, "failures": 2},
-    })  # fmt: skip
+    ok = CellResult(
+        "k",
+        "ok",
+        PARAMS,
+        wall_s=25.0,
+        endpoints={
+            "/api/users/register/": {"avg_ms": 812.4, "rps": 4.0, "failures": 0},
+            "/api/health/": {"avg_ms": 250.0, "rps": 1.0, "failures": 2},
+        },
+    )
     text = cell_text(ok).plain
     assert "register 812 ms" in text and "health 250 ms" in text
     assert "5.0 rps" in text and "2 failures" in text and "w=2" in text
@@ -73,8 +92,11 @@ def test_sweep_id_is_stable_per_directory(tmp_path: Path) -> None:
 
 def test_server_env_puts_db_and_logs_in_the_cell(tmp_path: Path) -> None:
     """The app's database and logs live in the cell dir; hashing and cost pass through."""
-    c = {"hashing": {"name": "threadpool"}, "db": {"url": "sqlite:///{cell_dir}/app.db"},
-         "bcrypt_rounds": 10}  # fmt: skip
+    c = {
+        "hashing": {"name": "threadpool"},
+        "db": {"url": "sqlite:///{cell_dir}/app.db"},
+        "bcrypt_rounds": 10,
+    }
     env = server_env(c, tmp_path)
     assert env["SYNCBLOCK_DB_URL"] == f"sqlite:///{tmp_path}/app.db"
     assert env["SYNCBLOCK_LOG_DIR"] == str(tmp_path / "server")

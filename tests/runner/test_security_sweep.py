@@ -28,19 +28,35 @@ def swept(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes, str]:
     root = tmp_path_factory.mktemp("secure")
     password = f"pw-{uuid.uuid4().hex[:20]}"
     done = subprocess.run(
-        [sys.executable, "-m", "runner", "-m", "scenario=register,sequential",
-         "scenario.requests=20", "workers=2", "users=3", "duration=2", "warmup=1",
-         "bcrypt_rounds=4", f"store={root / 'r.duckdb'}", f"hydra.sweep.dir={root / 'sweep'}"],
-        cwd=REPO, capture_output=True, text=True, timeout=240, check=False,
+        [
+            sys.executable,
+            "-m",
+            "runner",
+            "-m",
+            "scenario=register,sequential",
+            "scenario.requests=20",
+            "workers=2",
+            "users=3",
+            "duration=2",
+            "warmup=1",
+            "bcrypt_rounds=4",
+            f"store={root / 'r.duckdb'}",
+            f"hydra.sweep.dir={root / 'sweep'}",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
         env={**os.environ, PASSWORD_ENV: password},
-    )  # fmt: skip
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return root, password.encode(), done.stdout + done.stderr
 
 
 def leaks(data: bytes, password: bytes) -> list[str]:
     found = [f"password at {m.start()}" for m in re.finditer(re.escape(password), data)]
-    return found + [f"hash {data[m.start():m.start() + 12]!r}" for m in HASH.finditer(data)]
+    return found + [f"hash {data[m.start() : m.start() + 12]!r}" for m in HASH.finditer(data)]
 
 
 def test_the_sweep_really_registered_with_the_password(swept: tuple[Path, bytes, str]) -> None:
@@ -75,15 +91,21 @@ def test_no_secret_in_any_text_column_of_the_store(swept: tuple[Path, bytes, str
     """No VARCHAR or JSON value of any table or view of the DuckDB store holds a secret."""
     root, password, _ = swept
     store = root / "r.duckdb"
-    columns = query(store, "SELECT table_name, column_name FROM information_schema.columns "
-                           "WHERE data_type IN ('VARCHAR', 'JSON')")  # fmt: skip
+    columns = query(
+        store,
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE data_type IN ('VARCHAR', 'JSON')",
+    )
     assert len(columns) > 20
     assert query(store, "SELECT count(*) FROM requests WHERE status = 201")[0][0] >= 10
     hits = []
     for table, column in columns:
-        n = query(store, f'SELECT count(*) FROM "{table}" WHERE contains("{column}"::VARCHAR, ?) '
-                         f'OR regexp_matches("{column}"::VARCHAR, ?)',
-                  [password.decode(), r"\$2[abxy]\$\d\d\$"])[0][0]  # fmt: skip
+        n = query(
+            store,
+            f'SELECT count(*) FROM "{table}" WHERE contains("{column}"::VARCHAR, ?) '
+            f'OR regexp_matches("{column}"::VARCHAR, ?)',
+            [password.decode(), r"\$2[abxy]\$\d\d\$"],
+        )[0][0]
         if n:
             hits.append((table, column, n))
     assert hits == []

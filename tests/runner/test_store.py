@@ -37,9 +37,22 @@ def _version(con: duckdb.DuckDBPyConnection) -> str:
 
 def _cell(cell_id: str, status: str, key: str = "k1") -> CellRecord:
     return CellRecord(
-        cell_id=cell_id, sweep_id="s1", cell_key=key, job_num=0, scenario="health",
-        hashing="blocking", db="sqlite", workers=1, users=1, spawn_rate=1.0, duration_s=1.0,
-        warmup_s=0.0, repeat=1, bcrypt_rounds=4, status=status, config={"users": 1},
+        cell_id=cell_id,
+        sweep_id="s1",
+        cell_key=key,
+        job_num=0,
+        scenario="health",
+        hashing="blocking",
+        db="sqlite",
+        workers=1,
+        users=1,
+        spawn_rate=1.0,
+        duration_s=1.0,
+        warmup_s=0.0,
+        repeat=1,
+        bcrypt_rounds=4,
+        status=status,
+        config={"users": 1},
     )
 
 
@@ -49,8 +62,17 @@ def test_new_store_has_current_schema_version(tmp_path: Path) -> None:
     tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views()").fetchall()}
     assert _version(con) == str(SCHEMA_VERSION)
-    assert {"sweeps", "cells", "locust_stats", "locust_history", "requests", "loop_lag",
-            "resources", "failures", "meta"} <= tables
+    assert {
+        "sweeps",
+        "cells",
+        "locust_stats",
+        "locust_history",
+        "requests",
+        "loop_lag",
+        "resources",
+        "failures",
+        "meta",
+    } <= tables
     assert "cell_summary" in views
     con.close()
 
@@ -64,7 +86,10 @@ def test_duckdb_cli_reads_a_store_we_wrote(tmp_path: Path) -> None:
     con.close()
     done = subprocess.run(
         [str(DUCKDB_CLI), "-readonly", "-csv", "-noheader", str(store), query],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     count, total = done.stdout.strip().split(",")
@@ -168,8 +193,9 @@ def test_foreign_files_are_refused(tmp_path: Path) -> None:
 def test_sweep_rows_and_ok_cells(tmp_path: Path) -> None:
     """record_sweep replaces, finish_sweep stamps, ok_cell_exists sees only status 'ok'."""
     con = open_store(tmp_path / "s.duckdb")
-    sweep = SweepRecord(sweep_id="s1", started_at=datetime.now(UTC),
-                        package_versions={"duckdb": duckdb.__version__})
+    sweep = SweepRecord(
+        sweep_id="s1", started_at=datetime.now(UTC), package_versions={"duckdb": duckdb.__version__}
+    )
     record_sweep(con, sweep)
     record_sweep(con, sweep)
     finish_sweep(con, "s1")
@@ -205,8 +231,11 @@ def test_second_run_is_refused_until_first_dies(tmp_path: Path) -> None:
     """A lock held by another process refuses us, names its pid, and is freed when it is killed."""
     store = tmp_path / "s.duckdb"
     holder = subprocess.Popen(
-        [sys.executable, "-c", _HOLD, str(store)], cwd=REPO, text=True,
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        [sys.executable, "-c", _HOLD, str(store)],
+        cwd=REPO,
+        text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
     )
     try:
         assert holder.stdout is not None
@@ -218,8 +247,14 @@ def test_second_run_is_refused_until_first_dies(tmp_path: Path) -> None:
         os.kill(holder.pid, signal.SIGKILL)
         holder.wait(timeout=30)
     with StoreLock(store):  # the OS released the dead holder's lock
-        done = subprocess.run([sys.executable, "-c", _TRY, str(store)], cwd=REPO,
-                              capture_output=True, text=True, timeout=60, check=False)
+        done = subprocess.run(
+            [sys.executable, "-c", _TRY, str(store)],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
         assert done.returncode == 3
         assert done.stdout.strip() == f"store {store} is in use by another run (pid {os.getpid()})"
     StoreLock(store).acquire()  # released on exit of the with block

@@ -33,8 +33,9 @@ def test_requirement_names() -> None:
 def test_collect_sweep_describes_this_machine() -> None:
     """cpu, memory, versions and git sha are this machine's and this checkout's."""
     sweep = collect_sweep("s1", ["python", "-m", "runner", "users=1,5"])
-    head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True,
-                          text=True, check=True).stdout.strip()
+    head = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert sweep.argv == "python -m runner users=1,5"
     assert sweep.git_sha == head
     assert 1 <= sweep.cpu_count <= (psutil.cpu_count() or 1)
