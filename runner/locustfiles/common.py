@@ -20,6 +20,7 @@ from locust import FastHttpUser, events
 from locust.env import Environment
 
 from runner.layout import CLIENT_LOG_ENV, requests_file
+from runner.locustfiles import probe
 from runner.locustfiles.paths import (
     HEALTH_PATH,
     PASSWORD_ENV,
@@ -87,6 +88,7 @@ def _register(environment: Environment, **_: Any) -> None:
     if wait and environment.host:
         wait_for_target(environment.host, float(wait))
     environment.events.request.add_listener(REQUEST_LOG.on_request)
+    probe.install(environment)  # the health probe (load.probe_hz); stops before the flush
     environment.events.test_stop.add_listener(REQUEST_LOG.flush)
     environment.events.quitting.add_listener(REQUEST_LOG.flush)
 
