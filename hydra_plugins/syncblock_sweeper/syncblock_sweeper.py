@@ -36,15 +36,15 @@ def _first_line(exc: BaseException) -> str:
 
 
 def facts_of(cfg: DictConfig) -> Facts:
-    """The planner's view of one composed job config."""
-    compare = OmegaConf.select(cfg, "compare.hashing", default=["threadpool"])
+    """The planner's view of one composed (and validated) job config."""
+    spec = validate(cfg)
     return Facts(
-        hashing=str(cfg.hashing.name),
-        workers=int(cfg.workers),
-        users=int(cfg.users),
-        scenario=str(cfg.scenario.name),
-        baseline=bool(OmegaConf.select(cfg, "baseline", default=True)),
-        compare=tuple(str(h) for h in (compare or [])),
+        hashing=spec.hashing,
+        workers=spec.workers,
+        users=spec.users,
+        scenario=spec.scenario,
+        baseline=spec.baseline,
+        compare=spec.compare_hashing,
     )
 
 

@@ -23,9 +23,8 @@ from typing import Any
 import gevent
 from gevent.pool import Group
 
-from runner.locustfiles.paths import HEALTH_PATH, REQUEST_ID_HEADER
+from app.contract import HEALTH_PATH, PROBE_HZ_ENV, REQUEST_ID_HEADER
 
-PROBE_HZ_ENV = "SYNCBLOCK_PROBE_HZ"
 SOURCE_PROBE = "probe"
 POOL = 256  # connections the probe may hold open at once (never a reason to send late)
 STOP_GRACE_S = 2.0
