@@ -21,6 +21,7 @@ from locust.env import Environment
 
 from runner.layout import CLIENT_LOG_ENV, requests_file
 from runner.locustfiles.paths import (
+    CONNECTIONS_ENV,
     HEALTH_PATH,
     PASSWORD_ENV,
     REGISTER_PATH,
@@ -102,6 +103,18 @@ def password() -> str:
     return os.environ.get(PASSWORD_ENV) or DEFAULT_PASSWORD
 
 
+def connection_headers(mode: str | None) -> dict[str, str]:
+    """Extra headers for a connection mode (pure): `per_request` closes after each request."""
+    if mode in (None, "", "persistent"):
+        return {}
+    if mode == "per_request":
+        return {"Connection": "close"}
+    raise ValueError(f"{CONNECTIONS_ENV}={mode!r}: must be persistent or per_request")
+
+
+CONNECTION_HEADERS = connection_headers(os.environ.get(CONNECTIONS_ENV))
+
+
 class SyncblockUser(FastHttpUser):
     """Base user: every request carries a fresh X-Request-ID; usernames never repeat."""
 
@@ -109,7 +122,7 @@ class SyncblockUser(FastHttpUser):
 
     def send(self, method: str, path: str, **kwargs: Any) -> None:
         rid = new_request_id()
-        headers = {REQUEST_ID_HEADER: rid}
+        headers = {REQUEST_ID_HEADER: rid, **CONNECTION_HEADERS}
         self.client.request(method, path, headers=headers, context={"request_id": rid}, **kwargs)
 
     def register(self) -> None:

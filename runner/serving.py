@@ -1,0 +1,33 @@
+"""The cell's server by `server.balance`: `shared` (uvicorn --workers) or `reuseport`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from runner.reuseport import ReuseportServer
+from runner.sampler import Targets, server_targets
+from runner.server import UvicornServer
+
+BALANCES = ("shared", "reuseport")
+
+Server = UvicornServer | ReuseportServer
+
+
+def make_server(
+    balance: str, *, workers: int, env: Mapping[str, str], log_path: Path, port: int | None
+) -> Server:
+    """A not yet started server of the given balance mode."""
+    if balance == "reuseport":
+        return ReuseportServer(workers=workers, env=env, log_path=log_path, port=port)
+    if balance == "shared":
+        return UvicornServer(workers=workers, env=env, log_path=log_path, port=port)
+    raise ValueError(f"server.balance={balance!r}: must be one of {BALANCES}")
+
+
+def sampler_targets(server: Server) -> Targets:
+    """What the sampler watches: a shared server's master and workers, or every reuseport
+    process (each a `server_worker`, there is no master)."""
+    if isinstance(server, ReuseportServer):
+        return server.targets()
+    return server_targets(server.pid, server.worker_pids)
