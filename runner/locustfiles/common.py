@@ -21,7 +21,6 @@ from locust.env import Environment
 
 from runner.layout import CLIENT_LOG_ENV, requests_file
 from runner.locustfiles.paths import (
-    CONNECTIONS_ENV,
     HEALTH_PATH,
     PASSWORD_ENV,
     REGISTER_PATH,
@@ -101,6 +100,11 @@ def new_request_id() -> str:
 
 def password() -> str:
     return os.environ.get(PASSWORD_ENV) or DEFAULT_PASSWORD
+
+
+# persistent (one kept-alive connection per user) | per_request (a new TCP connection for
+# every request: it says "Connection: close", so both sides close it after the answer)
+CONNECTIONS_ENV = "SYNCBLOCK_CONNECTIONS"
 
 
 def connection_headers(mode: str | None) -> dict[str, str]:

@@ -7,6 +7,3 @@ REQUEST_ID_HEADER = "X-Request-ID"
 PASSWORD_ENV = "SYNCBLOCK_LOAD_PASSWORD"
 # Seconds the load generator waits for the target's health before its users start.
 WAIT_FOR_TARGET_ENV = "SYNCBLOCK_WAIT_FOR_TARGET"
-# "persistent" (kept-alive connections, one per user) or "per_request" (a new TCP connection
-# for every request: the request says "Connection: close", so both sides close it after).
-CONNECTIONS_ENV = "SYNCBLOCK_LOAD_CONNECTIONS"
