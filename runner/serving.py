@@ -15,13 +15,20 @@ Server = UvicornServer | ReuseportServer
 
 
 def make_server(
-    balance: str, *, workers: int, env: Mapping[str, str], log_path: Path, port: int | None
+    balance: str,
+    *,
+    workers: int,
+    env: Mapping[str, str],
+    log_path: Path,
+    port: int | None,
+    app: str = "app.main:app",
 ) -> Server:
     """A not yet started server of the given balance mode."""
+    kw = {"workers": workers, "env": env, "log_path": log_path, "port": port, "app": app}
     if balance == "reuseport":
-        return ReuseportServer(workers=workers, env=env, log_path=log_path, port=port)
+        return ReuseportServer(**kw)  # type: ignore[arg-type]
     if balance == "shared":
-        return UvicornServer(workers=workers, env=env, log_path=log_path, port=port)
+        return UvicornServer(**kw)  # type: ignore[arg-type]
     raise ValueError(f"server.balance={balance!r}: must be one of {BALANCES}")
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from locust import FastHttpUser, events
 from locust.env import Environment
 
-from app.contract import CLIENT_LOG_ENV, requests_file
+from app.contract import CLIENT_LOG_ENV, CONNECTIONS_ENV, requests_file
 from runner.locustfiles.paths import (
     HEALTH_PATH,
     PASSWORD_ENV,
@@ -102,13 +102,11 @@ def password() -> str:
     return os.environ.get(PASSWORD_ENV) or DEFAULT_PASSWORD
 
 
-# persistent (one kept-alive connection per user) | per_request (a new TCP connection for
-# every request: it says "Connection: close", so both sides close it after the answer)
-CONNECTIONS_ENV = "SYNCBLOCK_CONNECTIONS"
-
-
 def connection_headers(mode: str | None) -> dict[str, str]:
-    """Extra headers for a connection mode (pure): `per_request` closes after each request."""
+    """Extra headers for `load.connections` (pure). `persistent`: one kept-alive connection per
+    user. `per_request`: a new TCP connection for every request; the request says
+    "Connection: close", so the server closes it after the answer and locust's client opens
+    a fresh one for the next request."""
     if mode in (None, "", "persistent"):
         return {}
     if mode == "per_request":
