@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=64 * 1024, ge=1)
     process_pool_size: int | None = Field(default=None, ge=1)  # None: os.cpu_count()
     sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
+    stall_ms: float = Field(default=20.0, gt=0)  # the loop stood still longer: a stall
+    stall_sample_ms: float = Field(default=5.0, gt=0)  # the watchdog's sampling period
 
 
 def get_settings() -> Settings:
