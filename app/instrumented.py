@@ -18,10 +18,11 @@ from types import TracebackType
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.contract import stalls_file
 from app.instrumentation import Recorder, TimingMiddleware, lag_probe
 from app.jsonl import JsonlBuffer
 from app.settings import Settings
-from app.watchdog import Watchdog, stalls_file
+from app.watchdog import Watchdog
 
 
 class Instruments:

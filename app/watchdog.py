@@ -26,7 +26,6 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -35,10 +34,6 @@ Beat = tuple[float, float, float]  # (beat time, next due, lag of this wake) in 
 SOURCE = "watchdog"
 LATE_AFTER_SAMPLES = 2
 MAX_FRAMES = 64
-
-
-def stalls_file(log_dir: Path, pid: int) -> Path:
-    return log_dir / f"stalls-{pid}.jsonl"
 
 
 def frame_label(frame: FrameType) -> str:
