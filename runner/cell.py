@@ -172,6 +172,8 @@ def measure(spec: CellSpec, cell_dir: Path) -> Timings:
                 env=spec.server_env(cell_dir),
                 log_path=cell_dir / contract.SERVER_LOG,
                 port=spec.port,
+                app=spec.served_app,
+                ready_path=None if spec.custom_app else contract.HEALTH_PATH,
             )
             host = server.url
         plan = load_plan(spec, host)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import time
+import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
@@ -66,13 +67,16 @@ REQUEST_LOG = RequestLog()
 
 
 def wait_for_target(host: str, timeout: float) -> bool:
-    """Poll host's health until it answers 200 or `timeout` s pass (gevent-friendly)."""
+    """Poll host's health until it answers 200 or `timeout` s pass (gevent-friendly).
+    Any other HTTP answer also means the server is up (a user's app has no health path)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(host.rstrip("/") + HEALTH_PATH, timeout=2) as r:
                 if r.status == 200:
                     return True
+        except urllib.error.HTTPError:
+            return True
         except OSError:
             pass
         time.sleep(0.05)
