@@ -67,6 +67,7 @@ class ReuseportServer:
         host: str = "127.0.0.1",
         port: int | None = None,
         app: str = "app.main:app",
+        ready_path: str | None = HEALTH_PATH,
         start_timeout: float = 60.0,
         stop_timeout: float = 15.0,
     ) -> None:
@@ -78,6 +79,7 @@ class ReuseportServer:
         self.url = f"http://{host}:{self.port}"
         self.log_path = Path(log_path)
         self.start_timeout = start_timeout
+        self.ready_path = ready_path  # None: any HTTP answer on / means up (a user's app)
         self.stop_timeout = stop_timeout
         argv = child_argv(app, host, self.port)
         full_env = {**os.environ, **env}
@@ -151,7 +153,9 @@ class ReuseportServer:
                         )
                 if any(sign in text for sign in _FAILURE_SIGNS):
                     raise self._fail(f"startup failed: {failure_reason(text)}")
-                if text.count(STARTUP_COMPLETE) >= self.workers and _health_ok(client, self.url):
+                if text.count(STARTUP_COMPLETE) >= self.workers and _answers(
+                    client, self.url, self.ready_path
+                ):
                     for proc in self._procs:
                         proc.children()  # remember each family for the final kill
                     return self
@@ -201,8 +205,12 @@ def _has_pid(proc: ManagedProcess) -> bool:
         return False
 
 
-def _health_ok(client: httpx.Client, url: str) -> bool:
+def _answers(client: httpx.Client, url: str, ready_path: str | None) -> bool:
+    """The server answers: 200 on ready_path, or any HTTP answer on / when it is None."""
     try:
-        return client.get(url + HEALTH_PATH).status_code == 200
+        if ready_path is None:
+            client.get(url + "/")
+            return True
+        return client.get(url + ready_path).status_code == 200
     except httpx.HTTPError:
         return False

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from runner.reuseport import ReuseportServer
 from runner.sampler import Targets, server_targets
-from runner.server import UvicornServer
+from runner.server import HEALTH_PATH, UvicornServer
 
 BALANCES = ("shared", "reuseport")
 
@@ -22,9 +22,17 @@ def make_server(
     log_path: Path,
     port: int | None,
     app: str = "app.main:app",
+    ready_path: str | None = HEALTH_PATH,
 ) -> Server:
     """A not yet started server of the given balance mode."""
-    kw = {"workers": workers, "env": env, "log_path": log_path, "port": port, "app": app}
+    kw = {
+        "workers": workers,
+        "env": env,
+        "log_path": log_path,
+        "port": port,
+        "app": app,
+        "ready_path": ready_path,
+    }
     if balance == "reuseport":
         return ReuseportServer(**kw)  # type: ignore[arg-type]
     if balance == "shared":
