@@ -70,7 +70,7 @@ def signals_deferred() -> Iterator[None]:
         yield
         return
     caught: list[int] = []
-    previous = {
+    previous: dict[int, Any] = {
         sig: signal.signal(sig, lambda signum, _frame: caught.append(signum))
         for sig in STOP_SIGNALS
     }
