@@ -51,8 +51,13 @@ def _handler(signum: int, _frame: FrameType | None) -> None:
 
 
 def install() -> None:
-    """Make SIGTERM and SIGHUP raise `Interrupted` once in the main thread (no-op elsewhere)."""
+    """Make SIGTERM and SIGHUP raise `Interrupted` once in the main thread (no-op elsewhere).
+
+    A signal ignored when the runner starts stays ignored (`nohup python -m runner ...` keeps
+    running when its terminal closes, as nohup promises).
+    """
     if threading.current_thread() is not threading.main_thread():
         return
     for sig in HANDLED:
-        signal.signal(sig, _handler)
+        if signal.getsignal(sig) is not signal.SIG_IGN:
+            signal.signal(sig, _handler)
