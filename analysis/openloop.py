@@ -15,11 +15,11 @@ from typing import Any
 
 from analysis.model import servers
 from analysis.wording import ms, num, pct, times
-from runner.arrivals import SCENARIO_MIX
+from app.contract import HEALTH_PATH, LOAD_MIX, REGISTER_PATH
 
 Row = dict[str, Any]
-REGISTER = "/api/users/register/"
-HEALTH = "/api/health/"
+REGISTER = REGISTER_PATH
+HEALTH = HEALTH_PATH
 # The rates (× the pair's ceiling) whose timelines the section shows when they exist.
 SHOWN_LOADS = (0.5, 0.9, 1.2)
 SAME_THROUGHPUT = 0.15  # closed and open cells pair when their achieved rates differ less
@@ -46,7 +46,7 @@ def group_label(c: Row) -> str:
 
 def register_share(scenario: str) -> float:
     """The fraction of a scenario's arrivals that register (0 for health only)."""
-    mix = SCENARIO_MIX.get(scenario, {})
+    mix = LOAD_MIX.get(scenario, {})
     total = sum(mix.values())
     return mix.get("register", 0) / total if total else 0.0
 

@@ -12,7 +12,7 @@ from typing import Any
 import duckdb
 import plotly.graph_objects as go
 
-from analysis import figures, figures_system, queries, text, text_system
+from analysis import figures, figures_system, openloop_section, queries, text, text_system
 from analysis.aggregate import (
     Grid,
     cell_label,
@@ -54,6 +54,7 @@ class StoreData:
     resources: list[Row]
     lag_series: dict[str, list[Row]]
     worker_shares: list[Row] = field(default_factory=list)
+    open_loop: openloop_section.OpenLoopData = field(default_factory=openloop_section.OpenLoopData)
 
 
 def read_store(con: duckdb.DuckDBPyConnection, store: Path, sweep: str) -> StoreData:
@@ -73,6 +74,7 @@ def read_store(con: duckdb.DuckDBPyConnection, store: Path, sweep: str) -> Store
         resources=queries.resources_by_role(con, cids),
         lag_series={c["cell_id"]: queries.lag_series(con, c["cell_id"]) for c in reps.values()},
         worker_shares=queries.worker_shares(con, cids),
+        open_loop=openloop_section.read(con, cids),
     )
 
 
@@ -113,7 +115,8 @@ def sections(d: StoreData) -> list[Section]:
     summary = with_service_time(d.summary, s_by_cost)
     cells = with_service_time(d.cells, s_by_cost)
     g = grid(cells)
-    load = points(summary, "load")
+    # sections 1-8 are about closed-loop users; open-loop cells have their own section
+    load = points([r for r in summary if r.get("arrival") != "open"], "load")
     seq = points(summary, "sequential")
     reps = representative_cells(cells)
     repeats = len(g.values("repeat")) > 1
@@ -235,6 +238,7 @@ def sections(d: StoreData) -> list[Section]:
             table=fixes or None,
         ),
     ]
+    out.append(Section(**openloop_section.parts(d.open_loop)))
     return out
 
 

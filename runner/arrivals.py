@@ -18,14 +18,8 @@ import random
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-PROCESSES = ("poisson", "constant")
-
-# Endpoint weights of each scenario's arrivals (the closed-loop locustfiles use the same 5:1).
-SCENARIO_MIX: dict[str, dict[str, int]] = {
-    "register": {"register": 1},
-    "health": {"health": 1},
-    "mixed": {"register": 5, "health": 1},
-}
+from app.contract import ARRIVAL_PROCESSES as PROCESSES
+from app.contract import LOAD_MIX
 
 
 @dataclass(frozen=True)
@@ -91,7 +85,7 @@ def schedule(
 
 def scenario_mix(scenario: str) -> dict[str, int]:
     """The endpoint weights of a scenario's arrivals; KeyError for one without (sequential)."""
-    return dict(SCENARIO_MIX[scenario])
+    return dict(LOAD_MIX[scenario])
 
 
 def parse_mix(text: str) -> dict[str, int]:

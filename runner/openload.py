@@ -7,7 +7,8 @@ from pathlib import Path
 
 import duckdb
 
-from runner.locustfiles.paths import DROPPED_GLOB
+from app.contract import DROPPED_FIELDS, DROPPED_GLOB
+from runner.store.ingest import _struct
 
 OPEN_LOCUSTFILE = "open_loop.py"
 
@@ -21,7 +22,7 @@ def dropped_in_window(client_dir: Path, t0: float, t1: float) -> int:
     try:
         row = con.execute(
             "SELECT count(*) FROM read_json(?, format = 'newline_delimited', "
-            "columns = {t_intended: 'DOUBLE'}, ignore_errors = true) "
+            f"columns = {_struct(DROPPED_FIELDS)}, ignore_errors = true) "
             "WHERE t_intended BETWEEN ? AND ?",
             [files, t0, t1],
         ).fetchall()

@@ -6,8 +6,10 @@ spawns one greenlet per arrival on its FastHttpSession; a gevent pool of
 dir, and the runner counts those inside the measured window into `cells.dropped`.
 
 Each request's context carries `t_intended` (epoch s), so its client row does too.
-Env (set by the runner): SYNCBLOCK_OPEN_RATE (this process's requests/s), SYNCBLOCK_OPEN_PROCESS,
-SYNCBLOCK_OPEN_MIX ('register:5,health:1'), SYNCBLOCK_OPEN_MAX_IN_FLIGHT (this process's cap).
+Env (set by the runner, names in app/contract.py): SYNCBLOCK_RATE (offered requests/s, all
+processes together), SYNCBLOCK_ARRIVAL_PROCESS, SYNCBLOCK_ARRIVAL_MIX ('register:5,health:1'),
+SYNCBLOCK_MAX_IN_FLIGHT, SYNCBLOCK_LOAD_PROCESSES: with `load.processes` N, each process keeps
+its own schedule at rate/N with a cap of max_in_flight/N (at least 1).
 """
 
 from __future__ import annotations
@@ -25,16 +27,17 @@ from locust import constant, events, task
 from locust.env import Environment
 from locust.user.task import LOCUST_STATE_STOPPING
 
-from runner.arrivals import Arrival, parse_mix, schedule
-from runner.layout import CLIENT_LOG_ENV
-from runner.locustfiles.common import SyncblockUser
-from runner.locustfiles.paths import (
-    OPEN_MAX_IN_FLIGHT_ENV,
-    OPEN_MIX_ENV,
-    OPEN_PROCESS_ENV,
-    OPEN_RATE_ENV,
+from app.contract import (
+    ARRIVAL_MIX_ENV,
+    ARRIVAL_PROCESS_ENV,
+    CLIENT_LOG_ENV,
+    LOAD_PROCESSES_ENV,
+    MAX_IN_FLIGHT_ENV,
+    RATE_ENV,
     dropped_file,
 )
+from runner.arrivals import Arrival, parse_mix, schedule, split_rate
+from runner.locustfiles.common import SyncblockUser
 
 TICK_S = 0.05  # longest sleep between looks at the stop flag
 
@@ -67,8 +70,13 @@ def _register(environment: Environment, **_: Any) -> None:
     environment.events.quitting.add_listener(DROPPED.flush)
 
 
+def _processes() -> int:
+    return max(1, int(os.environ.get(LOAD_PROCESSES_ENV, "1")))
+
+
 def _cap() -> int:
-    return max(1, int(os.environ.get(OPEN_MAX_IN_FLIGHT_ENV, "1000")))
+    """This process's share of load.max_in_flight."""
+    return max(1, int(os.environ.get(MAX_IN_FLIGHT_ENV, "1000")) // _processes())
 
 
 class OpenLoopUser(SyncblockUser):
@@ -98,9 +106,9 @@ class OpenLoopUser(SyncblockUser):
 
     @task
     def keep_schedule(self) -> None:
-        rate = float(os.environ[OPEN_RATE_ENV])
-        process = os.environ.get(OPEN_PROCESS_ENV, "poisson")
-        mix = parse_mix(os.environ.get(OPEN_MIX_ENV, "register:5,health:1"))
+        rate = split_rate(float(os.environ[RATE_ENV]), _processes())
+        process = os.environ.get(ARRIVAL_PROCESS_ENV, "poisson")
+        mix = parse_mix(os.environ.get(ARRIVAL_MIX_ENV, "register:5,health:1"))
         pool = Pool(_cap())
         arrivals = schedule(rate, process, mix, random.Random(), first=time.time())
         for arrival in arrivals:
