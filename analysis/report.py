@@ -24,6 +24,7 @@ from analysis.aggregate import (
     with_decomposition,
     with_service_time,
 )
+from analysis.overlap import overlap_html
 from analysis.render import render
 from analysis.verdict import FixRow, fix_table
 
@@ -266,6 +267,7 @@ def header(d: StoreData) -> dict[str, Any]:
         "sweep_ids": d.sweep_ids,
         "grid": g,
         "failed": failed,
+        "overlap": overlap_html(d.cells),  # cells that shared one host's CPUs (runner/store)
         "hash_ms": (min(hash_ms), max(hash_ms)) if hash_ms else (math.nan, math.nan),
         "service_ms": service_times(d.cells),
         "measured": len(hash_ms),

@@ -26,8 +26,8 @@ from runner.config import validate
 from runner.hashtime import hash_ms_for
 from runner.loadgen import LoadPlan, deadline_s, finish_locust, start_locust
 from runner.openload import OPEN_LOCUSTFILE, dropped_in_window
-from runner.sampler import Sampler, load_targets, server_targets
-from runner.server import UvicornServer
+from runner.sampler import Sampler, load_targets
+from runner.serving import make_server, sampler_targets
 from runner.session import connection, ensure_sweep, hold_store, note_reuse, sweep_id_for
 from runner.spec import CellSpec
 from runner.store import ingest_cell, ok_cell_id
@@ -169,11 +169,14 @@ def measure(spec: CellSpec, cell_dir: Path) -> Timings:
         if spec.target_url:
             host = spec.target_url.rstrip("/")
         else:
-            server = UvicornServer(
+            server = make_server(  # server.balance: uvicorn --workers, or N reuseport processes
+                spec.balance,
                 workers=spec.workers,
                 env=spec.server_env(cell_dir),
                 log_path=cell_dir / contract.SERVER_LOG,
                 port=spec.port,
+                app=spec.served_app,
+                ready_path=None if spec.custom_app else contract.HEALTH_PATH,
             )
             host = server.url
         plan = load_plan(spec, host)
@@ -185,7 +188,7 @@ def measure(spec: CellSpec, cell_dir: Path) -> Timings:
         locust = stack.enter_context(start_locust(plan, cell_dir, extra))
         if server is not None:
             stack.enter_context(server)
-            targets.append(server_targets(server.pid, server.worker_pids))
+            targets.append(sampler_targets(server))
         pid = locust.pid
         targets.append(load_targets(lambda: pid))
         stack.enter_context(Sampler(cell_dir / contract.RESOURCES, targets))
@@ -260,8 +263,8 @@ def run_cell(
     key = spec.key
     params = spec.measurement()
     store = spec.store
-    hold_store(store)  # StoreBusy: another runner owns this store
     where = locate(cell_dir, sweep_id, job_num)
+    hold_store(store, where.sweep_id)  # StoreBusy: another sweep owns this store
     with connection(store) as con:
         stored = ok_cell_id(con, key) if spec.resume else None
         if stored is not None:
