@@ -12,7 +12,15 @@ from typing import Any
 import duckdb
 import plotly.graph_objects as go
 
-from analysis import figures, figures_system, openloop_section, queries, text, text_system
+from analysis import (
+    figures,
+    figures_system,
+    openloop_section,
+    queries,
+    stall_section,
+    text,
+    text_system,
+)
 from analysis.aggregate import (
     Grid,
     cell_label,
@@ -55,6 +63,8 @@ class StoreData:
     resources: list[Row]
     lag_series: dict[str, list[Row]]
     worker_shares: list[Row] = field(default_factory=list)
+    stall_rows: list[Row] = field(default_factory=list)  # stall_section.read
+    served_apps: list[str] = field(default_factory=list)  # server.app of the cells
     open_loop: openloop_section.OpenLoopData = field(default_factory=openloop_section.OpenLoopData)
 
 
@@ -75,6 +85,8 @@ def read_store(con: duckdb.DuckDBPyConnection, store: Path, sweep: str) -> Store
         resources=queries.resources_by_role(con, cids),
         lag_series={c["cell_id"]: queries.lag_series(con, c["cell_id"]) for c in reps.values()},
         worker_shares=queries.worker_shares(con, cids),
+        stall_rows=stall_section.read(con, cids),
+        served_apps=stall_section.served_apps(con, cids),
         open_loop=openloop_section.read(con, cids),
     )
 
@@ -239,8 +251,19 @@ def sections(d: StoreData) -> list[Section]:
             table=fixes or None,
         ),
     ]
+    stall_figs, stall_text = stall_section.figures_and_text(d.stall_rows)
+    out.insert(
+        1,
+        Section(
+            "stalls",
+            "1b. What stalled the loop",
+            "Which code held the event loop?",
+            stall_figs,
+            stall_text,
+        ),
+    )
     out.append(Section(**openloop_section.parts(d.open_loop)))
-    return out
+    return stall_section.mark_not_applicable(out, d.served_apps)
 
 
 def _figs(*pairs: tuple[go.Figure | None, str]) -> list[tuple[go.Figure, str]]:
