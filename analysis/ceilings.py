@@ -4,12 +4,12 @@ c is the number of parallel executors of the synchronous call; the pair's ceilin
 min(users, c) / S registrations per second (closed loop, no think time). Where the work can
 run in parallel decides c:
 
-| kind (GIL, CPU)                    | blocking       | sync_def / threadpool        | processpool              |
-|------------------------------------|----------------|------------------------------|--------------------------|
-| bcrypt, argon2id (releases, CPU)   | min(W, cores)  | min(T x W, cores)            | min(P x W, cores)        |
-| pbkdf2_python (holds: Python, CPU) | min(W, cores)  | min(W, cores): 1 per process | min(P x W, cores)        |
-| gil_c (holds: one C call, CPU)     | min(W, cores)  | min(W, cores), loop starves  | min(P x W, cores)        |
-| sleep (releases, no CPU)           | W              | T x W                        | P x W                    |
+| kind (GIL, CPU)              | blocking      | sync_def, threadpool | processpool       |
+|------------------------------|---------------|----------------------|-------------------|
+| bcrypt, argon2id (free, CPU) | min(W, cores) | min(T x W, cores)    | min(P x W, cores) |
+| pbkdf2_python (held, Python) | min(W, cores) | min(W, cores)        | min(P x W, cores) |
+| gil_c (held in one C call)   | min(W, cores) | min(W, cores)        | min(P x W, cores) |
+| sleep (free, no CPU)         | W             | T x W                | P x W             |
 
 W workers (uvicorn processes; `workers used` when the load reached fewer), T the thread limit
 (anyio's default limiter, 40 per worker), P the process pool size per worker (default: cores).

@@ -12,7 +12,7 @@ from typing import Any
 import duckdb
 import plotly.graph_objects as go
 
-from analysis import figures, figures_system, queries, text, text_system
+from analysis import figures, figures_matrix, figures_system, queries, text, text_system
 from analysis.aggregate import (
     Grid,
     cell_label,
@@ -24,6 +24,7 @@ from analysis.aggregate import (
     with_decomposition,
     with_service_time,
 )
+from analysis.matrix import matrix, sentences
 from analysis.render import render
 from analysis.verdict import FixRow, fix_table
 
@@ -126,6 +127,7 @@ def sections(d: StoreData) -> list[Section]:
             worst_pid[c["cell_id"]], worst_row[c["cell_id"]] = w["pid"], w
     stalls = {r["cell_id"]: r for r in d.stalls}
     fixes = fix_table(load)
+    fix_matrix = matrix(cells, d.summary)  # work kind x strategy, each against its ceiling
     res = _resource_rows(d, g)
     out = [
         Section(
@@ -230,8 +232,18 @@ def sections(d: StoreData) -> list[Section]:
             "8. Which fix works",
             "Which hashing strategy fixes it, by how much, "
             "and how close does it come to the machine's limit?",
-            _figs((figures_system.verdict(fixes), "")),
-            text_system.verdict(fixes, g),
+            _figs(
+                (figures_system.verdict(fixes), ""),
+                (
+                    figures_matrix.heatmap(fix_matrix),
+                    "Rows: the kind of synchronous call; columns: the strategy. Colour: "
+                    "/api/health/ p95 (green <= 50 ms, red >= S); text adds the loop-lag p99 "
+                    "and register throughput as a fraction of the pair's ceiling "
+                    "min(users, c)/S (c from the table in the README).",
+                ),
+                (figures_matrix.table(fix_matrix), ""),
+            ),
+            text_system.verdict(fixes, g) + sentences(fix_matrix),
             table=fixes or None,
         ),
     ]

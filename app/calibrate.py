@@ -88,35 +88,35 @@ def search(
     target_ms: float,
     *,
     timer: Callable[[Work, int, int], float] = time_call_ms,
-    tolerance: float = 0.04,
+    tolerance: float = 0.05,
     samples: int = 3,
-    max_steps: int = 12,
+    max_steps: int = 10,
 ) -> tuple[int, float]:
-    """(cost, median ms) of `kind` nearest `target_ms`; `timer(kind, cost, samples)` measures."""
+    """(cost, median ms) of `kind` nearest `target_ms`; `timer(kind, cost, samples)` measures.
+
+    Steps time one call each; a step within `tolerance` is confirmed by a median of `samples`
+    calls (accepted within twice the tolerance: the median is what is reported)."""
     cost, exponent = START[kind]
     floor = MIN_COST[kind]
     prev: tuple[int, float] | None = None
-    best: tuple[float, int, float] | None = None  # (|error|, cost, ms)
+    best: tuple[float, int] | None = None  # (|error| of one call, cost)
     for _ in range(max_steps):
-        near = prev is not None and prev[1] > target_ms / 4
-        t = timer(kind, cost, samples if near else 1)
-        if not near and t > target_ms / 4:
-            t = timer(kind, cost, samples)  # close enough to count: a median, not one call
-        if t > target_ms / 4:
-            gap = abs(t / target_ms - 1)
-            best = min(best or (gap, cost, t), (gap, cost, t))
-            if gap <= tolerance:
-                break
+        t = timer(kind, cost, 1)
+        if abs(t / target_ms - 1) <= tolerance:
+            median = timer(kind, cost, samples)
+            if abs(median / target_ms - 1) <= 2 * tolerance:
+                return cost, median
+            t = median
+        gap = abs(t / target_ms - 1)
+        best = min(best or (gap, cost), (gap, cost))
         if prev is not None:
             exponent = secant_exponent(prev[0], prev[1], cost, t, exponent)
         new = next_cost(cost, t, target_ms, exponent, floor)
         if new == cost:  # at the floor, or no integer step left
-            best = best or (abs(t / target_ms - 1), cost, t)
             break
         prev, cost = (cost, t), new
-    if best is None:  # never got near: report the last point
-        best = (math.inf, cost, timer(kind, cost, samples))
-    return best[1], best[2]
+    assert best is not None
+    return best[1], timer(kind, best[1], samples)
 
 
 def calibrate(
