@@ -126,7 +126,8 @@ def sections(d: StoreData) -> list[Section]:
             w = max(mine, key=lambda r: (r["p99_ms"] or 0, r["max_ms"] or 0))
             worst_pid[c["cell_id"]], worst_row[c["cell_id"]] = w["pid"], w
     stalls = {r["cell_id"]: r for r in d.stalls}
-    fixes = fix_table(load)
+    bcrypt_rows = [r for r in summary if (r.get("work") or "bcrypt") == "bcrypt"]
+    fixes = fix_table(points(bcrypt_rows, "load") if bcrypt_rows else load)  # bcrypt's S
     fix_matrix = matrix(cells, d.summary)  # work kind x strategy, each against its ceiling
     res = _resource_rows(d, g)
     out = [

@@ -122,9 +122,11 @@ def search(
 def calibrate(
     kind: Work, target_ms: float | None, bcrypt_rounds: int, *, samples: int = 3
 ) -> Calibration:
-    """Measure in this process: bcrypt keeps its rounds; the others search their cost."""
+    """Measure in this process: bcrypt keeps its rounds (a power of two cannot be tuned to a
+    target, so `target_ms` is ignored for it); the others search their cost."""
     t0 = time.perf_counter()
     if kind == "bcrypt":
+        target_ms = None
         cost, ms = bcrypt_rounds, time_call_ms("bcrypt", bcrypt_rounds, samples)
     else:
         target = target_ms if target_ms else time_call_ms("bcrypt", bcrypt_rounds, samples)

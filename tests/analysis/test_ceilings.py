@@ -77,3 +77,14 @@ def test_markdown_table_has_a_row_per_kind_and_a_column_per_strategy() -> None:
     lines = table_markdown().splitlines()
     assert len(lines) == 2 + len(KINDS)
     assert all(line.count("|") == len(STRATEGIES) + 2 for line in lines)
+
+
+def test_closed_loop_model_knows_the_kind() -> None:
+    """The queueing model's c follows the kind: sleep in threads scales past the cores,
+    pbkdf2_python in threads does not; bcrypt keeps the old model."""
+    from analysis.model import closed_loop
+
+    assert closed_loop(8, 250.0, 1, 2, "threadpool", "sleep").throughput_rps == pytest.approx(32)
+    assert closed_loop(8, 250.0, 1, 2, "threadpool", "pbkdf2_python").servers == 1
+    assert closed_loop(8, 250.0, 1, 2, "threadpool").servers == 2
+    assert closed_loop(8, 250.0, 4, 2, "blocking", "sleep").servers == 4

@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -120,3 +121,30 @@ def test_bcrypt_keeps_its_rounds_and_servers_share_one_calibration(tmp_path: Pat
     assert rec["kind"] == "bcrypt" and rec["cost"] == 4 and rec["bcrypt_rounds"] == 4
     other = calibrate_shared("sleep", 30.0, 4, tmp_path)  # another target: measured afresh
     assert not other.reused and other.kind == "sleep"
+
+
+@pytest.mark.parametrize("kind", WORKS)
+@pytest.mark.parametrize("hashing", ["sync_def", "processpool"])
+def test_app_registers_and_logs_in_with_each_kind(
+    kind: str, hashing: str, make_settings: Callable[..., Any]
+) -> None:
+    """Register hashes with the kind, login verifies with the same kind (right: 200, wrong or
+    unknown: 401), in a plain-def and a process-pool app; the thread limit is applied."""
+    import anyio.to_thread
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+
+    settings = make_settings(hashing=hashing, work=kind, work_ms=15.0, thread_limit=7)
+    with TestClient(create_app(settings)) as c:
+        body = {"username": "ada", "password": "correct horse"}
+        assert c.post("/api/users/register/", json=body).status_code == 201
+        assert c.post("/api/users/login/", json=body).status_code == 200
+        wrong = body | {"password": "wrong horse!"}
+        assert c.post("/api/users/login/", json=wrong).status_code == 401
+        ghost = body | {"username": "nobody"}
+        assert c.post("/api/users/login/", json=ghost).status_code == 401
+        limit = c.portal.call(lambda: anyio.to_thread.current_default_thread_limiter())
+        assert limit.total_tokens == 7
+    rec = json.loads(next(settings.log_dir.glob("work-*.json")).read_text())
+    assert rec["kind"] == kind
