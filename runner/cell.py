@@ -25,8 +25,8 @@ from app import contract
 from runner.config import validate
 from runner.hashtime import hash_ms_for
 from runner.loadgen import LoadPlan, deadline_s, finish_locust, start_locust
-from runner.sampler import Sampler, load_targets, server_targets
-from runner.server import UvicornServer
+from runner.sampler import Sampler, load_targets
+from runner.serving import make_server, sampler_targets
 from runner.session import connection, ensure_sweep, hold_store, note_reuse, sweep_id_for
 from runner.spec import CellSpec
 from runner.store import ingest_cell, ok_cell_id
@@ -168,11 +168,14 @@ def measure(spec: CellSpec, cell_dir: Path) -> Timings:
         if spec.target_url:
             host = spec.target_url.rstrip("/")
         else:
-            server = UvicornServer(
+            server = make_server(  # server.balance: uvicorn --workers, or N reuseport processes
+                spec.balance,
                 workers=spec.workers,
                 env=spec.server_env(cell_dir) | target_env(spec.work, spec.work_ms, hash_ms),
                 log_path=cell_dir / contract.SERVER_LOG,
                 port=spec.port,
+                app=spec.served_app,
+                ready_path=None if spec.custom_app else contract.HEALTH_PATH,
             )
             host = server.url
         plan = load_plan(spec, host)
@@ -184,7 +187,7 @@ def measure(spec: CellSpec, cell_dir: Path) -> Timings:
         locust = stack.enter_context(start_locust(plan, cell_dir, extra))
         if server is not None:
             stack.enter_context(server)
-            targets.append(server_targets(server.pid, server.worker_pids))
+            targets.append(sampler_targets(server))
         pid = locust.pid
         targets.append(load_targets(lambda: pid))
         stack.enter_context(Sampler(cell_dir / contract.RESOURCES, targets))
