@@ -19,7 +19,7 @@ from tests.runner.helpers import REPO, TABLES, query, run_runner, server_ready, 
 
 pytestmark = pytest.mark.e2e
 
-SHORT = ["duration=3", "warmup=1", "bcrypt_rounds=6"]
+SHORT = ["duration=3", "warmup=1", "bcrypt_rounds=6", "baseline=false", "compare.hashing=[]"]
 
 
 def start_runner(*args: str) -> subprocess.Popen[str]:
