@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from analysis.model import servers
+from analysis.ceilings import KINDS, STRATEGIES, pair
 from analysis.wording import ms, num, pct, times
 from app.contract import HEALTH_PATH, LOAD_MIX, REGISTER_PATH
 
@@ -52,12 +52,22 @@ def register_share(scenario: str) -> float:
 
 
 def ceiling_rps(c: Row) -> float:
-    """μ, the pair's registrations/s: c = min(workers, cores) / S blocking, cores / S off the
-    loop (analysis.model.servers); NaN without S or a core count."""
+    """μ, the pair's calls/s: c / S with c the (work kind, strategy) pair's parallel executors
+    (analysis/ceilings.py: bcrypt blocking min(workers, cores), off the loop cores); NaN
+    without S, a core count or a known pair."""
     s, cores = c.get("service_ms"), c.get("cpu_count")
-    if not s or not cores:
+    kind = c.get("work") or "bcrypt"
+    if not s or not cores or kind not in KINDS or c["hashing"] not in STRATEGIES:
         return math.nan
-    return servers(int(c["workers"]), int(cores), c["hashing"]) / (float(s) / 1000)
+    executors = pair(
+        kind,
+        c["hashing"],
+        workers=int(c["workers"]),
+        cores=int(cores),
+        pool_size=c.get("pool_size"),
+        thread_limit=c.get("thread_limit"),
+    ).executors
+    return executors / (float(s) / 1000)
 
 
 def utilisation(c: Row) -> float:

@@ -27,7 +27,8 @@ def load_cells(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
         """
         SELECT k.cell_id, k.scenario, k.hashing, k.work, k.workers, k.users, k.db,
                k.connections, coalesce(k.arrival, 'closed') AS arrival, k.rate,
-               k.arrival_process, k.max_in_flight, k."repeat", k.bcrypt_rounds,
+               k.arrival_process, k.max_in_flight, k."repeat", k.bcrypt_rounds, k.pool_size,
+               k.thread_limit,
                coalesce(k.work_ms, k.hash_ms) AS service_ms, k.t_load_start, k.t_measure_start,
                k.t_measure_end, k.duration_s, s.cpu_count, a.offered_rps, a.achieved_rps,
                a.dropped, a.send_lag_p99_ms

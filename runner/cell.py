@@ -32,6 +32,7 @@ from runner.session import connection, ensure_sweep, hold_store, note_reuse, swe
 from runner.spec import CellSpec
 from runner.store import ingest_cell, ok_cell_id
 from runner.store.records import CellRecord
+from runner.workcal import measured_ms, target_env
 
 
 @dataclass
@@ -127,7 +128,8 @@ class Timings:
     t_load_start: float
     t_measure_start: float
     t_measure_end: float
-    dropped: int | None = None
+    work_ms: float | None = None  # the work kind's measured time per call (server start-up)
+    dropped: int | None = None  # open loop: arrivals dropped at the cap inside the window
 
 
 def load_plan(spec: CellSpec, host: str) -> LoadPlan:
@@ -172,7 +174,7 @@ def measure(spec: CellSpec, cell_dir: Path) -> Timings:
             server = make_server(  # server.balance: uvicorn --workers, or N reuseport processes
                 spec.balance,
                 workers=spec.workers,
-                env=spec.server_env(cell_dir),
+                env=spec.server_env(cell_dir) | target_env(spec.work, spec.work_ms, hash_ms),
                 log_path=cell_dir / contract.SERVER_LOG,
                 port=spec.port,
                 app=spec.served_app,
@@ -196,10 +198,11 @@ def measure(spec: CellSpec, cell_dir: Path) -> Timings:
         ended = finish_locust(locust, deadline_s(plan, budget, spec.deadline_margin))
     # leaving the stack: sampler written, server stopped (its logs flushed), locust reaped
     start, end = measured_window(cell_dir, spec.warmup, spec.duration, spec.run_time_s, ended)
+    work_ms = measured_ms(cell_dir / contract.SERVER_DIR)
     dropped = None
     if spec.arrival == "open":
         dropped = dropped_in_window(cell_dir / contract.CLIENT_DIR, start + spec.warmup, end)
-    return Timings(hash_ms, start, start + spec.warmup, end, dropped)
+    return Timings(hash_ms, start, start + spec.warmup, end, work_ms, dropped)
 
 
 def measured_window(
