@@ -124,7 +124,7 @@ def test_arrivals_finding_the_cap_full_are_dropped_and_counted(tmp_path: Path) -
         store,
         """
         WITH c AS (SELECT t_start, t_start + duration_ms / 1000 AS t_end FROM requests
-                   WHERE cell_id = ? AND side = 'client' AND NOT in_warmup)
+                   WHERE cell_id = ? AND side = 'client' AND source = 'user' AND NOT in_warmup)
         SELECT (SELECT count(*) FROM c),
                (SELECT count(*) FROM c a JOIN c b
                   ON a.t_start < b.t_start AND b.t_start < a.t_end - 1e-4)""",
