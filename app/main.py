@@ -17,7 +17,7 @@ from app.crud import UsernameTakenError
 from app.db import create_tables, make_engine, make_sessionmaker
 from app.instrumentation import Recorder, TimingMiddleware, lag_probe
 from app.offload import Offload, make_process_pool, warm_up
-from app.routes import async_router, health_router, sync_router
+from app.routes import health_router, users_router
 from app.settings import Settings, get_settings
 
 
@@ -79,8 +79,7 @@ def create_app(settings: Settings) -> FastAPI:
         },
     )
     app.include_router(health_router(), prefix="/api")
-    users = sync_router() if settings.hashing == "sync_def" else async_router()
-    app.include_router(users, prefix="/api")
+    app.include_router(users_router(settings.hashing), prefix="/api")
     if settings.instrument:
         app.add_middleware(TimingMiddleware, recorder=recorder)
     return app
