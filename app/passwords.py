@@ -1,4 +1,4 @@
-"""Password hashing with bcrypt: four tiny functions, no database, no I/O.
+"""Password hashing with bcrypt: three tiny functions, no database, no I/O.
 
 They are plain module-level functions so a ProcessPoolExecutor can pickle them.
 """
@@ -29,10 +29,3 @@ def verify_password(password: str, hashed: str) -> bool:
 def dummy_hash(rounds: int = DEFAULT_ROUNDS) -> str:
     """A hash at cost `rounds` to verify against for unknown users (same time as a real one)."""
     return hash_password("not-a-real-password-0123456789", rounds)
-
-
-def verify_or_dummy(password: str, hashed: str | None, dummy: str) -> bool:
-    """Verify against the stored `hashed`; with none (an unknown user), spend the same bcrypt
-    time on `dummy` and fail, so a login's timing does not tell whether the user exists."""
-    ok = verify_password(password, dummy if hashed is None else hashed)
-    return ok and hashed is not None

@@ -16,11 +16,11 @@ from fastapi import APIRouter, Depends, HTTPException, Request, status
 from sqlalchemy.orm import Session
 
 from app import crud
+from app.contract import API_PREFIX, HEALTH_PATH, LOGIN_PATH, REGISTER_PATH, Hashing
 from app.db import get_session
 from app.models import Credentials, Message, User, UserPublic
 from app.offload import Offload
-from app.passwords import hash_password, verify_or_dummy
-from app.settings import Hashing
+from app.work import hash_as, verify_or_dummy
 
 SessionDep = Annotated[Session, Depends(get_session)]
 BAD_LOGIN = "invalid username or password"
@@ -71,19 +71,20 @@ async def login(body: Credentials, session: SessionDep, offload: OffloadDep) -> 
 
 
 def register_sync(body: Credentials, session: SessionDep, offload: OffloadDep) -> User:
-    hashed = hash_password(body.password, offload.rounds)
+    hashed = hash_as(offload.work, body.password, offload.rounds)
     return crud.create_user(session=session, username=body.username, password_hash=hashed)
 
 
 def login_sync(body: Credentials, session: SessionDep, offload: OffloadDep) -> dict[str, str]:
     user = crud.get_user_by_username(session=session, username=body.username)
-    return _login_answer(verify_or_dummy(body.password, _stored_hash(user), offload.dummy_hash))
+    ok = verify_or_dummy(offload.work, body.password, _stored_hash(user), offload.dummy_hash)
+    return _login_answer(ok)
 
 
 def health_router() -> APIRouter:
     router = APIRouter()
 
-    @router.get("/health/")
+    @router.get(HEALTH_PATH.removeprefix(API_PREFIX))
     async def health() -> dict[str, str]:
         return {"status": "OK"}
 
@@ -97,7 +98,7 @@ def users_router(hashing: Hashing) -> APIRouter:
     )
     router = APIRouter()
     router.add_api_route(
-        "/users/register/",
+        REGISTER_PATH.removeprefix(API_PREFIX),
         handlers[0],
         methods=["POST"],
         status_code=status.HTTP_201_CREATED,
@@ -106,6 +107,10 @@ def users_router(hashing: Hashing) -> APIRouter:
         name="register",
     )
     router.add_api_route(
-        "/users/login/", handlers[1], methods=["POST"], responses=LOGIN_ANSWERS, name="login"
+        LOGIN_PATH.removeprefix(API_PREFIX),
+        handlers[1],
+        methods=["POST"],
+        responses=LOGIN_ANSWERS,
+        name="login",
     )
     return router
