@@ -99,7 +99,7 @@ def cells(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
         SELECT c.cell_id, c.sweep_id, c.job_num, c.scenario, c.hashing, c.db, c.workers,
                c.users, c.duration_s, c.warmup_s, c."repeat", c.bcrypt_rounds, c.hash_ms,
                c.status, c.error, c.t_load_start, c.t_measure_start, c.t_measure_end,
-               c.connections, c.balance, s.cpu_count
+               c.connections, c.balance, c.host, c.overlapped_on_host, s.cpu_count
         FROM cells c LEFT JOIN sweeps s USING (sweep_id)
         WHERE list_contains(?, c.cell_id)
         ORDER BY c.sweep_id, c.job_num""",
@@ -241,5 +241,20 @@ def worker_shares(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
         FROM worker_share w JOIN cells c USING (cell_id)
         WHERE list_contains(?, w.cell_id) AND c.status = 'ok'
         ORDER BY c.workers, c.users, c.cell_id, w.requests DESC""",
+        [ids],
+    )
+
+
+def health_times(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
+    """Raw client times of /api/health/ in the measured window of the ok load cells (users' and
+    the probe's requests alike), with the cell's strategy and load: the verdict's noise."""
+    return rows(
+        con,
+        """
+        SELECT c.hashing, c.workers, c.users, r.duration_ms
+        FROM requests r JOIN cells c USING (cell_id)
+        WHERE list_contains(?, c.cell_id) AND c.status = 'ok' AND c.scenario <> 'sequential'
+          AND r.side = 'client' AND NOT r.in_warmup AND r.path LIKE '%health%'
+          AND r.t_start <= coalesce(c.t_measure_end, 1e300) AND r.duration_ms IS NOT NULL""",
         [ids],
     )

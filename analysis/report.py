@@ -12,7 +12,15 @@ from typing import Any
 import duckdb
 import plotly.graph_objects as go
 
-from analysis import figures, figures_system, queries, text, text_system, workers
+from analysis import (
+    figures,
+    figures_system,
+    queries,
+    stall_section,
+    text,
+    text_system,
+    workers,
+)
 from analysis.aggregate import (
     Grid,
     cell_label,
@@ -24,8 +32,9 @@ from analysis.aggregate import (
     with_decomposition,
     with_service_time,
 )
+from analysis.overlap import overlap_html
 from analysis.render import render
-from analysis.verdict import FixRow, fix_table
+from analysis.verdict import FixRow, fix_table, health_samples
 
 Row = dict[str, Any]
 
@@ -54,6 +63,9 @@ class StoreData:
     resources: list[Row]
     lag_series: dict[str, list[Row]]
     worker_shares: list[Row] = field(default_factory=list)
+    health_times: list[Row] = field(default_factory=list)
+    stall_rows: list[Row] = field(default_factory=list)  # stall_section.read
+    served_apps: list[str] = field(default_factory=list)  # server.app of the cells
 
 
 def read_store(con: duckdb.DuckDBPyConnection, store: Path, sweep: str) -> StoreData:
@@ -73,6 +85,9 @@ def read_store(con: duckdb.DuckDBPyConnection, store: Path, sweep: str) -> Store
         resources=queries.resources_by_role(con, cids),
         lag_series={c["cell_id"]: queries.lag_series(con, c["cell_id"]) for c in reps.values()},
         worker_shares=queries.worker_shares(con, cids),
+        health_times=queries.health_times(con, cids),
+        stall_rows=stall_section.read(con, cids),
+        served_apps=stall_section.served_apps(con, cids),
     )
 
 
@@ -103,7 +118,9 @@ def sections(d: StoreData) -> list[Section]:
     s_by_cost = service_times(d.cells)
     summary = with_service_time(d.summary, s_by_cost)
     cells = with_service_time(d.cells, s_by_cost)
-    g = grid(cells)
+    # the load cells' grid: what the hints' commands repeat (the baseline cells' 1 worker and
+    # scenario=sequential are added by every sweep anyway)
+    g = grid([c for c in cells if c.get("scenario") != "sequential"] or cells)
     load = points(summary, "load")
     seq = points(summary, "sequential")
     reps = representative_cells(cells)
@@ -225,11 +242,22 @@ def sections(d: StoreData) -> list[Section]:
             "Which hashing strategy fixes it, by how much, "
             "and how close does it come to the machine's limit?",
             _figs((figures_system.verdict(fixes), "")),
-            text_system.verdict(fixes, g),
+            text_system.verdict(fixes, g, health_samples(d.health_times, fixes)),
             table=fixes or None,
         ),
     ]
-    return out
+    stall_figs, stall_text = stall_section.figures_and_text(d.stall_rows)
+    out.insert(
+        1,
+        Section(
+            "stalls",
+            "1b. What stalled the loop",
+            "Which code held the event loop?",
+            stall_figs,
+            stall_text,
+        ),
+    )
+    return stall_section.mark_not_applicable(out, d.served_apps)
 
 
 def workers_section(d: StoreData, summary: list[Row], g: Grid) -> Section:
@@ -238,7 +266,7 @@ def workers_section(d: StoreData, summary: list[Row], g: Grid) -> Section:
     pts = workers.worker_points(summary)
     return Section(
         "workers",
-        "Do more workers help?",
+        "4b. Do more workers help?",
         "At 5 and 10 users, what do more uvicorn workers buy the blocking strategy, and did "
         "the load reach them?",
         _figs(
@@ -281,6 +309,7 @@ def header(d: StoreData) -> dict[str, Any]:
         "sweep_ids": d.sweep_ids,
         "grid": g,
         "failed": failed,
+        "overlap": overlap_html(d.cells),  # cells that shared one host's CPUs (runner/store)
         "hash_ms": (min(hash_ms), max(hash_ms)) if hash_ms else (math.nan, math.nan),
         "service_ms": service_times(d.cells),
         "measured": len(hash_ms),

@@ -257,8 +257,8 @@ def run_cell(
     key = spec.key
     params = spec.measurement()
     store = spec.store
-    hold_store(store)  # StoreBusy: another runner owns this store
     where = locate(cell_dir, sweep_id, job_num)
+    hold_store(store, where.sweep_id)  # StoreBusy: another sweep owns this store
     with connection(store) as con:
         stored = ok_cell_id(con, key) if spec.resume else None
         if stored is not None:

@@ -76,6 +76,18 @@ def overall(done: int, total: int | None, elapsed: float, eta: float | None) -> 
     return grid
 
 
+_ANNOUNCED: list[int] = []
+
+
+def announce(total: int) -> None:
+    """The sweeper's count of the cells it will run (read by the callback's progress line)."""
+    _ANNOUNCED[:] = [total]
+
+
+def announced() -> int | None:
+    return _ANNOUNCED[0] if _ANNOUNCED else None
+
+
 @dataclass
 class Progress:
     """Counts the cells of a run and prints a line for each as it finishes."""
@@ -87,6 +99,8 @@ class Progress:
     started: float = field(default_factory=time.monotonic)
 
     def cell_done(self, result: Any) -> None:
+        if self.total is None:
+            self.total = announced()
         self.done += 1
         if result.status != "skipped":
             self.walls.append(result.wall_s)
@@ -95,3 +109,12 @@ class Progress:
         self.console.print(
             Group(cell_text(result), overall(self.done, self.total, elapsed, eta)), soft_wrap=True
         )
+
+    # A parallel launcher (submitit) pickles Hydra's callbacks into each job: the console
+    # (locks, a terminal) stays behind and the job gets a fresh one.
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "console"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.console = Console()

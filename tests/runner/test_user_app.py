@@ -57,3 +57,15 @@ def test_stalls_name_the_time_sleep_line(user_run: tuple[Path, Path]) -> None:
     share, n, late = rows[0]
     assert n >= 3 and share >= 0.9 and late is False, rows
     assert leftovers(root) == []
+
+
+def test_the_report_names_the_line_and_skips_the_study_sections(
+    user_run: tuple[Path, Path],
+) -> None:
+    from analysis.report import build_report
+
+    store, root = user_run
+    page = build_report(store=store, out=root / "report.html").read_text()
+    section = page[page.index("<section id='stalls'>") :].split("<section ", 2)[1]
+    assert f"tests.userapp.sleepy:slow:{SLEEP_LINE}" in section
+    assert "Does not apply" in page and "tests.userapp.sleepy:app" in page
