@@ -256,7 +256,13 @@ def model_with_workers_used(line: Sequence[Point]) -> list[float] | None:
         return None
     return [
         closed_loop(
-            p.users, p.hash_ms, p.workers, p.cpu_count, p.hashing, p.workers_used
+            p.users,
+            p.hash_ms,
+            p.workers,
+            p.cpu_count,
+            p.hashing,
+            p.work,
+            workers_used=p.workers_used,
         ).response_ms
         for p in line
     ]
@@ -278,7 +284,9 @@ def registration_model(pts: Sequence[Point]) -> go.Figure | None:
             )
             x = [p.users for p in line]
             model = [
-                closed_loop(p.users, p.hash_ms, p.workers, p.cpu_count, p.hashing).response_ms
+                closed_loop(
+                    p.users, p.hash_ms, p.workers, p.cpu_count, p.hashing, p.work
+                ).response_ms
                 for p in line
             ]
             traces = [

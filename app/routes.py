@@ -16,7 +16,7 @@ from app import crud
 from app.db import get_session
 from app.models import LoginRequest, Message, User, UserCreate, UserPublic
 from app.offload import Offload
-from app.passwords import hash_password, verify_password
+from app.work import hash_as, verify_as
 
 SessionDep = Annotated[Session, Depends(get_session)]
 BAD_LOGIN = "invalid username or password"
@@ -87,14 +87,14 @@ def sync_router() -> APIRouter:
         "/users/register/", status_code=201, response_model=UserPublic, responses=REGISTER_ANSWERS
     )
     def register(body: UserCreate, session: SessionDep, offload: OffloadDep) -> User:
-        hashed = hash_password(body.password, offload.rounds)
+        hashed = hash_as(offload.work, body.password, offload.rounds)
         return crud.create_user(session=session, username=body.username, password_hash=hashed)
 
     @router.post("/users/login/", responses=LOGIN_ANSWERS)
     def login(body: LoginRequest, session: SessionDep, offload: OffloadDep) -> dict:
         user = crud.get_user_by_username(session=session, username=body.username)
         hashed = user.password_hash if user else offload.dummy_hash
-        if not (verify_password(body.password, hashed) and user is not None):
+        if not (verify_as(offload.work, body.password, hashed) and user is not None):
             raise _unauthorized()
         return LOGIN_OK
 

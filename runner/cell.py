@@ -31,6 +31,7 @@ from runner.session import connection, ensure_sweep, hold_store, note_reuse, swe
 from runner.spec import CellSpec
 from runner.store import ingest_cell, ok_cell_id
 from runner.store.records import CellRecord
+from runner.workcal import measured_ms, target_env
 
 
 @dataclass
@@ -125,6 +126,7 @@ class Timings:
     t_load_start: float
     t_measure_start: float
     t_measure_end: float
+    work_ms: float | None = None  # the work kind's measured time per call (server start-up)
 
 
 def load_plan(spec: CellSpec, host: str) -> LoadPlan:
@@ -169,7 +171,7 @@ def measure(spec: CellSpec, cell_dir: Path) -> Timings:
             server = make_server(  # server.balance: uvicorn --workers, or N reuseport processes
                 spec.balance,
                 workers=spec.workers,
-                env=spec.server_env(cell_dir),
+                env=spec.server_env(cell_dir) | target_env(spec.work, spec.work_ms, hash_ms),
                 log_path=cell_dir / contract.SERVER_LOG,
                 port=spec.port,
                 app=spec.served_app,
@@ -193,7 +195,8 @@ def measure(spec: CellSpec, cell_dir: Path) -> Timings:
         ended = finish_locust(locust, deadline_s(plan, budget, spec.deadline_margin))
     # leaving the stack: sampler written, server stopped (its logs flushed), locust reaped
     start, end = measured_window(cell_dir, spec.warmup, spec.duration, spec.run_time_s, ended)
-    return Timings(hash_ms, start, start + spec.warmup, end)
+    work_ms = measured_ms(cell_dir / contract.SERVER_DIR)
+    return Timings(hash_ms, start, start + spec.warmup, end, work_ms)
 
 
 def measured_window(
