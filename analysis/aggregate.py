@@ -27,9 +27,11 @@ METRICS = (
     "joined_client_ms",
     "joined_server_ms",
     "joined_wait_ms",
+    "busiest_worker_share",  # cell-wide (view worker_share), the same on every endpoint row
+    "workers_used",
 )
 # Dimensions that, when they vary in a sweep, split the lines of a figure.
-_EXTRA_DIMS = ("scenario", "db", "bcrypt_rounds")
+_EXTRA_DIMS = ("work", "scenario", "db", "bcrypt_rounds", "connections", "balance")
 
 
 def endpoint_kind(path: str | None) -> str:
@@ -71,6 +73,8 @@ def grid(cells: Sequence[Row]) -> Grid:
         "repeat",
         "duration_s",
         "warmup_s",
+        "connections",
+        "balance",
     ):
         vals = {c[dim] for c in cells if c.get(dim) is not None}
         dims[dim] = sorted(vals, key=hashing_key) if dim == "hashing" else sorted(vals)
@@ -97,15 +101,22 @@ class Point:
     workers: int
     users: int
     endpoint: str
-    hash_ms: float
+    hash_ms: float  # S of the point's work kind (bcrypt: cells.hash_ms; others: work_ms)
     cpu_count: int
     failures: int
     requests: int
     stats: dict[str, MeanCI] = field(default_factory=dict)
+    work: str = "bcrypt"
 
     def mean(self, metric: str) -> float:
         ci = self.stats.get(metric)
         return ci.mean if ci is not None else math.nan
+
+    @property
+    def workers_used(self) -> int | None:
+        """Workers that served >= 5 % of the requests (rounded mean over repeats), if known."""
+        used = self.mean("workers_used")
+        return None if math.isnan(used) else max(1, round(used))
 
 
 def _varying(rows: Iterable[Row]) -> list[str]:
@@ -139,7 +150,9 @@ def points(summary: Sequence[Row], scenarios: str = "load") -> list[Point]:
     out = []
     for (hashing, series, workers, users, endpoint), rs in groups.items():
         stats = {m: mean_ci([r[m] for r in rs if r.get(m) is not None]) for m in METRICS}
-        hash_ms = mean_ci([r["hash_ms"] for r in rs if r.get("hash_ms")]).mean
+        work = rs[0].get("work") or "bcrypt"
+        s_col = "hash_ms" if work == "bcrypt" or not rs[0].get("work_ms") else "work_ms"
+        hash_ms = mean_ci([r[s_col] for r in rs if r.get(s_col)]).mean
         out.append(
             Point(
                 hashing=hashing,
@@ -152,6 +165,7 @@ def points(summary: Sequence[Row], scenarios: str = "load") -> list[Point]:
                 failures=int(sum(r.get("failures") or 0 for r in rs)),
                 requests=int(sum(r.get("requests") or 0 for r in rs)),
                 stats={m: s for m, s in stats.items() if s.n},
+                work=work,
             )
         )
     return sorted(

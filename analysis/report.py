@@ -12,7 +12,16 @@ from typing import Any
 import duckdb
 import plotly.graph_objects as go
 
-from analysis import figures, figures_system, queries, stall_section, text, text_system
+from analysis import (
+    figures,
+    figures_matrix,
+    figures_system,
+    queries,
+    stall_section,
+    text,
+    text_system,
+    workers,
+)
 from analysis.aggregate import (
     Grid,
     cell_label,
@@ -24,6 +33,7 @@ from analysis.aggregate import (
     with_decomposition,
     with_service_time,
 )
+from analysis.matrix import matrix, sentences
 from analysis.overlap import overlap_html
 from analysis.render import render
 from analysis.verdict import FixRow, fix_table, health_samples
@@ -105,15 +115,6 @@ def _resource_rows(d: StoreData, g: Grid) -> list[Row]:
     return sorted(out, key=lambda r: order.index(r["label"]))
 
 
-def busiest_worker_share(shares: list[Row]) -> dict[tuple[str, int, int], float]:
-    """(hashing, workers, users) -> the busiest worker's share of requests, max over repeats."""
-    out: dict[tuple[str, int, int], float] = {}
-    for r in shares:
-        key = (r["hashing"], r["workers"], r["users"])
-        out[key] = max(out.get(key, 0.0), float(r["top_share"]))
-    return out
-
-
 def sections(d: StoreData) -> list[Section]:
     """Compose the eight sections from the store's data (pure given d)."""
     s_by_cost = service_times(d.cells)
@@ -134,7 +135,9 @@ def sections(d: StoreData) -> list[Section]:
             w = max(mine, key=lambda r: (r["p99_ms"] or 0, r["max_ms"] or 0))
             worst_pid[c["cell_id"]], worst_row[c["cell_id"]] = w["pid"], w
     stalls = {r["cell_id"]: r for r in d.stalls}
-    fixes = fix_table(load)
+    bcrypt_rows = [r for r in summary if (r.get("work") or "bcrypt") == "bcrypt"]
+    fixes = fix_table(points(bcrypt_rows, "load") if bcrypt_rows else load)  # bcrypt's S
+    fix_matrix = matrix(cells, d.summary)  # work kind x strategy, each against its ceiling
     res = _resource_rows(d, g)
     out = [
         Section(
@@ -192,11 +195,14 @@ def sections(d: StoreData) -> list[Section]:
                     "Measured mean (solid) and p95 "
                     "(dotted) against the closed-loop model (dashed) with S the measured "
                     "single-hash time; c = min(workers, cores) for blocking, cores for "
-                    "the strategies that hash off the loop.",
+                    "the strategies that hash off the loop. Dash-dot (blocking, 2+ "
+                    "workers): the model with c = min(workers used, cores), the workers "
+                    "that served >= 5 % of the requests.",
                 )
             ),
-            text.registration(load, g, busiest_worker_share(d.worker_shares)),
+            text.registration(load, g),
         ),
+        workers_section(d, summary, g),
         Section(
             "throughput",
             "5. Throughput and the machine's limit",
@@ -239,8 +245,19 @@ def sections(d: StoreData) -> list[Section]:
             "8. Which fix works",
             "Which hashing strategy fixes it, by how much, "
             "and how close does it come to the machine's limit?",
-            _figs((figures_system.verdict(fixes), "")),
-            text_system.verdict(fixes, g, health_samples(d.health_times, fixes)),
+            _figs(
+                (figures_system.verdict(fixes), ""),
+                (
+                    figures_matrix.heatmap(fix_matrix),
+                    "Rows: the kind of synchronous call; columns: the strategy. Colour: "
+                    "/api/health/ p95 (green <= 50 ms, red >= S); text adds the loop-lag p99 "
+                    "and register throughput as a fraction of the pair's ceiling "
+                    "min(users, c)/S (c from the table in the README).",
+                ),
+                (figures_matrix.table(fix_matrix), ""),
+            ),
+            text_system.verdict(fixes, g, health_samples(d.health_times, fixes))
+            + sentences(fix_matrix),
             table=fixes or None,
         ),
     ]
@@ -256,6 +273,31 @@ def sections(d: StoreData) -> list[Section]:
         ),
     )
     return stall_section.mark_not_applicable(out, d.served_apps)
+
+
+def workers_section(d: StoreData, summary: list[Row], g: Grid) -> Section:
+    """'Do more workers help?' (analysis/workers.py): the spread of every multi-worker cell,
+    and blocking at 5 and 10 users per worker count and connection mode."""
+    pts = workers.worker_points(summary)
+    return Section(
+        "workers",
+        "4b. Do more workers help?",
+        "At 5 and 10 users, what do more uvicorn workers buy the blocking strategy, and did "
+        "the load reach them?",
+        _figs(
+            (
+                workers.comparison_figure(pts),
+                "Blocking register mean and health p95 per worker count (log scale); one "
+                "colour per connection mode (load.connections · server.balance).",
+            ),
+            (
+                workers.split_figure(d.worker_shares),
+                "Each multi-worker cell's requests by worker, busiest first (users' requests "
+                "in the measured window; the health probe's own are left out).",
+            ),
+        ),
+        workers.sentences(pts, g),
+    )
 
 
 def _figs(*pairs: tuple[go.Figure | None, str]) -> list[tuple[go.Figure, str]]:

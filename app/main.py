@@ -6,18 +6,21 @@ import contextlib
 import os
 from collections.abc import AsyncIterator
 
+import anyio.to_thread
 from fastapi import FastAPI, Request, status
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.calibrate import calibrate_shared
+from app.contract import API_PREFIX
 from app.crud import UsernameTakenError
 from app.db import create_tables, make_engine, make_sessionmaker
 from app.instrumentation import Recorder, TimingMiddleware
 from app.instrumented import Instruments
 from app.offload import Offload, make_process_pool, warm_up
-from app.routes import async_router, health_router, sync_router
+from app.routes import health_router, users_router
 from app.settings import Settings, get_settings
 
 
@@ -54,13 +57,18 @@ def create_app(settings: Settings) -> FastAPI:
             engine = make_engine(settings.db_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
             stack.callback(engine.dispose)
             create_tables(engine)
+            # Before the pool and the probe start: calibrate on a quiet process.
+            work = calibrate_shared(
+                settings.work, settings.work_ms, settings.bcrypt_rounds, settings.log_dir
+            )
+            anyio.to_thread.current_default_thread_limiter().total_tokens = settings.thread_limit
             pool = None
             if settings.hashing == "processpool":
                 size = settings.pool_size or os.cpu_count() or 1
                 pool = make_process_pool(size)
                 stack.callback(pool.shutdown, wait=True, cancel_futures=True)
                 await warm_up(pool, size)
-            offload = Offload(settings.hashing, settings.bcrypt_rounds, pool)
+            offload = Offload(settings.hashing, work.cost, pool, work=settings.work)
             if settings.instrument:  # lag probe + stall watchdog; files flushed on exit
                 await stack.enter_async_context(Instruments(recorder, settings))
             yield {"sessionmaker": make_sessionmaker(engine), "offload": offload}
@@ -75,9 +83,8 @@ def create_app(settings: Settings) -> FastAPI:
             UsernameTakenError: username_taken,
         },
     )
-    app.include_router(health_router(), prefix="/api")
-    users = sync_router() if settings.hashing == "sync_def" else async_router()
-    app.include_router(users, prefix="/api")
+    app.include_router(health_router(), prefix=API_PREFIX)
+    app.include_router(users_router(settings.hashing), prefix=API_PREFIX)
     if settings.instrument:
         app.add_middleware(TimingMiddleware, recorder=recorder)
     return app

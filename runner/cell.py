@@ -25,12 +25,14 @@ from app import contract
 from runner.config import validate
 from runner.hashtime import hash_ms_for
 from runner.loadgen import LoadPlan, deadline_s, finish_locust, start_locust
+from runner.pyspy import PySpyRecorders, write_stalls
 from runner.sampler import Sampler, load_targets
 from runner.serving import make_server, sampler_targets
 from runner.session import connection, ensure_sweep, hold_store, note_reuse, sweep_id_for
 from runner.spec import CellSpec
 from runner.store import ingest_cell, ok_cell_id
 from runner.store.records import CellRecord
+from runner.workcal import measured_ms, target_env
 
 
 @dataclass
@@ -125,6 +127,7 @@ class Timings:
     t_load_start: float
     t_measure_start: float
     t_measure_end: float
+    work_ms: float | None = None  # the work kind's measured time per call (server start-up)
 
 
 def load_plan(spec: CellSpec, host: str) -> LoadPlan:
@@ -160,6 +163,7 @@ def measure(spec: CellSpec, cell_dir: Path) -> Timings:
     hash_ms = hash_ms_for(spec.bcrypt_rounds)
     cell_dir.mkdir(parents=True, exist_ok=True)
     clear_artifacts(cell_dir)
+    server_dir = cell_dir / contract.SERVER_DIR
     with contextlib.ExitStack() as stack:
         targets = []
         server = None
@@ -169,7 +173,7 @@ def measure(spec: CellSpec, cell_dir: Path) -> Timings:
             server = make_server(  # server.balance: uvicorn --workers, or N reuseport processes
                 spec.balance,
                 workers=spec.workers,
-                env=spec.server_env(cell_dir),
+                env=spec.server_env(cell_dir) | target_env(spec.work, spec.work_ms, hash_ms),
                 log_path=cell_dir / contract.SERVER_LOG,
                 port=spec.port,
                 app=spec.served_app,
@@ -186,14 +190,19 @@ def measure(spec: CellSpec, cell_dir: Path) -> Timings:
         if server is not None:
             stack.enter_context(server)
             targets.append(sampler_targets(server))
+            if spec.stalls_sampler == "pyspy":  # py-spy on each worker, stopped before it
+                stack.enter_context(PySpyRecorders(server_dir, server.worker_pids()))
         pid = locust.pid
         targets.append(load_targets(lambda: pid))
         stack.enter_context(Sampler(cell_dir / contract.RESOURCES, targets))
         budget = sequential_budget_s(spec, hash_ms)
         ended = finish_locust(locust, deadline_s(plan, budget, spec.deadline_margin))
     # leaving the stack: sampler written, server stopped (its logs flushed), locust reaped
+    if server is not None and spec.stalls_sampler == "pyspy":
+        write_stalls(server_dir, spec.stall_ms)
     start, end = measured_window(cell_dir, spec.warmup, spec.duration, spec.run_time_s, ended)
-    return Timings(hash_ms, start, start + spec.warmup, end)
+    work_ms = measured_ms(cell_dir / contract.SERVER_DIR)
+    return Timings(hash_ms, start, start + spec.warmup, end, work_ms)
 
 
 def measured_window(

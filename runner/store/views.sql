@@ -35,13 +35,20 @@ FROM resources r JOIN cell_window w USING (cell_id)
 WHERE r.t BETWEEN w.t0 AND w.t1
 GROUP BY ALL;
 
--- worker_share: how the measured requests spread over the server's processes (server rows).
+-- worker_share: how the users' measured requests spread over the server's processes (server
+-- rows by pid). The steady health probe's requests (client source 'probe', joined on the
+-- request id) are left out: the probe is the instrument, on connections of its own, and it
+-- would otherwise weigh on whichever worker holds its connection.
 CREATE OR REPLACE VIEW worker_share AS
-SELECT cell_id, pid, count(*) AS requests,
-       count(*) / sum(count(*)) OVER (PARTITION BY cell_id) AS share
-FROM measured_requests
-WHERE side = 'server'
-GROUP BY cell_id, pid;
+SELECT s.cell_id, s.pid, count(*) AS requests,
+       count(*) / sum(count(*)) OVER (PARTITION BY s.cell_id) AS share
+FROM measured_requests s
+WHERE s.side = 'server'
+  AND NOT EXISTS (
+      SELECT 1 FROM requests p
+      WHERE p.cell_id = s.cell_id AND p.side = 'client' AND p.source = 'probe'
+        AND p.request_id = s.request_id)
+GROUP BY s.cell_id, s.pid;
 
 -- cell_summary: one row per cell and endpoint, measured window only. A client request failed
 -- when locust judged it so (ok = false), saw no response (status 0) or got a status >= 400.
