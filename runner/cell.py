@@ -31,7 +31,7 @@ from runner.session import connection, ensure_sweep, hold_store, note_reuse, swe
 from runner.spec import CellSpec
 from runner.store import ingest_cell, ok_cell_id
 from runner.store.records import CellRecord
-from runner.workcal import measured_ms, target_env
+from runner.workcal import calibration_for, server_env, target_ms, work_ms
 
 
 @dataclass
@@ -160,6 +160,7 @@ def clear_artifacts(cell_dir: Path) -> None:
 def measure(spec: CellSpec, cell_dir: Path) -> Timings:
     """Run the cell's processes and return its timings; raises on any failure."""
     hash_ms = hash_ms_for(spec.bcrypt_rounds)
+    work = calibration_for(spec.work, target_ms(spec.work_ms, hash_ms), spec.bcrypt_rounds)
     cell_dir.mkdir(parents=True, exist_ok=True)
     clear_artifacts(cell_dir)
     with contextlib.ExitStack() as stack:
@@ -171,7 +172,7 @@ def measure(spec: CellSpec, cell_dir: Path) -> Timings:
             server = make_server(  # server.balance: uvicorn --workers, or N reuseport processes
                 spec.balance,
                 workers=spec.workers,
-                env=spec.server_env(cell_dir) | target_env(spec.work, spec.work_ms, hash_ms),
+                env=spec.server_env(cell_dir) | server_env(work),
                 log_path=cell_dir / contract.SERVER_LOG,
                 port=spec.port,
                 app=spec.served_app,
@@ -195,8 +196,7 @@ def measure(spec: CellSpec, cell_dir: Path) -> Timings:
         ended = finish_locust(locust, deadline_s(plan, budget, spec.deadline_margin))
     # leaving the stack: sampler written, server stopped (its logs flushed), locust reaped
     start, end = measured_window(cell_dir, spec.warmup, spec.duration, spec.run_time_s, ended)
-    work_ms = measured_ms(cell_dir / contract.SERVER_DIR)
-    return Timings(hash_ms, start, start + spec.warmup, end, work_ms)
+    return Timings(hash_ms, start, start + spec.warmup, end, work_ms(work, hash_ms))
 
 
 def measured_window(
