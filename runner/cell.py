@@ -25,6 +25,8 @@ from app import contract
 from runner.config import validate
 from runner.hashtime import hash_ms_for
 from runner.loadgen import LoadPlan, deadline_s, finish_locust, start_locust
+from runner.openload import OPEN_LOCUSTFILE, dropped_in_window
+from runner.pyspy import PySpyRecorders, write_stalls
 from runner.sampler import Sampler, load_targets
 from runner.serving import make_server, sampler_targets
 from runner.session import connection, ensure_sweep, hold_store, note_reuse, sweep_id_for
@@ -120,18 +122,20 @@ def base_record(spec: CellSpec, where: Where) -> CellRecord:
 
 @dataclass(frozen=True)
 class Timings:
-    """What measuring a cell found out about time: S, and the measured window (epoch s)."""
+    """What measuring a cell found out about time: S, and the measured window (epoch s);
+    for open loop also the arrivals dropped at the in-flight cap inside the window."""
 
     hash_ms: float
     t_load_start: float
     t_measure_start: float
     t_measure_end: float
     work_ms: float | None = None  # the work kind's measured time per call (server start-up)
+    dropped: int | None = None  # open loop: arrivals dropped at the cap inside the window
 
 
 def load_plan(spec: CellSpec, host: str) -> LoadPlan:
     return LoadPlan(
-        locustfile=spec.locustfile,
+        locustfile=OPEN_LOCUSTFILE if spec.arrival == "open" else spec.locustfile,
         host=host,
         users=spec.effective_users,
         spawn_rate=spec.effective_spawn_rate,
@@ -163,6 +167,7 @@ def measure(spec: CellSpec, cell_dir: Path) -> Timings:
     work = calibration_for(spec.work, target_ms(spec.work_ms, hash_ms), spec.bcrypt_rounds)
     cell_dir.mkdir(parents=True, exist_ok=True)
     clear_artifacts(cell_dir)
+    server_dir = cell_dir / contract.SERVER_DIR
     with contextlib.ExitStack() as stack:
         targets = []
         server = None
@@ -189,14 +194,21 @@ def measure(spec: CellSpec, cell_dir: Path) -> Timings:
         if server is not None:
             stack.enter_context(server)
             targets.append(sampler_targets(server))
+            if spec.stalls_sampler == "pyspy":  # py-spy on each worker, stopped before it
+                stack.enter_context(PySpyRecorders(server_dir, server.worker_pids()))
         pid = locust.pid
         targets.append(load_targets(lambda: pid))
         stack.enter_context(Sampler(cell_dir / contract.RESOURCES, targets))
         budget = sequential_budget_s(spec, hash_ms)
         ended = finish_locust(locust, deadline_s(plan, budget, spec.deadline_margin))
     # leaving the stack: sampler written, server stopped (its logs flushed), locust reaped
+    if server is not None and spec.stalls_sampler == "pyspy":
+        write_stalls(server_dir, spec.stall_ms)
     start, end = measured_window(cell_dir, spec.warmup, spec.duration, spec.run_time_s, ended)
-    return Timings(hash_ms, start, start + spec.warmup, end, work_ms(work, hash_ms))
+    dropped = None
+    if spec.arrival == "open":
+        dropped = dropped_in_window(cell_dir / contract.CLIENT_DIR, start + spec.warmup, end)
+    return Timings(hash_ms, start, start + spec.warmup, end, work_ms(work, hash_ms), dropped)
 
 
 def measured_window(
