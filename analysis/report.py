@@ -16,6 +16,7 @@ from analysis import (
     figures,
     figures_matrix,
     figures_system,
+    openloop_section,
     queries,
     stall_section,
     text,
@@ -68,6 +69,7 @@ class StoreData:
     health_times: list[Row] = field(default_factory=list)
     stall_rows: list[Row] = field(default_factory=list)  # stall_section.read
     served_apps: list[str] = field(default_factory=list)  # server.app of the cells
+    open_loop: openloop_section.OpenLoopData = field(default_factory=openloop_section.OpenLoopData)
 
 
 def read_store(con: duckdb.DuckDBPyConnection, store: Path, sweep: str) -> StoreData:
@@ -90,6 +92,7 @@ def read_store(con: duckdb.DuckDBPyConnection, store: Path, sweep: str) -> Store
         health_times=queries.health_times(con, cids),
         stall_rows=stall_section.read(con, cids),
         served_apps=stall_section.served_apps(con, cids),
+        open_loop=openloop_section.read(con, cids),
     )
 
 
@@ -123,7 +126,8 @@ def sections(d: StoreData) -> list[Section]:
     # the load cells' grid: what the hints' commands repeat (the baseline cells' 1 worker and
     # scenario=sequential are added by every sweep anyway)
     g = grid([c for c in cells if c.get("scenario") != "sequential"] or cells)
-    load = points(summary, "load")
+    # sections 1-8 are about closed-loop users; open-loop cells have their own section
+    load = points([r for r in summary if r.get("arrival") != "open"], "load")
     seq = points(summary, "sequential")
     reps = representative_cells(cells)
     repeats = len(g.values("repeat")) > 1
@@ -272,6 +276,7 @@ def sections(d: StoreData) -> list[Section]:
             stall_text,
         ),
     )
+    out.append(Section(**openloop_section.parts(d.open_loop)))
     return stall_section.mark_not_applicable(out, d.served_apps)
 
 
