@@ -16,6 +16,7 @@ from analysis import (
     figures,
     figures_matrix,
     figures_system,
+    openloop_section,
     queries,
     stall_section,
     text,
@@ -30,7 +31,6 @@ from analysis.aggregate import (
     points,
     representative_cells,
     service_times,
-    with_decomposition,
     with_service_time,
 )
 from analysis.matrix import matrix, sentences
@@ -66,8 +66,9 @@ class StoreData:
     lag_series: dict[str, list[Row]]
     worker_shares: list[Row] = field(default_factory=list)
     health_times: list[Row] = field(default_factory=list)
-    stall_rows: list[Row] = field(default_factory=list)  # stall_section.read
+    stall_rows: list[Row] = field(default_factory=list)  # queries.stall_stacks
     served_apps: list[str] = field(default_factory=list)  # server.app of the cells
+    open_loop: openloop_section.OpenLoopData = field(default_factory=openloop_section.OpenLoopData)
 
 
 def read_store(con: duckdb.DuckDBPyConnection, store: Path, sweep: str) -> StoreData:
@@ -81,15 +82,16 @@ def read_store(con: duckdb.DuckDBPyConnection, store: Path, sweep: str) -> Store
         sweep_ids=ids,
         sweeps=queries.sweeps(con, ids),
         cells=cells,
-        summary=with_decomposition(queries.summary(con, cids), queries.decomposition(con, cids)),
+        summary=queries.summary(con, cids),
         lag_workers=queries.lag_by_worker(con, cids),
         stalls=queries.stalls(con, cids),
         resources=queries.resources_by_role(con, cids),
         lag_series={c["cell_id"]: queries.lag_series(con, c["cell_id"]) for c in reps.values()},
         worker_shares=queries.worker_shares(con, cids),
         health_times=queries.health_times(con, cids),
-        stall_rows=stall_section.read(con, cids),
-        served_apps=stall_section.served_apps(con, cids),
+        stall_rows=queries.stall_stacks(con, cids),
+        served_apps=queries.served_apps(con, cids, stall_section.DEFAULT_APP),
+        open_loop=openloop_section.read(con, cids),
     )
 
 
@@ -123,7 +125,8 @@ def sections(d: StoreData) -> list[Section]:
     # the load cells' grid: what the hints' commands repeat (the baseline cells' 1 worker and
     # scenario=sequential are added by every sweep anyway)
     g = grid([c for c in cells if c.get("scenario") != "sequential"] or cells)
-    load = points(summary, "load")
+    # sections 1-8 are about closed-loop users; open-loop cells have their own section
+    load = points([r for r in summary if r.get("arrival") != "open"], "load")
     seq = points(summary, "sequential")
     reps = representative_cells(cells)
     repeats = len(g.values("repeat")) > 1
@@ -272,6 +275,7 @@ def sections(d: StoreData) -> list[Section]:
             stall_text,
         ),
     )
+    out.append(Section(**openloop_section.parts(d.open_loop)))
     return stall_section.mark_not_applicable(out, d.served_apps)
 
 

@@ -25,6 +25,7 @@ from app import contract
 from runner.config import validate
 from runner.hashtime import hash_ms_for
 from runner.loadgen import LoadPlan, deadline_s, finish_locust, start_locust
+from runner.openload import OPEN_LOCUSTFILE, dropped_in_window
 from runner.pyspy import PySpyRecorders, write_stalls
 from runner.sampler import Sampler, load_targets
 from runner.serving import make_server, sampler_targets
@@ -32,7 +33,7 @@ from runner.session import connection, ensure_sweep, hold_store, note_reuse, swe
 from runner.spec import CellSpec
 from runner.store import ingest_cell, ok_cell_id
 from runner.store.records import CellRecord
-from runner.workcal import measured_ms, target_env
+from runner.workcal import calibration_for, server_env, target_ms, work_ms
 
 
 @dataclass
@@ -121,18 +122,20 @@ def base_record(spec: CellSpec, where: Where) -> CellRecord:
 
 @dataclass(frozen=True)
 class Timings:
-    """What measuring a cell found out about time: S, and the measured window (epoch s)."""
+    """What measuring a cell found out about time: S, and the measured window (epoch s);
+    for open loop also the arrivals dropped at the in-flight cap inside the window."""
 
     hash_ms: float
     t_load_start: float
     t_measure_start: float
     t_measure_end: float
     work_ms: float | None = None  # the work kind's measured time per call (server start-up)
+    dropped: int | None = None  # open loop: arrivals dropped at the cap inside the window
 
 
 def load_plan(spec: CellSpec, host: str) -> LoadPlan:
     return LoadPlan(
-        locustfile=spec.locustfile,
+        locustfile=OPEN_LOCUSTFILE if spec.arrival == "open" else spec.locustfile,
         host=host,
         users=spec.effective_users,
         spawn_rate=spec.effective_spawn_rate,
@@ -161,6 +164,7 @@ def clear_artifacts(cell_dir: Path) -> None:
 def measure(spec: CellSpec, cell_dir: Path) -> Timings:
     """Run the cell's processes and return its timings; raises on any failure."""
     hash_ms = hash_ms_for(spec.bcrypt_rounds)
+    work = calibration_for(spec.work, target_ms(spec.work_ms, hash_ms), spec.bcrypt_rounds)
     cell_dir.mkdir(parents=True, exist_ok=True)
     clear_artifacts(cell_dir)
     server_dir = cell_dir / contract.SERVER_DIR
@@ -173,7 +177,7 @@ def measure(spec: CellSpec, cell_dir: Path) -> Timings:
             server = make_server(  # server.balance: uvicorn --workers, or N reuseport processes
                 spec.balance,
                 workers=spec.workers,
-                env=spec.server_env(cell_dir) | target_env(spec.work, spec.work_ms, hash_ms),
+                env=spec.server_env(cell_dir) | server_env(work),
                 log_path=cell_dir / contract.SERVER_LOG,
                 port=spec.port,
                 app=spec.served_app,
@@ -201,8 +205,10 @@ def measure(spec: CellSpec, cell_dir: Path) -> Timings:
     if server is not None and spec.stalls_sampler == "pyspy":
         write_stalls(server_dir, spec.stall_ms)
     start, end = measured_window(cell_dir, spec.warmup, spec.duration, spec.run_time_s, ended)
-    work_ms = measured_ms(cell_dir / contract.SERVER_DIR)
-    return Timings(hash_ms, start, start + spec.warmup, end, work_ms)
+    dropped = None
+    if spec.arrival == "open":
+        dropped = dropped_in_window(cell_dir / contract.CLIENT_DIR, start + spec.warmup, end)
+    return Timings(hash_ms, start, start + spec.warmup, end, work_ms(work, hash_ms), dropped)
 
 
 def measured_window(
