@@ -28,6 +28,7 @@ from benchmarks.connections import measure_connection_cost
 from benchmarks.document import markdown, rich_table
 from benchmarks.ingest import measure_ingest
 from benchmarks.instrument import measure_instrument_cost
+from benchmarks.mainjob import existing_section, replace_section
 from benchmarks.overhead import measure_overhead
 from benchmarks.plan import FULL, QUICK, Plan
 from benchmarks.report_time import measure_report_time
@@ -189,7 +190,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         plan=dataclasses.asdict(plan),
         errors=errors,
     )
-    args.out.write_text(text, encoding="utf-8")
+    old = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+    kept = existing_section(old)  # the main job's figures come from its own store (issue 10)
+    args.out.write_text(text if kept is None else replace_section(text, kept), encoding="utf-8")
     console.print(
         f"written to {args.out}  ({about['wall time of this run']}, "
         f"load {about['load average at start (1, 5, 15 min)']} -> "
