@@ -33,7 +33,7 @@ from runner.session import connection, ensure_sweep, hold_store, note_reuse, swe
 from runner.spec import CellSpec
 from runner.store import ingest_cell, ok_cell_id
 from runner.store.records import CellRecord
-from runner.workcal import measured_ms, target_env
+from runner.workcal import calibration_for, server_env, target_ms, work_ms
 
 
 @dataclass
@@ -164,6 +164,7 @@ def clear_artifacts(cell_dir: Path) -> None:
 def measure(spec: CellSpec, cell_dir: Path) -> Timings:
     """Run the cell's processes and return its timings; raises on any failure."""
     hash_ms = hash_ms_for(spec.bcrypt_rounds)
+    work = calibration_for(spec.work, target_ms(spec.work_ms, hash_ms), spec.bcrypt_rounds)
     cell_dir.mkdir(parents=True, exist_ok=True)
     clear_artifacts(cell_dir)
     server_dir = cell_dir / contract.SERVER_DIR
@@ -176,7 +177,7 @@ def measure(spec: CellSpec, cell_dir: Path) -> Timings:
             server = make_server(  # server.balance: uvicorn --workers, or N reuseport processes
                 spec.balance,
                 workers=spec.workers,
-                env=spec.server_env(cell_dir) | target_env(spec.work, spec.work_ms, hash_ms),
+                env=spec.server_env(cell_dir) | server_env(work),
                 log_path=cell_dir / contract.SERVER_LOG,
                 port=spec.port,
                 app=spec.served_app,
@@ -204,11 +205,10 @@ def measure(spec: CellSpec, cell_dir: Path) -> Timings:
     if server is not None and spec.stalls_sampler == "pyspy":
         write_stalls(server_dir, spec.stall_ms)
     start, end = measured_window(cell_dir, spec.warmup, spec.duration, spec.run_time_s, ended)
-    work_ms = measured_ms(cell_dir / contract.SERVER_DIR)
     dropped = None
     if spec.arrival == "open":
         dropped = dropped_in_window(cell_dir / contract.CLIENT_DIR, start + spec.warmup, end)
-    return Timings(hash_ms, start, start + spec.warmup, end, work_ms, dropped)
+    return Timings(hash_ms, start, start + spec.warmup, end, work_ms(work, hash_ms), dropped)
 
 
 def measured_window(
