@@ -22,6 +22,7 @@ from pathlib import Path
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app import dbtime
 from app.jsonl import JsonlBuffer
 from runner.layout import lag_file, requests_file
 
@@ -48,7 +49,14 @@ class Recorder:
         self._requests = self._lag = None
 
     def request(
-        self, request_id: str, method: str, path: str, status: int, t_start: float, ms: float
+        self,
+        request_id: str,
+        method: str,
+        path: str,
+        status: int,
+        t_start: float,
+        ms: float,
+        db_ms: float | None = None,
     ) -> None:
         if self._requests is not None:
             self._requests.add(
@@ -60,6 +68,7 @@ class Recorder:
                     "t_start": t_start,
                     "duration_ms": ms,
                     "pid": self.pid,
+                    "db_ms": db_ms,
                 }
             )
 
@@ -116,7 +125,9 @@ class TimingMiddleware:
             raise
         finally:
             ms = ((t_end if t_end is not None else time.perf_counter()) - t0) * 1000
-            self.recorder.request(request_id, scope["method"], scope["path"], status, t_start, ms)
+            self.recorder.request(
+                request_id, scope["method"], scope["path"], status, t_start, ms, dbtime.db_ms(scope)
+            )
 
 
 async def lag_probe(recorder: Recorder, interval_s: float) -> None:

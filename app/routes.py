@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app import crud
 from app.db import get_session
+from app.dbtime import request_state, timed
 from app.models import LoginRequest, Message, User, UserCreate, UserPublic
 from app.offload import Offload
 from app.passwords import hash_password, verify_password
@@ -64,15 +65,19 @@ def async_router() -> APIRouter:
     @router.post(
         "/users/register/", status_code=201, response_model=UserPublic, responses=REGISTER_ANSWERS
     )
-    async def register(body: UserCreate, session: SessionDep, offload: OffloadDep) -> User:
+    async def register(
+        body: UserCreate, session: SessionDep, offload: OffloadDep, request: Request
+    ) -> User:
         hashed = await offload.hash(body.password)
-        return await offload.db(
-            crud.create_user, session=session, username=body.username, password_hash=hashed
-        )
+        create = timed(request_state(request), crud.create_user)
+        return await offload.db(create, session=session, username=body.username, password_hash=hashed)
 
     @router.post("/users/login/", responses=LOGIN_ANSWERS)
-    async def login(body: LoginRequest, session: SessionDep, offload: OffloadDep) -> dict:
-        user = await offload.db(crud.get_user_by_username, session=session, username=body.username)
+    async def login(
+        body: LoginRequest, session: SessionDep, offload: OffloadDep, request: Request
+    ) -> dict:
+        find = timed(request_state(request), crud.get_user_by_username)
+        user = await offload.db(find, session=session, username=body.username)
         if not await offload.verify(body.password, user.password_hash if user else None):
             raise _unauthorized()
         return LOGIN_OK
@@ -86,13 +91,19 @@ def sync_router() -> APIRouter:
     @router.post(
         "/users/register/", status_code=201, response_model=UserPublic, responses=REGISTER_ANSWERS
     )
-    def register(body: UserCreate, session: SessionDep, offload: OffloadDep) -> User:
+    def register(
+        body: UserCreate, session: SessionDep, offload: OffloadDep, request: Request
+    ) -> User:
         hashed = hash_password(body.password, offload.rounds)
-        return crud.create_user(session=session, username=body.username, password_hash=hashed)
+        create = timed(request_state(request), crud.create_user)
+        return create(session=session, username=body.username, password_hash=hashed)
 
     @router.post("/users/login/", responses=LOGIN_ANSWERS)
-    def login(body: LoginRequest, session: SessionDep, offload: OffloadDep) -> dict:
-        user = crud.get_user_by_username(session=session, username=body.username)
+    def login(
+        body: LoginRequest, session: SessionDep, offload: OffloadDep, request: Request
+    ) -> dict:
+        find = timed(request_state(request), crud.get_user_by_username)
+        user = find(session=session, username=body.username)
         hashed = user.password_hash if user else offload.dummy_hash
         if not (verify_password(body.password, hashed) and user is not None):
             raise _unauthorized()
