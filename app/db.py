@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import Base
 
-
 # SQLAlchemy's QueuePool default: 5 kept + 10 overflow, so at most 15 connections per worker.
 DEFAULT_POOL_SIZE = 5
 DEFAULT_MAX_OVERFLOW = 10

@@ -70,7 +70,9 @@ def async_router() -> APIRouter:
     ) -> User:
         hashed = await offload.hash(body.password)
         create = timed(request_state(request), crud.create_user)
-        return await offload.db(create, session=session, username=body.username, password_hash=hashed)
+        return await offload.db(
+            create, session=session, username=body.username, password_hash=hashed
+        )
 
     @router.post("/users/login/", responses=LOGIN_ANSWERS)
     async def login(

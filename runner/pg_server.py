@@ -274,4 +274,3 @@ class PostgresServer:
 def _one(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {text[0] if text else ''}".strip()[:300]
-
