@@ -23,8 +23,8 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import dbtime
+from app.contract import lag_file, requests_file
 from app.jsonl import JsonlBuffer
-from runner.layout import lag_file, requests_file
 
 REQUEST_ID_HEADER = "x-request-id"
 _REQUEST_ID_RAW = REQUEST_ID_HEADER.encode("latin-1")

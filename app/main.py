@@ -56,7 +56,7 @@ def create_app(settings: Settings) -> FastAPI:
             create_tables(engine)
             pool = None
             if settings.hashing == "processpool":
-                size = settings.process_pool_size or os.cpu_count() or 1
+                size = settings.pool_size or os.cpu_count() or 1
                 pool = make_process_pool(size)
                 stack.callback(pool.shutdown, wait=True, cancel_futures=True)
                 await warm_up(pool, size)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-Hashing = Literal["blocking", "sync_def", "threadpool", "processpool"]
-HASHING_STRATEGIES: tuple[Hashing, ...] = ("blocking", "sync_def", "threadpool", "processpool")
+from app.contract import HASHINGS, Hashing, Work
+
+HASHING_STRATEGIES: tuple[Hashing, ...] = HASHINGS
 
 
 class Settings(BaseSettings):
@@ -25,7 +25,12 @@ class Settings(BaseSettings):
     lag_interval_ms: float = Field(default=10.0, gt=0)
     log_buffer_lines: int = Field(default=5000, ge=1)
     max_body_bytes: int = Field(default=64 * 1024, ge=1)
-    process_pool_size: int | None = Field(default=None, ge=1)  # None: os.cpu_count()
+    pool_size: int | None = Field(default=None, ge=1)  # process pool; None: os.cpu_count()
+    thread_limit: int = Field(default=40, ge=1)  # anyio's default limiter: threads per worker
+    work: Work = "bcrypt"  # the synchronous call under study
+    work_ms: float | None = Field(default=None, gt=0)  # target time of one call (None: bcrypt's)
+    db_pool_size: int | None = Field(default=None, ge=1)  # SQLAlchemy pool per worker
+    stall_ms: float = Field(default=20.0, gt=0)  # the watchdog names stalls longer than this
     sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
 
 

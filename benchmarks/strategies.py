@@ -23,7 +23,6 @@ from benchmarks.cells import cell_overrides, cell_row, compose_cell, run_bench_c
 from benchmarks.httpload import read_probe
 from benchmarks.stats import in_window, tick_sums
 from runner import layout
-from runner.cell import server_env
 from runner.config import validate
 from runner.locustfiles.paths import REGISTER_PATH
 from runner.proc import ManagedProcess
@@ -83,7 +82,7 @@ def run_strategy(
         workers=1,
         users=users,
     )
-    env = server_env(validate(compose_cell(overrides)), mine)
+    env = validate(compose_cell(overrides)).server_env(mine)
     probe_file = mine / PROBE_FILE
     with (
         UvicornServer(workers=1, env=env, log_path=mine / layout.SERVER_LOG) as server,

@@ -11,6 +11,7 @@ import contextlib
 import dataclasses
 import json
 import shutil
+import socket
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,15 +21,14 @@ from typing import Any
 import duckdb
 from omegaconf import DictConfig
 
-from runner import layout
-from runner.config import cell_key as make_cell_key
-from runner.config import effective_spawn_rate, effective_users, measurement, validate
+from app import contract
+from runner.config import validate
 from runner.hashtime import hash_ms_for
 from runner.loadgen import LoadPlan, deadline_s, finish_locust, start_locust
-from runner.locustfiles.paths import WAIT_FOR_TARGET_ENV
 from runner.sampler import Sampler, load_targets, server_targets
 from runner.server import UvicornServer
 from runner.session import connection, ensure_sweep, hold_store, note_reuse, sweep_id_for
+from runner.spec import CellSpec
 from runner.store import ingest_cell, ok_cell_id
 from runner.store.records import CellRecord
 
@@ -78,94 +78,104 @@ def locate(cell_dir: Path | None, sweep_id: str | None, job_num: int | None) -> 
     return Where(out, sweep_id or sweep_id_for(out), 0)
 
 
-def base_record(c: dict[str, Any], key: str, where: Where) -> CellRecord:
-    m = measurement(c)
+def base_record(spec: CellSpec, where: Where) -> CellRecord:
+    """The cell's row before it runs: its identity and every axis of its spec."""
     return CellRecord(
         cell_id=f"{where.sweep_id}-j{where.job_num}",
         sweep_id=where.sweep_id,
-        cell_key=key,
+        cell_key=spec.key,
         job_num=where.job_num,
-        scenario=m["scenario"],
-        hashing=m["hashing"],
-        db=m["db"],
-        workers=m["workers"],
-        users=m["users"],
-        spawn_rate=m["spawn_rate"],
-        duration_s=m["duration"],
-        warmup_s=m["warmup"],
-        repeat=m["repeat"],
-        bcrypt_rounds=m["bcrypt_rounds"],
+        scenario=spec.scenario,
+        hashing=spec.hashing,
+        db=spec.db,
+        workers=spec.workers,
+        users=spec.effective_users,
+        spawn_rate=spec.effective_spawn_rate,
+        duration_s=spec.duration,
+        warmup_s=spec.warmup,
+        repeat=spec.repeat,
+        bcrypt_rounds=spec.bcrypt_rounds,
         started_at=datetime.now(UTC),
         dir=str(where.cell_dir),
-        config=c,
-        load_processes=m["load_processes"],
-        target_url=m["target_url"],
+        config=spec.config,
+        load_processes=spec.load_processes,
+        target_url=spec.target_url,
+        work=spec.work,
+        connections=spec.connections,
+        balance=spec.balance,
+        server_app=spec.server_app,
+        pool_size=spec.pool_size,
+        thread_limit=spec.thread_limit,
+        db_pool_size=spec.db_pool_size,
+        probe_hz=spec.probe_hz,
+        arrival=spec.arrival,
+        rate=spec.rate,
+        arrival_process=spec.arrival_process,
+        max_in_flight=spec.max_in_flight,
+        stalls_sampler=spec.stalls_sampler,
+        host=socket.gethostname(),
     )
 
 
-def server_env(c: dict[str, Any], cell_dir: Path) -> dict[str, str]:
-    """The app's settings for this cell (pure)."""
-    return {
-        "SYNCBLOCK_HASHING": c["hashing"]["name"],
-        "SYNCBLOCK_DB_URL": c["db"]["url"].replace("{cell_dir}", str(cell_dir)),
-        "SYNCBLOCK_LOG_DIR": str(cell_dir / layout.SERVER_DIR),
-        "SYNCBLOCK_BCRYPT_ROUNDS": str(c["bcrypt_rounds"]),
-    }
+@dataclass(frozen=True)
+class Timings:
+    """What measuring a cell found out about time: S, and the measured window (epoch s)."""
+
+    hash_ms: float
+    t_load_start: float
+    t_measure_start: float
+    t_measure_end: float
 
 
-def load_plan(c: dict[str, Any], host: str) -> LoadPlan:
-    sequential = c["scenario"]["name"] == "sequential"
+def load_plan(spec: CellSpec, host: str) -> LoadPlan:
     return LoadPlan(
-        locustfile=c["scenario"]["locustfile"],
+        locustfile=spec.locustfile,
         host=host,
-        users=effective_users(c),
-        spawn_rate=effective_spawn_rate(c),
-        run_time_s=None if sequential else float(c["warmup"]) + float(c["duration"]),
-        processes=int(c["load"]["processes"]),
+        users=spec.effective_users,
+        spawn_rate=spec.effective_spawn_rate,
+        run_time_s=spec.run_time_s,
+        processes=spec.load_processes,
     )
 
 
-def sequential_budget_s(c: dict[str, Any], hash_ms: float) -> float:
+def sequential_budget_s(spec: CellSpec, hash_ms: float) -> float:
     """Time the sequential scenario may need: warm-up plus N requests per endpoint."""
-    n = int(c["scenario"].get("requests") or 100)
-    return float(c["warmup"]) + 2 * n * (2 * hash_ms / 1000 + 0.05)
+    return spec.warmup + 2 * spec.requests * (2 * hash_ms / 1000 + 0.05)
 
 
 def clear_artifacts(cell_dir: Path) -> None:
     """Remove what an earlier attempt in this directory left (an interrupted or re-run cell),
     so ingest never mixes its rows, logs or app database with this run's. Hydra's files stay."""
-    for name in (layout.SERVER_DIR, layout.CLIENT_DIR):
+    for name in (contract.SERVER_DIR, contract.CLIENT_DIR):
         shutil.rmtree(cell_dir / name, ignore_errors=True)
-    stale = [layout.CELL_JSON, layout.RESOURCES, layout.SERVER_LOG, layout.LOCUST_LOG]
-    stale += [p.name for p in cell_dir.glob(f"{layout.APP_DB}*")]
-    stale += [p.name for p in cell_dir.glob(f"{layout.LOCUST_PREFIX}_*.csv")]
+    stale = [contract.CELL_JSON, contract.RESOURCES, contract.SERVER_LOG, contract.LOCUST_LOG]
+    stale += [p.name for p in cell_dir.glob(f"{contract.APP_DB}*")]
+    stale += [p.name for p in cell_dir.glob(f"{contract.LOCUST_PREFIX}_*.csv")]
     for name in stale:
         (cell_dir / name).unlink(missing_ok=True)
 
 
-def measure(c: dict[str, Any], rec: CellRecord, cell_dir: Path) -> None:
-    """Run the cell's processes, filling rec's timings; raises on any failure."""
-    rec.hash_ms = hash_ms_for(int(c["bcrypt_rounds"]))
+def measure(spec: CellSpec, cell_dir: Path) -> Timings:
+    """Run the cell's processes and return its timings; raises on any failure."""
+    hash_ms = hash_ms_for(spec.bcrypt_rounds)
     cell_dir.mkdir(parents=True, exist_ok=True)
     clear_artifacts(cell_dir)
     with contextlib.ExitStack() as stack:
         targets = []
         server = None
-        if c["target_url"]:
-            host = str(c["target_url"]).rstrip("/")
+        if spec.target_url:
+            host = spec.target_url.rstrip("/")
         else:
             server = UvicornServer(
-                workers=int(c["workers"]),
-                env=server_env(c, cell_dir),
-                log_path=cell_dir / layout.SERVER_LOG,
-                port=c["port"],
+                workers=spec.workers,
+                env=spec.server_env(cell_dir),
+                log_path=cell_dir / contract.SERVER_LOG,
+                port=spec.port,
             )
             host = server.url
-        plan = load_plan(c, host)
-        extra = {
-            "SYNCBLOCK_WARMUP": repr(float(c["warmup"])),
-            "SYNCBLOCK_SEQUENTIAL_REQUESTS": str(c["scenario"].get("requests") or 100),
-            WAIT_FOR_TARGET_ENV: repr(float(server.start_timeout if server else 10.0)),
+        plan = load_plan(spec, host)
+        extra = spec.load_env() | {
+            contract.WAIT_FOR_TARGET_ENV: repr(float(server.start_timeout if server else 10.0)),
         }
         # Locust imports while uvicorn starts (about a second saved per cell); its users
         # wait for /api/health/ before the first request, and the window is anchored on it.
@@ -175,35 +185,32 @@ def measure(c: dict[str, Any], rec: CellRecord, cell_dir: Path) -> None:
             targets.append(server_targets(server.pid, server.worker_pids))
         pid = locust.pid
         targets.append(load_targets(lambda: pid))
-        stack.enter_context(Sampler(cell_dir / layout.RESOURCES, targets))
-        budget = sequential_budget_s(c, rec.hash_ms)
-        margin = float(c["load"]["deadline_margin"])
-        rec.t_measure_end = finish_locust(locust, deadline_s(plan, budget, margin))
+        stack.enter_context(Sampler(cell_dir / contract.RESOURCES, targets))
+        budget = sequential_budget_s(spec, hash_ms)
+        ended = finish_locust(locust, deadline_s(plan, budget, spec.deadline_margin))
     # leaving the stack: sampler written, server stopped (its logs flushed), locust reaped
-    align_window(rec, cell_dir, float(c["warmup"]), float(c["duration"]), plan.run_time_s is None)
+    start, end = measured_window(cell_dir, spec.warmup, spec.duration, spec.run_time_s, ended)
+    return Timings(hash_ms, start, start + spec.warmup, end)
 
 
-def align_window(
-    rec: CellRecord, cell_dir: Path, warmup: float, duration: float, open_ended: bool
-) -> None:
-    """Anchor the measured window on the first request locust sent, not on its process start.
+def measured_window(
+    cell_dir: Path, warmup: float, duration: float, run_time_s: float | None, ended: float
+) -> tuple[float, float]:
+    """(first request, end of the measured window), anchored on locust's first request.
 
     Locust needs a moment to start and waits for the server; counting from its process start
     would shorten the warm-up and stretch the window, so rps and in_warmup would be off.
-    An open-ended load (sequential) keeps its end: the moment locust finished.
+    An open-ended load (sequential, run_time_s None) keeps its end: the moment locust finished.
     """
-    first = first_client_request(cell_dir / layout.CLIENT_DIR)
+    first = first_client_request(cell_dir / contract.CLIENT_DIR)
     if first is None:
         raise RuntimeError("locust sent no request (see locust.log)")
-    rec.t_load_start = first
-    rec.t_measure_start = first + warmup
-    if not open_ended:
-        rec.t_measure_end = first + warmup + duration
+    return first, (ended if run_time_s is None else first + warmup + duration)
 
 
 def first_client_request(client_dir: Path) -> float | None:
     """Epoch time of the earliest client request in a cell's client logs (None if none)."""
-    files = sorted(client_dir.glob(layout.REQUESTS_GLOB))
+    files = sorted(client_dir.glob(contract.REQUESTS_GLOB))
     if not files:
         return None
     con = duckdb.connect()
@@ -243,14 +250,14 @@ def run_cell(
 ) -> CellResult:
     """Run one cell for real and store it; returns its result, failed or not."""
     t0 = time.monotonic()
-    c = validate(cfg)  # ConfigError before any process starts
-    key = make_cell_key(c)
-    params = measurement(c)
-    store = Path(c["store"])
+    spec = validate(cfg)  # ConfigError before any process starts
+    key = spec.key
+    params = spec.measurement()
+    store = spec.store
     hold_store(store)  # StoreBusy: another runner owns this store
     where = locate(cell_dir, sweep_id, job_num)
     with connection(store) as con:
-        stored = ok_cell_id(con, key) if c["resume"] else None
+        stored = ok_cell_id(con, key) if spec.resume else None
         if stored is not None:
             if stored[1] != where.sweep_id:
                 note_reuse(con, store, where.sweep_id, stored[0])
@@ -258,17 +265,17 @@ def run_cell(
                 key, "skipped", params, cell_id=stored[0], wall_s=time.monotonic() - t0
             )
         ensure_sweep(con, store, where.sweep_id)  # started_at: when its first cell starts
-    rec = base_record(c, key, where)
+    rec = base_record(spec, where)
     try:
-        measure(c, rec, where.cell_dir)
-        rec.status = "ok"
+        timings = measure(spec, where.cell_dir)
+        rec = dataclasses.replace(rec, status="ok", **dataclasses.asdict(timings))
     except Exception as exc:  # any failure of the cell is stored, not raised
-        rec.status, rec.error = "failed", one_line(exc)
+        rec = dataclasses.replace(rec, status="failed", error=one_line(exc))
     rec.finished_at = datetime.now(UTC)
     rec.wall_s = time.monotonic() - t0
     where.cell_dir.mkdir(parents=True, exist_ok=True)
     cell_json = json.dumps(dataclasses.asdict(rec), indent=2, default=str)
-    (where.cell_dir / layout.CELL_JSON).write_text(cell_json)
+    (where.cell_dir / contract.CELL_JSON).write_text(cell_json)
     try:
         endpoints = store_cell(store, rec, where.cell_dir)
     except Exception as exc:

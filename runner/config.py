@@ -7,17 +7,19 @@ compose time. Range checks live in `validate`, a pure function giving one line n
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 
-SCENARIOS = ("register", "health", "mixed", "sequential")
-HASHINGS = ("blocking", "sync_def", "threadpool", "processpool")
+from app import contract
+from runner.spec import CellSpec
+
+SCENARIOS = contract.SCENARIOS
+HASHINGS = contract.HASHINGS
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
@@ -38,21 +40,54 @@ class HashingConf:
 
 
 @dataclass
+class WorkConf:
+    name: str = MISSING
+    ms: float | None = None  # target time of one call (None: bcrypt's at bcrypt_rounds)
+
+
+@dataclass
 class DbConf:
     name: str = MISSING
-    url: str = MISSING  # may contain "{cell_dir}", filled in by the runner
+    url: str | None = None  # may contain "{cell_dir}"; postgres with null: a throwaway server
+    pool_size: int | None = None  # SQLAlchemy pool per worker (None: the driver's default)
 
 
 @dataclass
 class LoadConf:
     processes: int = 1
     deadline_margin: float = 90  # s locust may run past its run time before it is killed
+    connections: str = "per_request"  # per_request | persistent
+    probe_hz: float = 5.0  # steady health probes per second in load scenarios (0: off)
+    arrival: str = "closed"  # closed | open
+    rate: float | None = None  # open loop: offered requests/s
+    process: str = "poisson"  # open loop: poisson | constant
+    max_in_flight: int = 1000  # open loop: arrivals past this many in flight are dropped
+
+
+@dataclass
+class ServerConf:
+    balance: str = "shared"  # shared (uvicorn --workers) | reuseport (N processes, own sockets)
+    app: str = "app.main:app"  # ASGI import string served (wrapped by app.instrumentation)
+    pool_size: int | None = None  # processpool size per worker (None: cores)
+    thread_limit: int = 40  # anyio's thread limiter per worker
+
+
+@dataclass
+class StallsConf:
+    sampler: str = "watchdog"  # watchdog | pyspy
+    stall_ms: float = 20.0  # a loop that has not run for this long is stalled
+
+
+@dataclass
+class CompareConf:
+    hashing: list[str] = field(default_factory=lambda: ["threadpool"])
 
 
 @dataclass
 class SyncblockConf:
     scenario: ScenarioConf = MISSING
     hashing: HashingConf = MISSING
+    work: WorkConf = MISSING
     db: DbConf = MISSING
     workers: int = 1
     users: int = 5
@@ -66,7 +101,11 @@ class SyncblockConf:
     target_url: str | None = None
     allow_remote: bool = False
     resume: bool = True
+    baseline: bool = True  # add a sequential baseline cell per hashing strategy to a sweep
+    compare: CompareConf = field(default_factory=CompareConf)
     load: LoadConf = field(default_factory=LoadConf)
+    server: ServerConf = field(default_factory=ServerConf)
+    stalls: StallsConf = field(default_factory=StallsConf)
 
 
 def register_configs() -> None:
@@ -91,6 +130,9 @@ def _problems(c: dict[str, Any]) -> list[str]:
             node = node.get(part) if isinstance(node, dict) else None
         return node
 
+    def one_of(key: str, allowed: tuple[str, ...]) -> None:
+        need(c_get(key) in allowed, key, f"must be one of {', '.join(allowed)}")
+
     need(c["workers"] >= 1, "workers", "must be an integer >= 1")
     need(c["users"] >= 1, "users", "must be an integer >= 1")
     need(c["spawn_rate"] is None or c["spawn_rate"] > 0, "spawn_rate", "must be > 0 or null")
@@ -101,8 +143,33 @@ def _problems(c: dict[str, Any]) -> list[str]:
     need(c["load"]["processes"] >= 1, "load.processes", "must be an integer >= 1")
     need(c["load"]["deadline_margin"] > 0, "load.deadline_margin", "must be seconds > 0")
     need(c["port"] is None or 1 <= c["port"] <= 65535, "port", "must be 1..65535 or null")
-    need(c["scenario"]["name"] in SCENARIOS, "scenario.name", f"must be one of {SCENARIOS}")
-    need(c["hashing"]["name"] in HASHINGS, "hashing.name", f"must be one of {HASHINGS}")
+    one_of("scenario.name", contract.SCENARIOS)
+    one_of("hashing.name", contract.HASHINGS)
+    one_of("work.name", contract.WORKS)
+    one_of("db.name", contract.DB_NAMES)
+    one_of("load.connections", contract.CONNECTIONS)
+    one_of("load.arrival", contract.ARRIVALS)
+    one_of("load.process", contract.ARRIVAL_PROCESSES)
+    one_of("server.balance", contract.BALANCES)
+    one_of("stalls.sampler", contract.STALL_SAMPLERS)
+    for name in c["compare"]["hashing"]:
+        need(name in contract.HASHINGS, "compare.hashing", f"{name!r} is not a hashing strategy")
+    need(c["work"]["ms"] is None or c["work"]["ms"] > 0, "work.ms", "must be ms > 0 or null")
+    need(c["load"]["probe_hz"] >= 0, "load.probe_hz", "must be probes/s >= 0 (0: off)")
+    need(c["load"]["max_in_flight"] >= 1, "load.max_in_flight", "must be an integer >= 1")
+    rate = c["load"]["rate"]
+    need(rate is None or rate > 0, "load.rate", "must be requests/s > 0")
+    if c["load"]["arrival"] == "open":
+        need(rate is not None, "load.rate", "must be set (requests/s) when load.arrival=open")
+    need(":" in c["server"]["app"], "server.app", "must be an import string 'module:attribute'")
+    pool = c["server"]["pool_size"]
+    need(pool is None or pool >= 1, "server.pool_size", "must be an integer >= 1 or null")
+    need(c["server"]["thread_limit"] >= 1, "server.thread_limit", "must be an integer >= 1")
+    need(c["stalls"]["stall_ms"] > 0, "stalls.stall_ms", "must be ms > 0")
+    db_pool = c["db"]["pool_size"]
+    need(db_pool is None or db_pool >= 1, "db.pool_size", "must be an integer >= 1 or null")
+    if c["db"]["name"] == "sqlite":
+        need(bool(c["db"]["url"]), "db.url", "must be set for db=sqlite")
     if c["scenario"]["name"] == "sequential":
         need(c["load"]["processes"] == 1, "load.processes", "must be 1 for scenario sequential")
     seq = c["scenario"].get("requests")
@@ -131,53 +198,62 @@ def as_dict(cfg: DictConfig | dict[str, Any]) -> dict[str, Any]:
     return {str(k): v for k, v in data.items()}
 
 
-def validate(cfg: DictConfig | dict[str, Any]) -> dict[str, Any]:
-    """The resolved config, or ConfigError with the first problem as one line naming the key."""
+def _spec(c: dict[str, Any]) -> CellSpec:
+    """The CellSpec of a config that passed `_problems` (pure)."""
+    load, server, db, work = c["load"], c["server"], c["db"], c["work"]
+    return CellSpec(
+        scenario=c["scenario"]["name"],
+        locustfile=c["scenario"]["locustfile"],
+        hashing=c["hashing"]["name"],
+        work=work["name"],
+        work_ms=None if work["ms"] is None else float(work["ms"]),
+        db=db["name"],
+        db_url=db["url"],
+        db_pool_size=db["pool_size"],
+        workers=int(c["workers"]),
+        users=int(c["users"]),
+        spawn_rate=None if c["spawn_rate"] is None else float(c["spawn_rate"]),
+        duration=float(c["duration"]),
+        warmup=float(c["warmup"]),
+        repeat=int(c["repeat"]),
+        bcrypt_rounds=int(c["bcrypt_rounds"]),
+        requests_per_endpoint=c["scenario"].get("requests"),
+        connections=load["connections"],
+        balance=server["balance"],
+        server_app=server["app"],
+        pool_size=server["pool_size"],
+        thread_limit=int(server["thread_limit"]),
+        probe_hz=float(load["probe_hz"]),
+        arrival=load["arrival"],
+        rate=None if load["rate"] is None else float(load["rate"]),
+        arrival_process=load["process"],
+        max_in_flight=int(load["max_in_flight"]),
+        stalls_sampler=c["stalls"]["sampler"],
+        stall_ms=float(c["stalls"]["stall_ms"]),
+        load_processes=int(load["processes"]),
+        deadline_margin=float(load["deadline_margin"]),
+        store=Path(c["store"]),
+        port=c["port"],
+        target_url=c["target_url"],
+        allow_remote=bool(c["allow_remote"]),
+        resume=bool(c["resume"]),
+        baseline=bool(c["baseline"]),
+        compare_hashing=tuple(cast(list[Any], c["compare"]["hashing"])),
+        config=c,
+    )
+
+
+def validate(cfg: DictConfig | dict[str, Any] | CellSpec) -> CellSpec:
+    """The cell's CellSpec, or ConfigError with the first problem as one line naming the key."""
+    if isinstance(cfg, CellSpec):
+        return cfg
     c = as_dict(cfg)
     problems = _problems(c)
     if problems:
         raise ConfigError(f"invalid config: {problems[0]}")
-    return c
+    return _spec(c)
 
 
-def effective_users(c: dict[str, Any]) -> int:
-    """Users locust runs: the sequential scenario is always one user."""
-    return 1 if c["scenario"]["name"] == "sequential" else int(c["users"])
-
-
-def effective_spawn_rate(c: dict[str, Any]) -> float:
-    """Users started per second: null means all at once (= users)."""
-    rate = c["spawn_rate"]
-    return float(effective_users(c) if rate is None else rate)
-
-
-def measurement(c: dict[str, Any]) -> dict[str, Any]:
-    """The settings that define a measurement (what `cell_key` hashes), repeat included.
-
-    A locustfile other than the scenario's own (`<name>.py`) is a different load, so it is
-    part of the key; the default adds nothing, so stored keys stay as they were."""
-    locustfile = c["scenario"]["locustfile"]
-    custom = {} if locustfile == f"{c['scenario']['name']}.py" else {"locustfile": locustfile}
-    return custom | {
-        "scenario": c["scenario"]["name"],
-        "requests": c["scenario"].get("requests"),
-        "hashing": c["hashing"]["name"],
-        "db": c["db"]["name"],
-        "db_url": c["db"]["url"],
-        "workers": int(c["workers"]),
-        "users": effective_users(c),
-        "spawn_rate": effective_spawn_rate(c),
-        "duration": float(c["duration"]),
-        "warmup": float(c["warmup"]),
-        "repeat": int(c["repeat"]),
-        "bcrypt_rounds": int(c["bcrypt_rounds"]),
-        "load_processes": int(c["load"]["processes"]),
-        "target_url": c["target_url"],
-    }
-
-
-def cell_key(cfg: DictConfig | dict[str, Any]) -> str:
+def cell_key(cfg: DictConfig | dict[str, Any] | CellSpec) -> str:
     """A stable hash of the measurement settings: equal keys mean the same measurement."""
-    c = as_dict(cfg)
-    blob = json.dumps(measurement(c), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+    return validate(cfg).key

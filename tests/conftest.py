@@ -49,3 +49,19 @@ def serve(tmp_path: Path) -> Iterator[Callable[..., UvicornServer]]:
             return stack.enter_context(server)
 
         yield start
+
+
+@pytest.fixture
+def cell_spec() -> Callable[..., Any]:
+    """A CellSpec composed from conf/ the way Hydra composes it, with overrides."""
+    from hydra import compose, initialize_config_dir
+
+    from runner.config import validate
+
+    conf = Path(__file__).resolve().parents[1] / "conf"
+
+    def make(*overrides: str) -> Any:
+        with initialize_config_dir(config_dir=str(conf), version_base="1.3"):
+            return validate(compose(config_name="config", overrides=list(overrides)))
+
+    return make

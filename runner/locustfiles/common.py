@@ -19,7 +19,7 @@ from typing import Any
 from locust import FastHttpUser, events
 from locust.env import Environment
 
-from runner.layout import CLIENT_LOG_ENV, requests_file
+from app.contract import CLIENT_LOG_ENV, requests_file
 from runner.locustfiles.paths import (
     HEALTH_PATH,
     PASSWORD_ENV,

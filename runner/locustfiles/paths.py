@@ -1,9 +1,9 @@
-"""Endpoint paths of the app under test (no locust import: the runner reads these too)."""
+"""Endpoint paths and env names the locustfiles use: a re-export of `app.contract`."""
 
-REGISTER_PATH = "/api/users/register/"
-HEALTH_PATH = "/api/health/"
-REQUEST_ID_HEADER = "X-Request-ID"
-# The password every simulated user registers with comes from here (tests set their own).
-PASSWORD_ENV = "SYNCBLOCK_LOAD_PASSWORD"
-# Seconds the load generator waits for the target's health before its users start.
-WAIT_FOR_TARGET_ENV = "SYNCBLOCK_WAIT_FOR_TARGET"
+from app.contract import (  # noqa: F401
+    HEALTH_PATH,
+    PASSWORD_ENV,
+    REGISTER_PATH,
+    REQUEST_ID_HEADER,
+    WAIT_FOR_TARGET_ENV,
+)

@@ -10,6 +10,7 @@ import time
 
 from locust import task
 
+from app.contract import SEQUENTIAL_REQUESTS_ENV, WARMUP_ENV
 from runner.locustfiles.common import SyncblockUser
 
 
@@ -18,8 +19,8 @@ class SequentialUser(SyncblockUser):
 
     @task
     def run_sequence(self) -> None:
-        n = int(os.environ.get("SYNCBLOCK_SEQUENTIAL_REQUESTS", "100"))
-        warm_until = time.time() + float(os.environ.get("SYNCBLOCK_WARMUP", "0"))
+        n = int(os.environ.get(SEQUENTIAL_REQUESTS_ENV, "100"))
+        warm_until = time.time() + float(os.environ.get(WARMUP_ENV, "0"))
         while True:  # health until the warm-up is over (the first one opens the connection)
             self.health()
             if time.time() >= warm_until:

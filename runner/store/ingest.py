@@ -12,7 +12,7 @@ from typing import Any
 
 import duckdb
 
-from runner import layout
+from app import contract
 from runner.store.records import CellRecord
 from runner.store.runs import insert_cell
 
@@ -25,6 +25,7 @@ CELL_TABLES = (
     "requests",
     "loop_lag",
     "resources",
+    "stalls",
 )
 
 _PERCENTILES = (
@@ -75,26 +76,12 @@ LOCUST_FAILURES: tuple[tuple[str, str, str], ...] = (
     ("occurrences", "Occurrences", "BIGINT"),
 )
 
-# Explicit JSON column types, so an odd file never changes a column's type.
-_REQUEST_COLUMNS = {
-    "request_id": "VARCHAR",
-    "method": "VARCHAR",
-    "path": "VARCHAR",
-    "status": "INTEGER",
-    "t_start": "DOUBLE",
-    "duration_ms": "DOUBLE",
-    "pid": "INTEGER",
-}
-CLIENT_JSON = {**_REQUEST_COLUMNS, "ok": "BOOLEAN", "error": "VARCHAR"}
-SERVER_JSON = _REQUEST_COLUMNS
-LAG_JSON = {"pid": "INTEGER", "t": "DOUBLE", "lag_ms": "DOUBLE"}
-RESOURCES_JSON = {
-    "t": "DOUBLE",
-    "role": "VARCHAR",
-    "pid": "INTEGER",
-    "cpu_percent": "DOUBLE",
-    "rss_bytes": "BIGINT",
-}
+# Explicit JSON column types (app/contract.py), so an odd file never changes a column's type.
+CLIENT_JSON = contract.CLIENT_REQUEST_FIELDS
+SERVER_JSON = contract.SERVER_REQUEST_FIELDS
+LAG_JSON = contract.LAG_FIELDS
+RESOURCES_JSON = contract.RESOURCE_FIELDS
+STALLS_JSON = contract.STALL_FIELDS
 
 
 def _struct(types: dict[str, str]) -> str:
@@ -125,13 +112,15 @@ def _csv_insert(table: str, mapping: tuple[tuple[str, str, str], ...]) -> str:
 
 
 def _requests_insert(types: dict[str, str]) -> str:
-    verdict = "ok, error" if "ok" in types else "NULL, NULL"
+    """INSERT ... SELECT for one side's request files; the fields a side lacks are NULL."""
+    extra = ("ok", "error", "source", "t_intended", "db_ms")
+    picks = ", ".join(name if name in types else "NULL" for name in extra)
     return (
         "INSERT INTO requests (cell_id, side, request_id, method, path, status, t_start, "
-        "duration_ms, pid, in_warmup, ok, error) "
+        f"duration_ms, pid, in_warmup, {', '.join(extra)}) "
         "SELECT CAST(? AS VARCHAR), CAST(? AS VARCHAR), request_id, method, path, status, "
         "t_start, duration_ms, pid, coalesce(t_start < CAST(? AS DOUBLE), false), "
-        f"{verdict} FROM {_read_jsonl(types)} WHERE t_start IS NOT NULL"
+        f"{picks} FROM {_read_jsonl(types)} WHERE t_start IS NOT NULL"
     )
 
 
@@ -147,6 +136,15 @@ _RESOURCES_INSERT = (
 )
 
 
+_STALLS_INSERT = (
+    "INSERT INTO stalls (cell_id, pid, t_start, duration_ms, samples, stack, leaf, late, "
+    "source, in_warmup) "
+    "SELECT CAST(? AS VARCHAR), pid, t_start, duration_ms, samples, stack, leaf, late, source, "
+    "coalesce(t_start < CAST(? AS DOUBLE), false) "
+    f"FROM {_read_jsonl(STALLS_JSON)} WHERE t_start IS NOT NULL"
+)
+
+
 def _files(directory: Path, pattern: str) -> list[str]:
     """Non-empty files matching pattern, sorted (a failed cell may have none)."""
     return sorted(str(p) for p in directory.glob(pattern) if p.is_file() and p.stat().st_size)
@@ -155,7 +153,7 @@ def _files(directory: Path, pattern: str) -> list[str]:
 def _loads(rec: CellRecord, cell_dir: Path) -> list[tuple[str, str, list[Any]]]:
     """(table, INSERT ... SELECT, parameters) for each of the cell's files that exist."""
     cid, t0 = rec.cell_id, rec.t_measure_start
-    server, client = cell_dir / layout.SERVER_DIR, cell_dir / layout.CLIENT_DIR
+    server, client = cell_dir / contract.SERVER_DIR, cell_dir / contract.CLIENT_DIR
     plan: list[tuple[str, str, list[Any]]] = []
 
     def add(table: str, files: list[str], sql: str, *params: Any) -> None:
@@ -164,25 +162,25 @@ def _loads(rec: CellRecord, cell_dir: Path) -> list[tuple[str, str, list[Any]]]:
 
     add(
         "locust_stats",
-        _files(cell_dir, layout.locust_csv(cell_dir, "stats").name),
+        _files(cell_dir, contract.locust_csv(cell_dir, "stats").name),
         _csv_insert("locust_stats", LOCUST_STATS),
         cid,
     )
     add(
         "locust_history",
-        _files(cell_dir, layout.locust_csv(cell_dir, "stats_history").name),
+        _files(cell_dir, contract.locust_csv(cell_dir, "stats_history").name),
         _csv_insert("locust_history", LOCUST_HISTORY),
         cid,
     )
     add(
         "failures",
-        _files(cell_dir, layout.locust_csv(cell_dir, "failures").name),
+        _files(cell_dir, contract.locust_csv(cell_dir, "failures").name),
         _csv_insert("failures", LOCUST_FAILURES),
         cid,
     )
     add(
         "requests",
-        _files(client, layout.REQUESTS_GLOB),
+        _files(client, contract.REQUESTS_GLOB),
         _requests_insert(CLIENT_JSON),
         cid,
         "client",
@@ -190,14 +188,15 @@ def _loads(rec: CellRecord, cell_dir: Path) -> list[tuple[str, str, list[Any]]]:
     )
     add(
         "requests",
-        _files(server, layout.REQUESTS_GLOB),
+        _files(server, contract.REQUESTS_GLOB),
         _requests_insert(SERVER_JSON),
         cid,
         "server",
         t0,
     )
-    add("loop_lag", _files(server, layout.LAG_GLOB), _LAG_INSERT, cid, t0)
-    add("resources", _files(cell_dir, layout.RESOURCES), _RESOURCES_INSERT, cid)
+    add("loop_lag", _files(server, contract.LAG_GLOB), _LAG_INSERT, cid, t0)
+    add("resources", _files(cell_dir, contract.RESOURCES), _RESOURCES_INSERT, cid)
+    add("stalls", _files(server, contract.STALLS_GLOB), _STALLS_INSERT, cid, t0)
     return plan
 
 

@@ -24,4 +24,32 @@ def _v2_to_v3(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE TABLE IF NOT EXISTS reused_cells (sweep_id VARCHAR, cell_id VARCHAR)")
 
 
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3}
+_V4_CELLS = (
+    "work VARCHAR", "work_ms DOUBLE", "connections VARCHAR", "balance VARCHAR",
+    "server_app VARCHAR", "pool_size INTEGER", "thread_limit INTEGER", "db_pool_size INTEGER",
+    "probe_hz DOUBLE", "arrival VARCHAR", "rate DOUBLE", "arrival_process VARCHAR",
+    "max_in_flight INTEGER", "stalls_sampler VARCHAR", "dropped BIGINT", "host VARCHAR",
+    "overlapped_on_host BOOLEAN",
+)  # fmt: skip
+_V4_REQUESTS = ("source VARCHAR", "t_intended DOUBLE", "db_ms DOUBLE")
+
+
+def _v3_to_v4(con: duckdb.DuckDBPyConnection) -> None:
+    """v4 adds the axes of DESIGN's "Next" to cells, source/t_intended/db_ms to requests, and
+    the stalls table. Cells stored before v4 ran bcrypt with persistent connections."""
+    for col in _V4_CELLS:
+        con.execute(f"ALTER TABLE cells ADD COLUMN IF NOT EXISTS {col}")
+    for col in _V4_REQUESTS:
+        con.execute(f"ALTER TABLE requests ADD COLUMN IF NOT EXISTS {col}")
+    con.execute(
+        "UPDATE cells SET work = coalesce(work, 'bcrypt'), "
+        "connections = coalesce(connections, 'persistent'), balance = coalesce(balance, 'shared')"
+    )
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS stalls (cell_id VARCHAR, pid INTEGER, t_start DOUBLE, "
+        "duration_ms DOUBLE, samples INTEGER, stack VARCHAR[], leaf VARCHAR, late BOOLEAN, "
+        "source VARCHAR, in_warmup BOOLEAN)"
+    )
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}

@@ -52,6 +52,24 @@ class CellRecord:
     t_measure_start: float | None = None  # epoch s: warm-up over
     t_measure_end: float | None = None  # epoch s: load over
     wall_s: float | None = None  # whole cell, runner overhead included
+    # schema v4: the axes DESIGN's "Next" adds, and where the cell ran
+    work: str = "bcrypt"
+    work_ms: float | None = None  # measured time of one call of the work kind
+    connections: str | None = None
+    balance: str | None = None
+    server_app: str | None = None
+    pool_size: int | None = None
+    thread_limit: int | None = None
+    db_pool_size: int | None = None
+    probe_hz: float | None = None
+    arrival: str | None = None
+    rate: float | None = None
+    arrival_process: str | None = None
+    max_in_flight: int | None = None
+    stalls_sampler: str | None = None
+    dropped: int | None = None  # open loop: arrivals dropped at the in-flight cap
+    host: str | None = None  # the machine the cell ran on
+    overlapped_on_host: bool | None = None  # its window overlapped another cell's on that host
 
 
 def columns(record_type: type[SweepRecord] | type[CellRecord]) -> list[str]:

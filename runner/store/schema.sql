@@ -19,7 +19,11 @@ CREATE TABLE IF NOT EXISTS cells (
     t_load_start DOUBLE,      -- locust started
     t_measure_start DOUBLE,   -- warm-up over: statistics start here
     t_measure_end DOUBLE,     -- load over
-    wall_s DOUBLE             -- whole cell, runner overhead included
+    wall_s DOUBLE,            -- whole cell, runner overhead included
+    work VARCHAR, work_ms DOUBLE, connections VARCHAR, balance VARCHAR, server_app VARCHAR,
+    pool_size INTEGER, thread_limit INTEGER, db_pool_size INTEGER, probe_hz DOUBLE,
+    arrival VARCHAR, rate DOUBLE, arrival_process VARCHAR, max_in_flight INTEGER,
+    stalls_sampler VARCHAR, dropped BIGINT, host VARCHAR, overlapped_on_host BOOLEAN
 );
 
 -- locust's <prefix>_stats.csv; the "Aggregated" row has type ''.
@@ -42,7 +46,10 @@ CREATE TABLE IF NOT EXISTS locust_history (
 CREATE TABLE IF NOT EXISTS requests (
     cell_id VARCHAR, side VARCHAR, request_id VARCHAR, method VARCHAR, path VARCHAR,
     status INTEGER, t_start DOUBLE, duration_ms DOUBLE, pid INTEGER, in_warmup BOOLEAN,
-    ok BOOLEAN, error VARCHAR
+    ok BOOLEAN, error VARCHAR,
+    source VARCHAR,       -- client rows: 'user' or 'probe'
+    t_intended DOUBLE,    -- client rows: when an open-loop schedule meant to send it
+    db_ms DOUBLE          -- server rows: time in the database call(s)
 );
 
 CREATE TABLE IF NOT EXISTS loop_lag (
@@ -61,3 +68,10 @@ CREATE TABLE IF NOT EXISTS failures (
 -- Cells a sweep reused instead of running again (resume=true found them stored ok): the
 -- sweep's report covers its own cells and these.
 CREATE TABLE IF NOT EXISTS reused_cells (sweep_id VARCHAR, cell_id VARCHAR);
+
+-- One row per stall of a worker's event loop: the most-sampled stack while it stood still
+-- (frames 'module:function:line', outermost first). source: 'watchdog' or 'py-spy'.
+CREATE TABLE IF NOT EXISTS stalls (
+    cell_id VARCHAR, pid INTEGER, t_start DOUBLE, duration_ms DOUBLE, samples INTEGER,
+    stack VARCHAR[], leaf VARCHAR, late BOOLEAN, source VARCHAR, in_warmup BOOLEAN
+);

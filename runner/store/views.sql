@@ -1,41 +1,72 @@
--- cell_summary: one row per cell and endpoint, measured window only (warm-up excluded; for
--- resources and loop lag also the shutdown after t_measure_end). A client request failed when
--- locust judged it so (ok = false), saw no response (status 0) or got a status >= 400.
+-- The store's metric definitions, each written once: cell_summary and the report both read
+-- these views. Times are epoch seconds. The measured window of a cell is
+-- [t_measure_start, t_measure_end]: warm-up excluded, and for resources and loop lag also the
+-- shutdown after t_measure_end.
+
+-- cell_window: each cell's measured window (open-ended where a bound is unknown).
+CREATE OR REPLACE VIEW cell_window AS
+SELECT cell_id, coalesce(t_measure_start, -1e300) AS t0, coalesce(t_measure_end, 1e300) AS t1
+FROM cells;
+
+-- measured_requests: requests (both sides) sent inside the measured window.
+CREATE OR REPLACE VIEW measured_requests AS
+SELECT r.* FROM requests r JOIN cell_window w USING (cell_id)
+WHERE NOT r.in_warmup AND r.t_start <= w.t1;
+
+-- worker_lag: per worker and cell, its loop-lag samples in the window. A blocked loop wakes
+-- rarely, so pooling the samples of an idle and a blocked worker would hide the blocked one.
+CREATE OR REPLACE VIEW worker_lag AS
+SELECT l.cell_id, l.pid, count(*) AS samples, avg(l.lag_ms) AS avg_ms,
+       quantile_cont(l.lag_ms, 0.99) AS p99_ms, max(l.lag_ms) AS max_ms,
+       sum(l.lag_ms) AS total_ms
+FROM loop_lag l JOIN cell_window w USING (cell_id)
+WHERE NOT l.in_warmup AND l.t <= w.t1
+GROUP BY ALL;
+
+-- role_ticks: CPU % and RSS summed over the processes of each side at each sampling tick
+-- (the sampler stamps one t per tick), inside the window.
+CREATE OR REPLACE VIEW role_ticks AS
+SELECT r.cell_id, r.t,
+       sum(r.cpu_percent) FILTER (WHERE r.role <> 'load_generator') AS server_cpu,
+       CAST(sum(r.rss_bytes) FILTER (WHERE r.role <> 'load_generator') AS BIGINT) AS server_rss,
+       sum(r.cpu_percent) FILTER (WHERE r.role = 'load_generator') AS lg_cpu,
+       CAST(sum(r.rss_bytes) FILTER (WHERE r.role = 'load_generator') AS BIGINT) AS lg_rss
+FROM resources r JOIN cell_window w USING (cell_id)
+WHERE r.t BETWEEN w.t0 AND w.t1
+GROUP BY ALL;
+
+-- worker_share: how the measured requests spread over the server's processes (server rows).
+CREATE OR REPLACE VIEW worker_share AS
+SELECT cell_id, pid, count(*) AS requests,
+       count(*) / sum(count(*)) OVER (PARTITION BY cell_id) AS share
+FROM measured_requests
+WHERE side = 'server'
+GROUP BY cell_id, pid;
+
+-- cell_summary: one row per cell and endpoint, measured window only. A client request failed
+-- when locust judged it so (ok = false), saw no response (status 0) or got a status >= 400.
+-- Health rows include the steady probe's (requests.source = 'probe').
 CREATE OR REPLACE VIEW cell_summary AS
-WITH measured AS (
-    SELECT cell_id, coalesce(t_measure_start, -1e300) AS t0, coalesce(t_measure_end, 1e300) AS t1
-    FROM cells
-), client AS (   -- requests sent inside the measured window
-    SELECT r.* FROM requests r JOIN measured w USING (cell_id)
-    WHERE r.side = 'client' AND NOT r.in_warmup AND r.t_start <= w.t1
+WITH client AS (
+    SELECT * FROM measured_requests WHERE side = 'client'
 ), client_stats AS (
     SELECT cell_id, path AS endpoint, count(*) AS requests,
            avg(duration_ms) AS avg_ms,
            quantile_cont(duration_ms, 0.50) AS p50_ms,
            quantile_cont(duration_ms, 0.95) AS p95_ms,
            quantile_cont(duration_ms, 0.99) AS p99_ms,
-           count(*) FILTER (WHERE ok = false OR status = 0 OR status >= 400) AS failures
+           count(*) FILTER (WHERE ok = false OR status = 0 OR status >= 400) AS failures,
+           count(*) FILTER (WHERE source = 'probe') AS probe_requests
     FROM client GROUP BY ALL
 ), server_stats AS (
-    SELECT r.cell_id, r.path AS endpoint, avg(r.duration_ms) AS server_avg_ms,
-           count(*) AS server_requests
-    FROM requests r JOIN measured w USING (cell_id)
-    WHERE r.side = 'server' AND NOT r.in_warmup AND r.t_start <= w.t1 GROUP BY ALL
+    SELECT cell_id, path AS endpoint, avg(duration_ms) AS server_avg_ms,
+           count(*) AS server_requests, avg(db_ms) AS db_avg_ms
+    FROM measured_requests WHERE side = 'server' GROUP BY ALL
 ), wait_stats AS (   -- client time minus server time of the same request
     SELECT c.cell_id, c.path AS endpoint, avg(c.duration_ms - s.duration_ms) AS wait_avg_ms,
            count(*) AS joined
     FROM client c JOIN requests s
       ON s.cell_id = c.cell_id AND s.side = 'server' AND s.request_id = c.request_id
-    GROUP BY ALL
-), ticks AS (   -- summed over the processes of a side at each sampling tick (one t per tick)
-    SELECT r.cell_id, r.t,
-           sum(r.cpu_percent) FILTER (WHERE r.role <> 'load_generator') AS server_cpu,
-           CAST(sum(r.rss_bytes) FILTER (WHERE r.role <> 'load_generator') AS BIGINT)
-               AS server_rss,
-           sum(r.cpu_percent) FILTER (WHERE r.role = 'load_generator') AS lg_cpu,
-           CAST(sum(r.rss_bytes) FILTER (WHERE r.role = 'load_generator') AS BIGINT) AS lg_rss
-    FROM resources r JOIN measured w USING (cell_id)
-    WHERE r.t BETWEEN w.t0 AND w.t1
     GROUP BY ALL
 ), res_stats AS (
     SELECT cell_id,
@@ -43,30 +74,30 @@ WITH measured AS (
            max(server_rss) AS rss_max_bytes,
            avg(lg_cpu) AS load_cpu_avg_percent, max(lg_cpu) AS load_cpu_max_percent,
            max(lg_rss) AS load_rss_max_bytes
-    FROM ticks GROUP BY ALL
-), worker_lag AS (   -- per worker: a blocked loop wakes rarely, so pooling the samples of
-                     -- an idle and a blocked worker would hide the blocked one
-    SELECT l.cell_id, l.pid, quantile_cont(l.lag_ms, 0.99) AS p99, max(l.lag_ms) AS mx,
-           sum(l.lag_ms) AS total, count(*) AS n
-    FROM loop_lag l JOIN measured w USING (cell_id)
-    WHERE NOT l.in_warmup AND l.t <= w.t1
-    GROUP BY ALL
+    FROM role_ticks GROUP BY ALL
 ), lag_stats AS (   -- the worst worker's p99 and max; the mean over every sample
-    SELECT cell_id, max(p99) AS loop_lag_p99_ms, max(mx) AS loop_lag_max_ms,
-           sum(total) / sum(n) AS loop_lag_avg_ms
+    SELECT cell_id, max(p99_ms) AS loop_lag_p99_ms, max(max_ms) AS loop_lag_max_ms,
+           sum(total_ms) / sum(samples) AS loop_lag_avg_ms
     FROM worker_lag GROUP BY ALL
+), spread AS (   -- workers_used: processes that served >= 5 % of the cell's requests
+    SELECT cell_id, max(share) AS busiest_worker_share,
+           count(*) FILTER (WHERE share >= 0.05) AS workers_used
+    FROM worker_share GROUP BY ALL
 )
-SELECT k.sweep_id, k.cell_id, k.cell_key, k.job_num, k.scenario, k.hashing, k.db, k.workers,
-       k.users, k."repeat", k.bcrypt_rounds, k.hash_ms, k.status, cs.endpoint, cs.requests,
+SELECT k.sweep_id, k.cell_id, k.cell_key, k.job_num, k.scenario, k.hashing, k.work, k.db,
+       k.workers, k.users, k.connections, k.balance, k.arrival, k."repeat", k.bcrypt_rounds,
+       k.hash_ms, k.work_ms, k.status, cs.endpoint, cs.requests, cs.probe_requests,
        cs.avg_ms, cs.p50_ms, cs.p95_ms, cs.p99_ms, ss.server_avg_ms, ss.server_requests,
-       ws.wait_avg_ms, ws.joined AS joined_requests,
+       ss.db_avg_ms, ws.wait_avg_ms, ws.joined AS joined_requests,
        cs.requests / nullif(k.duration_s, 0) AS rps, cs.failures,
        rs.cpu_avg_percent, rs.cpu_max_percent, rs.rss_max_bytes,
        rs.load_cpu_avg_percent, rs.load_cpu_max_percent, rs.load_rss_max_bytes,
-       ls.loop_lag_p99_ms, ls.loop_lag_max_ms, ls.loop_lag_avg_ms
+       ls.loop_lag_p99_ms, ls.loop_lag_max_ms, ls.loop_lag_avg_ms,
+       sp.busiest_worker_share, sp.workers_used
 FROM cells k
 JOIN client_stats cs USING (cell_id)
 LEFT JOIN server_stats ss ON ss.cell_id = cs.cell_id AND ss.endpoint = cs.endpoint
 LEFT JOIN wait_stats ws ON ws.cell_id = cs.cell_id AND ws.endpoint = cs.endpoint
 LEFT JOIN res_stats rs ON rs.cell_id = k.cell_id
-LEFT JOIN lag_stats ls ON ls.cell_id = k.cell_id;
+LEFT JOIN lag_stats ls ON ls.cell_id = k.cell_id
+LEFT JOIN spread sp ON sp.cell_id = k.cell_id;

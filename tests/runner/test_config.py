@@ -9,7 +9,7 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig
 
-from runner.config import ConfigError, cell_key, effective_users, validate
+from runner.config import ConfigError, cell_key, validate
 
 CONF = Path(__file__).resolve().parents[2] / "conf"
 
@@ -26,14 +26,10 @@ def make_cfg() -> Callable[..., DictConfig]:
 def test_defaults_match_design(make_cfg: Callable[..., DictConfig]) -> None:
     """The default cell is 1 worker, 5 users, mixed, blocking, 20 s + 3 s warm-up, cost 12."""
     c = validate(make_cfg())
-    assert (c["workers"], c["users"], c["duration"], c["warmup"]) == (1, 5, 20, 3)
-    assert (c["scenario"]["name"], c["hashing"]["name"], c["db"]["name"]) == (
-        "mixed",
-        "blocking",
-        "sqlite",
-    )
-    assert c["bcrypt_rounds"] == 12 and c["resume"] is True and c["load"]["processes"] == 1
-    assert c["store"] == "outputs/results.duckdb" and c["target_url"] is None
+    assert (c.workers, c.users, c.duration, c.warmup) == (1, 5, 20, 3)
+    assert (c.scenario, c.hashing, c.db, c.work) == ("mixed", "blocking", "sqlite", "bcrypt")
+    assert c.bcrypt_rounds == 12 and c.resume is True and c.load_processes == 1
+    assert str(c.store) == "outputs/results.duckdb" and c.target_url is None
 
 
 @pytest.mark.parametrize(
@@ -94,7 +90,7 @@ def test_cell_key_depends_on_measurement_only(make_cfg: Callable[..., DictConfig
 def test_sequential_is_one_user_one_process(make_cfg: Callable[..., DictConfig]) -> None:
     """Scenario sequential runs 1 user whatever `users` says, and refuses load.processes>1."""
     c = validate(make_cfg("scenario=sequential", "users=9"))
-    assert effective_users(c) == 1 and c["scenario"]["requests"] == 100
+    assert c.effective_users == 1 and c.requests == 100
     assert cell_key(c) == cell_key(make_cfg("scenario=sequential", "users=3"))
     with pytest.raises(ConfigError, match="load.processes"):
         validate(make_cfg("scenario=sequential", "load.processes=2"))

@@ -63,7 +63,8 @@ def test_every_table_populated(tmp_path: Path) -> None:
     """The fixture store has rows in every table, failures included (the killed worker)."""
     con = open_store(build_fixture_store(tmp_path / "s.duckdb"), read_only=True)
     counts = _counts(con) | {"sweeps": con.execute("SELECT count(*) FROM sweeps").fetchall()[0][0]}
-    assert all(n > 0 for n in counts.values()), counts
+    # The fixture cells were captured before the stall watchdog existed: no stall files yet.
+    assert all(n > 0 for t, n in counts.items() if t != "stalls"), counts
     failure = con.execute("SELECT method, name, occurrences FROM failures").fetchall()
     assert failure == [("POST", "/api/users/register/", 1)]
     con.close()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
-from runner.cell import CellResult, one_line, server_env
+from runner.cell import CellResult, one_line
 from runner.hashtime import median_hash_ms
 from runner.loadgen import LoadPlan, locust_argv
 from runner.locustfiles.rows import client_row
@@ -90,14 +91,10 @@ def test_sweep_id_is_stable_per_directory(tmp_path: Path) -> None:
     assert a != sweep_id_for(tmp_path / "x" / "2026-01-01_10-00-00")
 
 
-def test_server_env_puts_db_and_logs_in_the_cell(tmp_path: Path) -> None:
+def test_server_env_puts_db_and_logs_in_the_cell(tmp_path: Path, cell_spec: Any) -> None:
     """The app's database and logs live in the cell dir; hashing and cost pass through."""
-    c = {
-        "hashing": {"name": "threadpool"},
-        "db": {"url": "sqlite:///{cell_dir}/app.db"},
-        "bcrypt_rounds": 10,
-    }
-    env = server_env(c, tmp_path)
+    spec = cell_spec("hashing=threadpool", "bcrypt_rounds=10")
+    env = spec.server_env(tmp_path)
     assert env["SYNCBLOCK_DB_URL"] == f"sqlite:///{tmp_path}/app.db"
     assert env["SYNCBLOCK_LOG_DIR"] == str(tmp_path / "server")
     assert (env["SYNCBLOCK_HASHING"], env["SYNCBLOCK_BCRYPT_ROUNDS"]) == ("threadpool", "10")

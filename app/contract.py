@@ -1,0 +1,169 @@
+"""The names every part of syncblock shares, in one place: the app, the runner, the locustfiles,
+ingest, the analysis and the benchmarks all import them from here (and this module imports
+nothing of theirs).
+
+- URL paths and the request-id header of the app under test;
+- environment variable names (the app's settings, the locustfiles' knobs);
+- the files a cell directory holds;
+- the JSONL records each side writes, field by field, with the DuckDB type ingest reads them as;
+- the axes of a sweep as `Literal` types, with their tuples derived from them.
+
+A cell directory (Hydra's job dir, or a temp dir in tests) holds:
+
+    cell.json                 what the runner knows about the cell (config, timings, status)
+    server/                   SYNCBLOCK_LOG_DIR of the app under test
+        requests-<pid>.jsonl  SERVER_REQUEST_FIELDS, one line per request
+        lag-<pid>.jsonl       LAG_FIELDS, one line per probe wake-up
+        stalls-<pid>.jsonl    STALL_FIELDS, one line per loop stall (watchdog / py-spy)
+        work-<pid>.json       the work kind's calibration in that process (when written)
+    client/                   SYNCBLOCK_CLIENT_LOG_DIR of the locustfile
+        requests-<pid>.jsonl  CLIENT_REQUEST_FIELDS, one line per client request
+    locust_stats.csv, locust_stats_history.csv, locust_failures.csv, locust_exceptions.csv
+                              locust's own CSVs (`--csv <dir>/locust --csv-full-history`)
+    resources.jsonl           RESOURCE_FIELDS: psutil samples
+    app.db                    the app's SQLite database (fresh per cell)
+    server.log, locust.log    the processes' stdout+stderr
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal, get_args
+
+# --- HTTP -------------------------------------------------------------------------------------
+API_PREFIX = "/api"
+REGISTER_PATH = "/api/users/register/"
+LOGIN_PATH = "/api/users/login/"
+HEALTH_PATH = "/api/health/"
+REQUEST_ID_HEADER = "X-Request-ID"
+
+# --- environment ------------------------------------------------------------------------------
+ENV_PREFIX = "SYNCBLOCK_"  # the app's settings: SYNCBLOCK_<FIELD> (app/settings.py)
+HASHING_ENV = "SYNCBLOCK_HASHING"
+DB_URL_ENV = "SYNCBLOCK_DB_URL"
+LOG_DIR_ENV = "SYNCBLOCK_LOG_DIR"
+BCRYPT_ROUNDS_ENV = "SYNCBLOCK_BCRYPT_ROUNDS"
+INSTRUMENT_ENV = "SYNCBLOCK_INSTRUMENT"
+WORK_ENV = "SYNCBLOCK_WORK"
+WORK_MS_ENV = "SYNCBLOCK_WORK_MS"
+POOL_SIZE_ENV = "SYNCBLOCK_POOL_SIZE"
+THREAD_LIMIT_ENV = "SYNCBLOCK_THREAD_LIMIT"
+DB_POOL_SIZE_ENV = "SYNCBLOCK_DB_POOL_SIZE"
+STALL_MS_ENV = "SYNCBLOCK_STALL_MS"
+# The locustfiles' knobs (set by the runner in locust's environment).
+CLIENT_LOG_ENV = "SYNCBLOCK_CLIENT_LOG_DIR"
+PASSWORD_ENV = "SYNCBLOCK_LOAD_PASSWORD"  # the password every simulated user registers with
+WAIT_FOR_TARGET_ENV = "SYNCBLOCK_WAIT_FOR_TARGET"  # s to wait for the target's health
+WARMUP_ENV = "SYNCBLOCK_WARMUP"
+SEQUENTIAL_REQUESTS_ENV = "SYNCBLOCK_SEQUENTIAL_REQUESTS"
+CONNECTIONS_ENV = "SYNCBLOCK_CONNECTIONS"
+PROBE_HZ_ENV = "SYNCBLOCK_PROBE_HZ"
+ARRIVAL_ENV = "SYNCBLOCK_ARRIVAL"
+RATE_ENV = "SYNCBLOCK_RATE"
+ARRIVAL_PROCESS_ENV = "SYNCBLOCK_ARRIVAL_PROCESS"
+MAX_IN_FLIGHT_ENV = "SYNCBLOCK_MAX_IN_FLIGHT"
+
+# --- the axes of a sweep ----------------------------------------------------------------------
+Scenario = Literal["register", "health", "mixed", "sequential"]
+Hashing = Literal["blocking", "sync_def", "threadpool", "processpool"]
+Work = Literal["bcrypt", "argon2id", "pbkdf2_python", "gil_c", "sleep"]
+Connections = Literal["per_request", "persistent"]
+Balance = Literal["shared", "reuseport"]
+DbName = Literal["sqlite", "postgres"]
+Arrival = Literal["closed", "open"]
+ArrivalProcess = Literal["poisson", "constant"]
+StallSampler = Literal["watchdog", "pyspy"]
+Side = Literal["client", "server"]
+Source = Literal["user", "probe"]
+Role = Literal["server_master", "server_worker", "load_generator"]
+
+SCENARIOS: tuple[Scenario, ...] = get_args(Scenario)
+HASHINGS: tuple[Hashing, ...] = get_args(Hashing)
+WORKS: tuple[Work, ...] = get_args(Work)
+CONNECTIONS: tuple[Connections, ...] = get_args(Connections)
+BALANCES: tuple[Balance, ...] = get_args(Balance)
+DB_NAMES: tuple[DbName, ...] = get_args(DbName)
+ARRIVALS: tuple[Arrival, ...] = get_args(Arrival)
+ARRIVAL_PROCESSES: tuple[ArrivalProcess, ...] = get_args(ArrivalProcess)
+STALL_SAMPLERS: tuple[StallSampler, ...] = get_args(StallSampler)
+LOAD_SCENARIOS: tuple[Scenario, ...] = ("register", "health", "mixed")
+
+# --- cell files -------------------------------------------------------------------------------
+CELL_JSON = "cell.json"
+SERVER_DIR = "server"
+CLIENT_DIR = "client"
+REQUESTS_GLOB = "requests-*.jsonl"
+LAG_GLOB = "lag-*.jsonl"
+STALLS_GLOB = "stalls-*.jsonl"
+WORK_GLOB = "work-*.json"
+LOCUST_PREFIX = "locust"
+RESOURCES = "resources.jsonl"
+APP_DB = "app.db"
+SERVER_LOG = "server.log"
+LOCUST_LOG = "locust.log"
+
+
+def requests_file(log_dir: Path, pid: int) -> Path:
+    return log_dir / f"requests-{pid}.jsonl"
+
+
+def lag_file(log_dir: Path, pid: int) -> Path:
+    return log_dir / f"lag-{pid}.jsonl"
+
+
+def stalls_file(log_dir: Path, pid: int) -> Path:
+    return log_dir / f"stalls-{pid}.jsonl"
+
+
+def work_file(log_dir: Path, pid: int) -> Path:
+    return log_dir / f"work-{pid}.json"
+
+
+def locust_csv(cell_dir: Path, kind: str) -> Path:
+    """kind: 'stats', 'stats_history', 'failures' or 'exceptions'."""
+    return cell_dir / f"{LOCUST_PREFIX}_{kind}.csv"
+
+
+# --- JSONL records: field -> DuckDB type (ingest reads exactly these, nothing auto-detected) -
+# Fields that a record may lack (older files, or a feature that is off) read as NULL.
+SERVER_REQUEST_FIELDS: dict[str, str] = {
+    "request_id": "VARCHAR",
+    "method": "VARCHAR",
+    "path": "VARCHAR",
+    "status": "INTEGER",
+    "t_start": "DOUBLE",  # epoch s
+    "duration_ms": "DOUBLE",
+    "pid": "INTEGER",
+    "db_ms": "DOUBLE",  # time spent in the database call(s) of this request, if any
+}
+CLIENT_REQUEST_FIELDS: dict[str, str] = {
+    "request_id": "VARCHAR",
+    "method": "VARCHAR",
+    "path": "VARCHAR",
+    "status": "INTEGER",
+    "t_start": "DOUBLE",  # epoch s: when the request was actually sent
+    "duration_ms": "DOUBLE",
+    "pid": "INTEGER",
+    "ok": "BOOLEAN",  # locust's own verdict
+    "error": "VARCHAR",
+    "source": "VARCHAR",  # 'user' or 'probe'
+    "t_intended": "DOUBLE",  # epoch s: when an open-loop schedule meant to send it
+}
+LAG_FIELDS: dict[str, str] = {"pid": "INTEGER", "t": "DOUBLE", "lag_ms": "DOUBLE"}
+RESOURCE_FIELDS: dict[str, str] = {
+    "t": "DOUBLE",
+    "role": "VARCHAR",
+    "pid": "INTEGER",
+    "cpu_percent": "DOUBLE",
+    "rss_bytes": "BIGINT",
+}
+STALL_FIELDS: dict[str, str] = {
+    "pid": "INTEGER",
+    "t_start": "DOUBLE",
+    "duration_ms": "DOUBLE",
+    "samples": "INTEGER",
+    "stack": "VARCHAR[]",  # 'module:function:line', outermost first
+    "leaf": "VARCHAR",
+    "late": "BOOLEAN",
+    "source": "VARCHAR",  # 'watchdog' or 'py-spy'
+}
