@@ -15,7 +15,9 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
 from runner.config import ConfigError, validate
+from runner.databases import close_servers
 from runner.progress import Progress
+from runner.redact import hydra_files, scrub_files
 from runner.session import close_sweep, hold_store, sweep_id_for
 from runner.store import StoreBusy
 
@@ -84,16 +86,22 @@ class SweepCallback(Callback):
                 stop(f"invalid config: {first_line(exc)}")
         self._prepare(config, total=len(jobs))
 
+    def on_job_start(self, config: DictConfig, **kwargs: Any) -> None:
+        job_dir = Path(config.hydra.runtime.output_dir)  # Hydra just wrote the config there
+        scrub_files(hydra_files(job_dir, job_dir.parent))
+
     def on_job_end(self, config: DictConfig, job_return: JobReturn, **kwargs: Any) -> None:
         result = getattr(job_return, "_return_value", None)
         if self.progress is not None and job_return.status == JobStatus.COMPLETED and result:
             self.progress.cell_done(result)
 
     def on_run_end(self, config: DictConfig, **kwargs: Any) -> None:
+        close_servers()  # the run's throwaway PostgreSQL, if it started one
         run_dir = Path(config.hydra.run.dir)
         close_sweep(Path(config.store), sweep_id_for(run_dir))
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        close_servers()  # the sweep's throwaway PostgreSQL, if it started one
         store = Path(config.store)
         close_sweep(store, sweep_id_for(Path(config.hydra.sweep.dir)))
         build_report(store)

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from runner.pg_server import PostgresServer
 from runner.redact import redact
+from runner.spec import CellSpec
 
 DB_JSON = "db.json"  # in the cell dir: where the cell's database was, its rows at the end
 PG_LOG = "postgres.log"
@@ -84,16 +85,39 @@ def close_servers() -> None:
 atexit.register(close_servers)
 
 
-def cell_database(
-    db: str, url: str | None, cell_dir: Path, sweep_id: str, job_num: int, log_dir: Path
-) -> CellDatabase:
+def cell_database(spec: CellSpec, cell_dir: Path, sweep_id: str, job_num: int) -> CellDatabase:
     """The database a cell's app uses; starts the throwaway server when it is needed."""
-    if db == "sqlite" or url:
-        assert url, "db.url must be set for sqlite"
-        return CellDatabase(db=db, url=url.replace("{cell_dir}", str(cell_dir)))
+    cell_dir.mkdir(parents=True, exist_ok=True)
+    (cell_dir / DB_JSON).unlink(missing_ok=True)
+    url = spec.db_url_for(cell_dir)
+    if url:
+        if spec.db == "postgres":
+            check_reachable(url)
+        return CellDatabase(db=spec.db, url=url)
+    # A sweep's cells are siblings under its dir (multirun.yaml beside them); a single run's
+    # server log stays in its own dir.
+    log_dir = cell_dir.parent if (cell_dir.parent / "multirun.yaml").exists() else cell_dir
     server, start_s = throwaway_server(log_dir / PG_LOG)
     name = database_name(sweep_id, job_num)
-    return CellDatabase(db=db, url=server.create_database(name), database=name, server_start_s=start_s)
+    url = server.create_database(name)
+    return CellDatabase(db=spec.db, url=url, database=name, server_start_s=start_s)
+
+
+def check_reachable(url: str) -> None:
+    """Connect once to an external database (RuntimeError: one line, no password)."""
+    from sqlalchemy import create_engine, text
+
+    try:
+        engine = create_engine(url, connect_args={"connect_timeout": 5})
+        try:
+            with engine.connect() as con:
+                con.execute(text("SELECT 1"))
+        finally:
+            engine.dispose()
+    except Exception as exc:
+        lines = str(exc).strip().splitlines()
+        reason = f"{type(exc).__name__}: {lines[0] if lines else ''}"
+        raise RuntimeError(redact(f"db.url {url} unusable: {reason}")[:400]) from None
 
 
 def count_rows(cdb: CellDatabase) -> int | None:
