@@ -12,7 +12,7 @@ from typing import Any
 import duckdb
 import plotly.graph_objects as go
 
-from analysis import figures, figures_system, queries, text, text_system
+from analysis import dbcompare, figures, figures_system, queries, text, text_system
 from analysis.aggregate import (
     Grid,
     cell_label,
@@ -235,6 +235,11 @@ def sections(d: StoreData) -> list[Section]:
             table=fixes or None,
         ),
     ]
+    dbs = dbcompare.compare(summary)
+    if dbs:  # only when the sweep holds both databases
+        figs = _figs((dbcompare.figure(dbs), dbcompare.CAPTION))
+        paras = dbcompare.paragraphs(dbs)
+        out.append(Section("db", dbcompare.TITLE, dbcompare.QUESTION, figs, paras))
     return out
 
 
