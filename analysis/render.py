@@ -195,6 +195,7 @@ def render(h: dict[str, Any], sections: Sequence[Section]) -> str:
 <div class="meta"><div><h3>What was run</h3>{_run(h)}</div>
 <div><h3>Machine</h3>{_machine(h["sweeps"])}</div></div>
 <h3>Cells that did not complete</h3>{_failed(h["failed"])}
+{h.get("overlap", "")}
 <nav><h3>Contents</h3><ol>{toc}</ol></nav>
 {body}
 </body></html>

@@ -12,7 +12,7 @@ from typing import Any
 import duckdb
 import plotly.graph_objects as go
 
-from analysis import dbcompare, figures, figures_system, queries, text, text_system
+from analysis import dbcompare, figures, figures_system, queries, stall_section, text, text_system
 from analysis.aggregate import (
     Grid,
     cell_label,
@@ -24,6 +24,7 @@ from analysis.aggregate import (
     with_decomposition,
     with_service_time,
 )
+from analysis.overlap import overlap_html
 from analysis.render import render
 from analysis.verdict import FixRow, fix_table
 
@@ -54,6 +55,8 @@ class StoreData:
     resources: list[Row]
     lag_series: dict[str, list[Row]]
     worker_shares: list[Row] = field(default_factory=list)
+    stall_rows: list[Row] = field(default_factory=list)  # stall_section.read
+    served_apps: list[str] = field(default_factory=list)  # server.app of the cells
 
 
 def read_store(con: duckdb.DuckDBPyConnection, store: Path, sweep: str) -> StoreData:
@@ -73,6 +76,8 @@ def read_store(con: duckdb.DuckDBPyConnection, store: Path, sweep: str) -> Store
         resources=queries.resources_by_role(con, cids),
         lag_series={c["cell_id"]: queries.lag_series(con, c["cell_id"]) for c in reps.values()},
         worker_shares=queries.worker_shares(con, cids),
+        stall_rows=stall_section.read(con, cids),
+        served_apps=stall_section.served_apps(con, cids),
     )
 
 
@@ -240,7 +245,18 @@ def sections(d: StoreData) -> list[Section]:
         figs = _figs((dbcompare.figure(dbs), dbcompare.CAPTION))
         paras = dbcompare.paragraphs(dbs)
         out.append(Section("db", dbcompare.TITLE, dbcompare.QUESTION, figs, paras))
-    return out
+    stall_figs, stall_text = stall_section.figures_and_text(d.stall_rows)
+    out.insert(
+        1,
+        Section(
+            "stalls",
+            "1b. What stalled the loop",
+            "Which code held the event loop?",
+            stall_figs,
+            stall_text,
+        ),
+    )
+    return stall_section.mark_not_applicable(out, d.served_apps)
 
 
 def _figs(*pairs: tuple[go.Figure | None, str]) -> list[tuple[go.Figure, str]]:
@@ -267,6 +283,7 @@ def header(d: StoreData) -> dict[str, Any]:
         "sweep_ids": d.sweep_ids,
         "grid": g,
         "failed": failed,
+        "overlap": overlap_html(d.cells),  # cells that shared one host's CPUs (runner/store)
         "hash_ms": (min(hash_ms), max(hash_ms)) if hash_ms else (math.nan, math.nan),
         "service_ms": service_times(d.cells),
         "measured": len(hash_ms),

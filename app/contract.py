@@ -50,6 +50,8 @@ POOL_SIZE_ENV = "SYNCBLOCK_POOL_SIZE"
 THREAD_LIMIT_ENV = "SYNCBLOCK_THREAD_LIMIT"
 DB_POOL_SIZE_ENV = "SYNCBLOCK_DB_POOL_SIZE"
 STALL_MS_ENV = "SYNCBLOCK_STALL_MS"
+APP_ENV = "SYNCBLOCK_APP"  # server.app other than ours: the import string app.user_app wraps
+USER_APP = "app.user_app:app"  # what uvicorn serves then
 # The locustfiles' knobs (set by the runner in locust's environment).
 CLIENT_LOG_ENV = "SYNCBLOCK_CLIENT_LOG_DIR"
 PASSWORD_ENV = "SYNCBLOCK_LOAD_PASSWORD"  # the password every simulated user registers with

@@ -17,6 +17,7 @@ import os
 import re
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from starlette.exceptions import HTTPException
@@ -130,10 +131,34 @@ class TimingMiddleware:
             )
 
 
-async def lag_probe(recorder: Recorder, interval_s: float) -> None:
-    """Run until cancelled: record, every `interval_s`, how late the loop woke us up."""
+async def lag_probe(
+    recorder: Recorder,
+    interval_s: float,
+    beat: Callable[[float, float, float], None] | None = None,
+) -> None:
+    """Run until cancelled: record, every `interval_s`, how late the loop woke us up.
+
+    `beat(now, due, lag_s)` (the stall watchdog's heartbeat) hears of every wake-up."""
+    lag_s = 0.0
     while True:  # perf_counter, not loop.time(): uvloop's clock has 1 ms steps
-        due = time.perf_counter() + interval_s
+        now = time.perf_counter()
+        due = now + interval_s
+        if beat is not None:
+            beat(now, due, lag_s)
         await asyncio.sleep(interval_s)
-        late_ms = max(0.0, time.perf_counter() - due) * 1000
-        recorder.lag(time.time(), late_ms)
+        lag_s = max(0.0, time.perf_counter() - due)
+        recorder.lag(time.time(), lag_s * 1000)
+
+
+def instrument(
+    asgi_app: ASGIApp,
+    *,
+    log_dir: Path | str | None = None,
+    stall_ms: float | None = None,
+) -> ASGIApp:
+    """Any ASGI app with the timing middleware, the lag probe and the stall watchdog added,
+    started and stopped by its lifespan (see `app.instrumented`). Unset arguments come from
+    the `SYNCBLOCK_*` environment (`SYNCBLOCK_LOG_DIR`, `SYNCBLOCK_STALL_MS`)."""
+    from app.instrumented import InstrumentedApp
+
+    return InstrumentedApp(asgi_app, log_dir=log_dir, stall_ms=stall_ms)

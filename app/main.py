@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 from collections.abc import AsyncIterator
@@ -15,7 +14,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.crud import UsernameTakenError
 from app.db import create_tables, make_engine, make_sessionmaker
-from app.instrumentation import Recorder, TimingMiddleware, lag_probe
+from app.instrumentation import Recorder, TimingMiddleware
+from app.instrumented import Instruments
 from app.offload import Offload, make_process_pool, warm_up
 from app.routes import async_router, health_router, sync_router
 from app.settings import Settings, get_settings
@@ -65,11 +65,8 @@ def create_app(settings: Settings) -> FastAPI:
                 stack.callback(pool.shutdown, wait=True, cancel_futures=True)
                 await warm_up(pool, size)
             offload = Offload(settings.hashing, settings.bcrypt_rounds, pool)
-            if settings.instrument:
-                recorder.open(settings.log_dir, settings.log_buffer_lines)
-                stack.callback(recorder.close)  # after the probe stops: flush all
-                probe = asyncio.create_task(lag_probe(recorder, settings.lag_interval_ms / 1000))
-                stack.push_async_callback(_cancel, probe)
+            if settings.instrument:  # lag probe + stall watchdog; files flushed on exit
+                await stack.enter_async_context(Instruments(recorder, settings))
             yield {"sessionmaker": make_sessionmaker(engine), "offload": offload}
 
     app = FastAPI(
@@ -88,12 +85,6 @@ def create_app(settings: Settings) -> FastAPI:
     if settings.instrument:
         app.add_middleware(TimingMiddleware, recorder=recorder)
     return app
-
-
-async def _cancel(task: asyncio.Task[None]) -> None:
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
 
 
 app = create_app(get_settings())

@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     db_pool_size: int | None = Field(default=None, ge=1)  # SQLAlchemy pool per worker
     stall_ms: float = Field(default=20.0, gt=0)  # the watchdog names stalls longer than this
     sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
+    stall_sample_ms: float = Field(default=5.0, gt=0)  # the watchdog's sampling period
 
 
 def get_settings() -> Settings:

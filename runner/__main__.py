@@ -2,16 +2,14 @@
 
 import sys
 
+from runner import interrupt
 from runner.cli import main
 
+interrupt.install()  # SIGTERM and SIGHUP take Ctrl-C's path
 try:
     main()
-except KeyboardInterrupt:
+except KeyboardInterrupt as exc:
     # Every process of the interrupted cell is already stopped (context managers) and the
     # store holds only whole cells: say so in one line instead of a traceback.
-    print(
-        "syncblock: interrupted; finished cells are stored, the interrupted one is not. "
-        "Run the same command again to finish the sweep (resume=true).",
-        file=sys.stderr,
-    )
-    sys.exit(130)
+    print(interrupt.message(exc), file=sys.stderr)
+    sys.exit(interrupt.exit_code(exc))

@@ -18,7 +18,7 @@ from runner.config import ConfigError, validate
 from runner.databases import close_servers
 from runner.progress import Progress
 from runner.redact import hydra_files, scrub_files
-from runner.session import close_sweep, hold_store, sweep_id_for
+from runner.session import claim_store, close_sweep, sweep_id_for
 from runner.store import StoreBusy
 
 
@@ -63,7 +63,7 @@ class SweepCallback(Callback):
 
     def _prepare(self, config: DictConfig, total: int) -> None:
         try:
-            hold_store(Path(config.store))
+            claim_store(config)  # one sweep per store; its jobs join it (session.py)
         except StoreBusy as exc:
             stop(str(exc))
         self.progress = Progress(total=total)

@@ -28,8 +28,8 @@ from runner.databases import CellDatabase, cell_database, count_rows, write_db_j
 from runner.hashtime import hash_ms_for
 from runner.loadgen import LoadPlan, deadline_s, finish_locust, start_locust
 from runner.redact import redact, redact_data
-from runner.sampler import Sampler, load_targets, server_targets
-from runner.server import UvicornServer
+from runner.sampler import Sampler, load_targets
+from runner.serving import make_server, sampler_targets
 from runner.session import connection, ensure_sweep, hold_store, note_reuse, sweep_id_for
 from runner.spec import CellSpec
 from runner.store import ingest_cell, ok_cell_id
@@ -170,11 +170,14 @@ def measure(spec: CellSpec, cell_dir: Path, db_url: str | None = None) -> Timing
         if spec.target_url:
             host = spec.target_url.rstrip("/")
         else:
-            server = UvicornServer(
+            server = make_server(  # server.balance: uvicorn --workers, or N reuseport processes
+                spec.balance,
                 workers=spec.workers,
                 env=spec.server_env(cell_dir) | ({contract.DB_URL_ENV: db_url} if db_url else {}),
                 log_path=cell_dir / contract.SERVER_LOG,
                 port=spec.port,
+                app=spec.served_app,
+                ready_path=None if spec.custom_app else contract.HEALTH_PATH,
             )
             host = server.url
         plan = load_plan(spec, host)
@@ -186,7 +189,7 @@ def measure(spec: CellSpec, cell_dir: Path, db_url: str | None = None) -> Timing
         locust = stack.enter_context(start_locust(plan, cell_dir, extra))
         if server is not None:
             stack.enter_context(server)
-            targets.append(server_targets(server.pid, server.worker_pids))
+            targets.append(sampler_targets(server))
         pid = locust.pid
         targets.append(load_targets(lambda: pid))
         stack.enter_context(Sampler(cell_dir / contract.RESOURCES, targets))
@@ -258,8 +261,8 @@ def run_cell(
     key = spec.key
     params = redact_data(spec.measurement())
     store = spec.store
-    hold_store(store)  # StoreBusy: another runner owns this store
     where = locate(cell_dir, sweep_id, job_num)
+    hold_store(store, where.sweep_id)  # StoreBusy: another sweep owns this store
     with connection(store) as con:
         stored = ok_cell_id(con, key) if spec.resume else None
         if stored is not None:

@@ -17,6 +17,7 @@ from omegaconf import MISSING, DictConfig, OmegaConf
 
 from app import contract
 from runner.spec import CellSpec
+from runner.userapp import user_app_problems
 
 SCENARIOS = contract.SCENARIOS
 HASHINGS = contract.HASHINGS
@@ -162,6 +163,7 @@ def _problems(c: dict[str, Any]) -> list[str]:
     if c["load"]["arrival"] == "open":
         need(rate is not None, "load.rate", "must be set (requests/s) when load.arrival=open")
     need(":" in c["server"]["app"], "server.app", "must be an import string 'module:attribute'")
+    out.extend(user_app_problems(c["server"]["app"], c["scenario"]["locustfile"]))
     pool = c["server"]["pool_size"]
     need(pool is None or pool >= 1, "server.pool_size", "must be an integer >= 1 or null")
     need(c["server"]["thread_limit"] >= 1, "server.thread_limit", "must be an integer >= 1")

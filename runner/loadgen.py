@@ -26,12 +26,31 @@ class LoadError(RuntimeError):
 
 @dataclass(frozen=True)
 class LoadPlan:
-    locustfile: str  # file name under runner/locustfiles/
+    locustfile: str  # file name under runner/locustfiles/, or a path to the user's own
     host: str
     users: int
     spawn_rate: float
     run_time_s: float | None  # None: the locustfile stops itself (sequential)
     processes: int = 1
+
+
+CLIENT_LOG = "client_log.py"  # added to a user's locustfile: records client rows like ours
+
+
+def find_locustfile(name: str) -> Path | None:
+    """Our locustfile of that name, else that path (relative to the cwd), else None."""
+    for candidate in (LOCUSTFILES / name, Path(name)):
+        if candidate.is_file():
+            return candidate.resolve()
+    return None
+
+
+def locustfile_arg(name: str) -> str:
+    """locust's -f: ours alone, or the user's file plus our client-row logger."""
+    found = find_locustfile(name) or Path(name)
+    if found.parent == LOCUSTFILES.resolve():
+        return str(found)
+    return f"{found},{LOCUSTFILES / CLIENT_LOG}"
 
 
 def locust_argv(plan: LoadPlan, cell_dir: Path) -> list[str]:
@@ -43,7 +62,7 @@ def locust_argv(plan: LoadPlan, cell_dir: Path) -> list[str]:
         "--headless",
         "--only-summary",
         "-f",
-        str(LOCUSTFILES / plan.locustfile),
+        locustfile_arg(plan.locustfile),
         "-H",
         plan.host,
         "-u",

@@ -21,6 +21,7 @@ import os
 import pwd
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -187,8 +188,12 @@ class PostgresServer:
         argv += ["-p", str(self.port), "-h", self.host]
         for key, value in SERVER_OPTIONS.items():
             argv += ["-c", f"{key}={value}"]
-        self._proc = ManagedProcess(
-            argv, log_path=self.log_path, cwd=self._root, stop_timeout=self.stop_timeout
+        self._proc = ManagedProcess(  # SIGQUIT on the runner's death: immediate shutdown
+            argv,
+            log_path=self.log_path,
+            cwd=self._root,
+            stop_timeout=self.stop_timeout,
+            death_signal=signal.SIGQUIT,
         )
         self._proc.start()
 

@@ -95,3 +95,12 @@ class Progress:
         self.console.print(
             Group(cell_text(result), overall(self.done, self.total, elapsed, eta)), soft_wrap=True
         )
+
+    # A parallel launcher (submitit) pickles Hydra's callbacks into each job: the console
+    # (locks, a terminal) stays behind and the job gets a fresh one.
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "console"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.console = Console()

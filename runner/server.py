@@ -70,6 +70,7 @@ class UvicornServer:
         host: str = "127.0.0.1",
         port: int | None = None,
         app: str = "app.main:app",
+        ready_path: str | None = HEALTH_PATH,
         start_timeout: float = 60.0,
         stop_timeout: float = 15.0,
     ) -> None:
@@ -81,6 +82,7 @@ class UvicornServer:
         self.url = f"http://{host}:{self.port}"
         self.log_path = Path(log_path)
         self.start_timeout = start_timeout
+        self.ready_path = ready_path  # None: any HTTP answer on / means up (a user's app)
         self.stop_timeout = stop_timeout
         argv = [
             sys.executable,
@@ -118,7 +120,10 @@ class UvicornServer:
 
     def _health_ok(self, client: httpx.Client) -> bool:
         try:
-            return client.get(self.url + HEALTH_PATH).status_code == 200
+            if self.ready_path is None:
+                client.get(self.url + "/")
+                return True
+            return client.get(self.url + self.ready_path).status_code == 200
         except httpx.HTTPError:
             return False
 

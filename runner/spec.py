@@ -102,6 +102,11 @@ class CellSpec:
     def custom_app(self) -> bool:
         return self.server_app != DEFAULT_APP
 
+    @property
+    def served_app(self) -> str:
+        """What uvicorn serves: ours, or the user's app wrapped by `instrument` (app.user_app)."""
+        return contract.USER_APP if self.custom_app else self.server_app
+
     def measurement(self) -> dict[str, Any]:
         """The settings that define a measurement (what `cell_key` hashes), repeat included.
 
@@ -162,6 +167,7 @@ class CellSpec:
         }
         url = self.db_url_for(cell_dir)
         optional = {
+            contract.APP_ENV: self.server_app if self.custom_app else None,
             contract.DB_URL_ENV: url,
             contract.WORK_MS_ENV: None if self.work_ms is None else repr(float(self.work_ms)),
             contract.POOL_SIZE_ENV: None if self.pool_size is None else str(self.pool_size),

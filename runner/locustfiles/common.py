@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import time
+import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import Any
 from locust import FastHttpUser, events
 from locust.env import Environment
 
-from app.contract import CLIENT_LOG_ENV, requests_file
+from app.contract import CLIENT_LOG_ENV, CONNECTIONS_ENV, requests_file
 from runner.locustfiles.paths import (
     HEALTH_PATH,
     PASSWORD_ENV,
@@ -66,13 +67,16 @@ REQUEST_LOG = RequestLog()
 
 
 def wait_for_target(host: str, timeout: float) -> bool:
-    """Poll host's health until it answers 200 or `timeout` s pass (gevent-friendly)."""
+    """Poll host's health until it answers 200 or `timeout` s pass (gevent-friendly).
+    Any other HTTP answer also means the server is up (a user's app has no health path)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(host.rstrip("/") + HEALTH_PATH, timeout=2) as r:
                 if r.status == 200:
                     return True
+        except urllib.error.HTTPError:
+            return True
         except OSError:
             pass
         time.sleep(0.05)
@@ -102,6 +106,21 @@ def password() -> str:
     return os.environ.get(PASSWORD_ENV) or DEFAULT_PASSWORD
 
 
+def connection_headers(mode: str | None) -> dict[str, str]:
+    """Extra headers for `load.connections` (pure). `persistent`: one kept-alive connection per
+    user. `per_request`: a new TCP connection for every request; the request says
+    "Connection: close", so the server closes it after the answer and locust's client opens
+    a fresh one for the next request."""
+    if mode in (None, "", "persistent"):
+        return {}
+    if mode == "per_request":
+        return {"Connection": "close"}
+    raise ValueError(f"{CONNECTIONS_ENV}={mode!r}: must be persistent or per_request")
+
+
+CONNECTION_HEADERS = connection_headers(os.environ.get(CONNECTIONS_ENV))
+
+
 class SyncblockUser(FastHttpUser):
     """Base user: every request carries a fresh X-Request-ID; usernames never repeat."""
 
@@ -109,7 +128,7 @@ class SyncblockUser(FastHttpUser):
 
     def send(self, method: str, path: str, **kwargs: Any) -> None:
         rid = new_request_id()
-        headers = {REQUEST_ID_HEADER: rid}
+        headers = {REQUEST_ID_HEADER: rid, **CONNECTION_HEADERS}
         self.client.request(method, path, headers=headers, context={"request_id": rid}, **kwargs)
 
     def register(self) -> None:

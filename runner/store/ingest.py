@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 
 from app import contract
+from runner.store.overlap import flag_overlaps
 from runner.store.records import CellRecord
 from runner.store.runs import insert_cell
 
@@ -220,6 +221,7 @@ def ingest_cell(
         counts["cells"] = 1
         for table, sql, params in _loads(rec, cell_dir) if cell_dir is not None else []:
             counts[table] += int(con.execute(sql, params).fetchall()[0][0])
+        flag_overlaps(con, rec.host)  # this cell's and its host's other cells' flags
         con.commit()
     except BaseException:
         con.rollback()

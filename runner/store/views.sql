@@ -101,3 +101,19 @@ LEFT JOIN wait_stats ws ON ws.cell_id = cs.cell_id AND ws.endpoint = cs.endpoint
 LEFT JOIN res_stats rs ON rs.cell_id = k.cell_id
 LEFT JOIN lag_stats ls ON ls.cell_id = k.cell_id
 LEFT JOIN spread sp ON sp.cell_id = k.cell_id;
+
+-- stall_requests: each stall of a worker's loop joined to the requests that worker was serving
+-- while it stood still (server rows whose [t_start, t_start + duration] overlaps the stall's).
+-- overlap_ms: how much of the request's server time fell inside the stall.
+CREATE OR REPLACE VIEW stall_requests AS
+SELECT s.cell_id, s.pid, s.source, s.t_start AS stall_t_start, s.duration_ms AS stall_ms,
+       s.leaf, s.late, s.in_warmup,
+       r.request_id, r.method, r.path, r.status, r.t_start AS request_t_start,
+       r.duration_ms AS request_ms,
+       (least(s.t_start + s.duration_ms / 1000, r.t_start + r.duration_ms / 1000)
+        - greatest(s.t_start, r.t_start)) * 1000 AS overlap_ms
+FROM stalls s
+JOIN requests r
+  ON r.cell_id = s.cell_id AND r.side = 'server' AND r.pid = s.pid
+ AND r.t_start < s.t_start + s.duration_ms / 1000
+ AND r.t_start + r.duration_ms / 1000 > s.t_start;

@@ -1,0 +1,216 @@
+"""`server.balance=reuseport`: N uvicorn processes, each with its own SO_REUSEPORT socket.
+
+`uvicorn --workers N` (balance `shared`) has one listening socket that every worker accepts
+from, and a burst of kept-alive connections can all land on one worker. Here each of the N
+processes (`runner.reuseport_child`: uvicorn's own `Config`/`Server`, socket made in the
+child) listens on the same port with its own socket, and the kernel picks the socket of a
+new connection by a hash of its addresses.
+
+Every process is a `ManagedProcess` in its own process group, all writing to one log file
+(appends of whole lines). The server is ready when every process has logged "Application
+startup complete", all are alive and `/api/health/` answers. `stop()` sends SIGINT to every
+process (graceful: lifespans flush the app's logs), waits `stop_timeout` for all of them,
+then kills whatever is left of each group; also when interrupted while starting or stopping.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+
+from runner.proc import ManagedProcess, free_port
+from runner.sampler import Targets, process_tree
+from runner.server import (
+    _FAILURE_SIGNS,
+    HEALTH_PATH,
+    PROJECT_ROOT,
+    STARTUP_COMPLETE,
+    ServerStartError,
+    failure_reason,
+    port_in_use,
+)
+
+
+def child_argv(app: str, host: str, port: int) -> list[str]:
+    """The command line of one reuseport process (pure)."""
+    return [
+        sys.executable,
+        "-m",
+        "runner.reuseport_child",
+        app,
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--app-dir",
+        str(PROJECT_ROOT),
+    ]
+
+
+class ReuseportServer:
+    """Same surface as `UvicornServer`: url, pid, worker_pids(), targets(), start/stop."""
+
+    def __init__(
+        self,
+        *,
+        workers: int,
+        env: Mapping[str, str],
+        log_path: Path,
+        host: str = "127.0.0.1",
+        port: int | None = None,
+        app: str = "app.main:app",
+        ready_path: str | None = HEALTH_PATH,
+        start_timeout: float = 60.0,
+        stop_timeout: float = 15.0,
+    ) -> None:
+        if workers < 1:
+            raise ValueError("workers must be >= 1")
+        self.workers = workers
+        self.host = host
+        self.port = free_port(host) if port is None else port
+        self.url = f"http://{host}:{self.port}"
+        self.log_path = Path(log_path)
+        self.start_timeout = start_timeout
+        self.ready_path = ready_path  # None: any HTTP answer on / means up (a user's app)
+        self.stop_timeout = stop_timeout
+        argv = child_argv(app, host, self.port)
+        full_env = {**os.environ, **env}
+        self._procs = [
+            ManagedProcess(
+                argv,
+                log_path=self.log_path,
+                env=full_env,
+                cwd=PROJECT_ROOT,
+                stop_timeout=stop_timeout,
+            )
+            for _ in range(workers)
+        ]
+
+    @property
+    def pid(self) -> int:
+        """The first process (there is no supervisor: every process is a worker)."""
+        return self._procs[0].pid
+
+    def worker_pids(self) -> list[int]:
+        """Live serving processes."""
+        return sorted(p.pid for p in self._started() if p.poll() is None)
+
+    def targets(self) -> Targets:
+        """Sampler targets: every process and its descendants (a process pool), all workers."""
+        pids = [p.pid for p in self._started()]
+
+        def targets() -> list[tuple[str, int]]:
+            return [("server_worker", q) for pid in pids for q in process_tree(pid)]
+
+        return targets
+
+    def _started(self) -> list[ManagedProcess]:
+        return [p for p in self._procs if _has_pid(p)]
+
+    def _log_text(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def _fail(self, reason: str) -> ServerStartError:
+        with contextlib.suppress(OSError), self.log_path.open("a") as f:
+            f.write(f"\n[syncblock] server start failed: {reason}\n")
+        self._kill_all()
+        return ServerStartError(
+            f"uvicorn (reuseport) on {self.url}: {reason} (log: {self.log_path})"
+        )
+
+    def start(self) -> ReuseportServer:
+        if port_in_use(self.host, self.port):
+            raise ServerStartError(f"port {self.port} on {self.host} is already in use")
+        try:
+            for proc in self._procs:
+                proc.start()
+            return self._wait_ready()
+        except BaseException:  # Ctrl-C while starting too: no process of the server leaks
+            self._kill_all()
+            raise
+
+    def _wait_ready(self) -> ReuseportServer:
+        deadline = time.monotonic() + self.start_timeout
+        with httpx.Client(timeout=2.0, trust_env=False) as client:
+            while True:
+                text = self._log_text()
+                for proc in self._procs:
+                    code = proc.poll()
+                    if code is not None:
+                        raise self._fail(
+                            f"process {proc.pid} exited with code {code}: {failure_reason(text)}"
+                        )
+                if any(sign in text for sign in _FAILURE_SIGNS):
+                    raise self._fail(f"startup failed: {failure_reason(text)}")
+                if text.count(STARTUP_COMPLETE) >= self.workers and _answers(
+                    client, self.url, self.ready_path
+                ):
+                    for proc in self._procs:
+                        proc.children()  # remember each family for the final kill
+                    return self
+                if time.monotonic() >= deadline:
+                    raise self._fail(f"not ready after {self.start_timeout:g} s")
+                time.sleep(0.1)
+
+    def stop(self) -> list[int | None]:
+        """SIGINT to every process, wait up to `stop_timeout` for all, then kill each group."""
+        try:
+            live = [p for p in self._started() if p.poll() is None]
+            for proc in live:
+                proc.children()
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(proc.pid, signal.SIGINT)
+            deadline = time.monotonic() + self.stop_timeout
+            while any(p.poll() is None for p in live) and time.monotonic() < deadline:
+                time.sleep(0.05)
+        finally:
+            codes = self._kill_all()
+        return codes
+
+    def _kill_all(self) -> list[int | None]:
+        """Stop every process group; a straggler gets one more second, then SIGKILL."""
+        codes: list[int | None] = []
+        for proc in self._procs:
+            proc.stop_timeout = min(proc.stop_timeout, 1.0)
+            codes.append(proc.stop())
+        return codes
+
+    def __enter__(self) -> ReuseportServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def _has_pid(proc: ManagedProcess) -> bool:
+    try:
+        return proc.pid > 0
+    except RuntimeError:
+        return False
+
+
+def _answers(client: httpx.Client, url: str, ready_path: str | None) -> bool:
+    """The server answers: 200 on ready_path, or any HTTP answer on / when it is None."""
+    try:
+        if ready_path is None:
+            client.get(url + "/")
+            return True
+        return client.get(url + ready_path).status_code == 200
+    except httpx.HTTPError:
+        return False

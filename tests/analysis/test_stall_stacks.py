@@ -1,0 +1,80 @@
+"""analysis.stall_stacks / stall_section: ranking stall stacks and the section's text (pure)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from analysis.stall_section import figures_and_text, mark_not_applicable
+from analysis.stall_stacks import caller_of, function_of, rank, sentence, trimmed
+
+LOOP = ("uvicorn.main:run:1", "asyncio.runners:run:2")
+HASH = (*LOOP, "app.routes:register:40", "app.offload:Offload.hash:80", "app.passwords:hash:17")
+DB = (*LOOP, "app.routes:register:44", "app.crud:create_user:12")
+
+
+def _row(stack: tuple[str, ...], ms: float, **kw: Any) -> dict[str, Any]:
+    return {
+        "hashing": "blocking",
+        "work": "bcrypt",
+        "server_app": "app.main:app",
+        "source": "watchdog",
+        "duration_ms": ms,
+        "stack": list(stack),
+        "late": False,
+    } | kw
+
+
+def test_rank_orders_stacks_by_total_time_per_strategy() -> None:
+    rows = [_row(HASH, 200), _row(DB, 30), _row(HASH, 190), _row(DB, 25, hashing="threadpool")]
+    blocking, threadpool = rank(rows)
+    assert blocking.name == "blocking" and threadpool.name == "threadpool"
+    assert [s.stack for s in blocking.stacks] == [HASH, DB]
+    assert blocking.stacks[0].total_ms == 390 and blocking.stacks[0].stalls == 2
+    assert blocking.total_ms == 420 and blocking.stalls == 3
+
+
+def test_sentence_names_the_leaf_its_share_and_its_caller() -> None:
+    (g,) = rank([_row(HASH, 900), _row(DB, 100)])
+    text = sentence(g)
+    assert "90 %" in text and "1.00 s" in text and "(2 stalls)" in text
+    assert "`app.passwords:hash:17`" in text and "called from `app.offload:Offload.hash:80`" in text
+    assert "entered at `app.routes:register:40`" in text
+
+
+def test_frames_helpers() -> None:
+    assert function_of("app.passwords:hash_password:17") == "app.passwords:hash_password"
+    assert caller_of(HASH) == "app.offload:Offload.hash:80"
+    cut = trimmed(rank([_row(HASH, 1), _row(DB, 1)])[0].stacks)
+    assert cut[0].stack[0] == "asyncio.runners:run:2"  # shared outer frames cut but the last
+
+
+def test_late_captures_are_said_and_the_sampler_named() -> None:
+    _, text = figures_and_text([_row(HASH, 300, late=True, work="gil_c", hashing="threadpool")])
+    assert any("captured late" in p and "stalls.sampler=pyspy" in p for p in text)
+    _, quiet = figures_and_text([_row(HASH, 300)])
+    assert not any("captured late" in p for p in quiet)
+
+
+def test_no_capture_and_no_stall() -> None:
+    figs, text = figures_and_text([_row((), 120, late=True)])
+    assert len(figs) == 2 and any("none of the" in p for p in text)
+    assert figures_and_text([]) == ([], [figures_and_text([])[1][0]])
+
+
+def test_study_sections_do_not_apply_to_a_users_app() -> None:
+    class S:
+        def __init__(self, anchor: str) -> None:
+            self.anchor, self.figures, self.paragraphs, self.table = anchor, [1], ["x"], None
+
+    secs = [S("loop"), S("register"), S("health")]
+    mark_not_applicable(secs, ["mine.api:app"])
+    assert secs[0].paragraphs == ["x"]
+    assert all("Does not apply" in s.paragraphs[0] and s.figures == [] for s in secs[1:])
+    again = [S("register")]
+    mark_not_applicable(again, ["app.main:app", "mine.api:app"])
+    assert again[0].paragraphs == ["x"]
+
+
+def test_a_stall_in_the_loops_own_code_is_explained() -> None:
+    (g,) = rank([_row(LOOP, 60, hashing="threadpool")])
+    assert "event loop's own code" in sentence(g) and "waiting for a core" in sentence(g)
