@@ -247,3 +247,18 @@ def worker_shares(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
         FROM per p JOIN cells c USING (cell_id) GROUP BY ALL""",
         [ids],
     )
+
+
+def health_times(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
+    """Raw client times of /api/health/ in the measured window of the ok load cells (users' and
+    the probe's requests alike), with the cell's strategy and load: the verdict's noise."""
+    return rows(
+        con,
+        """
+        SELECT c.hashing, c.workers, c.users, r.duration_ms
+        FROM requests r JOIN cells c USING (cell_id)
+        WHERE list_contains(?, c.cell_id) AND c.status = 'ok' AND c.scenario <> 'sequential'
+          AND r.side = 'client' AND NOT r.in_warmup AND r.path LIKE '%health%'
+          AND r.t_start <= coalesce(c.t_measure_end, 1e300) AND r.duration_ms IS NOT NULL""",
+        [ids],
+    )

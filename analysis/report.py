@@ -26,7 +26,7 @@ from analysis.aggregate import (
 )
 from analysis.overlap import overlap_html
 from analysis.render import render
-from analysis.verdict import FixRow, fix_table
+from analysis.verdict import FixRow, fix_table, health_samples
 
 Row = dict[str, Any]
 
@@ -55,6 +55,7 @@ class StoreData:
     resources: list[Row]
     lag_series: dict[str, list[Row]]
     worker_shares: list[Row] = field(default_factory=list)
+    health_times: list[Row] = field(default_factory=list)
     stall_rows: list[Row] = field(default_factory=list)  # stall_section.read
     served_apps: list[str] = field(default_factory=list)  # server.app of the cells
 
@@ -76,6 +77,7 @@ def read_store(con: duckdb.DuckDBPyConnection, store: Path, sweep: str) -> Store
         resources=queries.resources_by_role(con, cids),
         lag_series={c["cell_id"]: queries.lag_series(con, c["cell_id"]) for c in reps.values()},
         worker_shares=queries.worker_shares(con, cids),
+        health_times=queries.health_times(con, cids),
         stall_rows=stall_section.read(con, cids),
         served_apps=stall_section.served_apps(con, cids),
     )
@@ -117,7 +119,9 @@ def sections(d: StoreData) -> list[Section]:
     s_by_cost = service_times(d.cells)
     summary = with_service_time(d.summary, s_by_cost)
     cells = with_service_time(d.cells, s_by_cost)
-    g = grid(cells)
+    # the load cells' grid: what the hints' commands repeat (the baseline cells' 1 worker and
+    # scenario=sequential are added by every sweep anyway)
+    g = grid([c for c in cells if c.get("scenario") != "sequential"] or cells)
     load = points(summary, "load")
     seq = points(summary, "sequential")
     reps = representative_cells(cells)
@@ -236,7 +240,7 @@ def sections(d: StoreData) -> list[Section]:
             "Which hashing strategy fixes it, by how much, "
             "and how close does it come to the machine's limit?",
             _figs((figures_system.verdict(fixes), "")),
-            text_system.verdict(fixes, g),
+            text_system.verdict(fixes, g, health_samples(d.health_times, fixes)),
             table=fixes or None,
         ),
     ]

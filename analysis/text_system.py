@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from analysis.aggregate import Grid, Point
+from analysis.noise import Sample, rank
 from analysis.verdict import FixRow, best_of
 from analysis.wording import more_strategies, ms, num, pct, run_command, times
 
@@ -91,9 +92,10 @@ def sequential(pts: Sequence[Point], grid: Grid) -> list[str]:
     """Section 7: server vs client mean per endpoint over consecutive requests, and the gap."""
     if not pts:
         return [
-            "This sweep has no sequential baseline. Run "
-            f"`{run_command(grid, scenario='sequential', users=1, workers=1)}` "
-            "(consecutive requests per endpoint, one user)."
+            "This sweep has no sequential baseline (it ran with baseline=false). Run "
+            f"`{run_command(grid)}`: baseline=true, the default, adds one sequential cell "
+            "(100 consecutive requests per endpoint, one user) per strategy, and the cells "
+            "already stored are skipped."
         ]
     out = []
     for p in pts:
@@ -108,48 +110,126 @@ def sequential(pts: Sequence[Point], grid: Grid) -> list[str]:
     return out
 
 
-def verdict(rows: Sequence[FixRow], grid: Grid) -> list[str]:
-    """Section 8: two sentences of conclusion generated from the fix table."""
+def _fig(s: Sample) -> str:
+    """One strategy's health figures with their intervals and n."""
+    lo, hi = s.median_ci
+    lo95, hi95 = s.p95_ci
+    return (
+        f"{s.name} median {ms(s.median)} (95 % CI {ms(lo)} to {ms(hi)}), "
+        f"p95 {ms(s.p95)} ({ms(lo95)} to {ms(hi95)}), n = {s.n}"
+    )
+
+
+def _names(xs: Sequence[str]) -> str:
+    return xs[0] if len(xs) == 1 else ", ".join(xs[:-1]) + " and " + xs[-1]
+
+
+BEYOND = (
+    "beyond noise (Mann-Whitney U p < 0.01, 95 % intervals of the medians apart, "
+    "and at least 10 % lower)"
+)
+
+
+def responsiveness_verdict(samples: Sequence[Sample], at: str) -> list[str]:
+    """Which strategies keep /api/health/ fast, named only where the difference holds beyond
+    noise; strategies that do not differ are called indistinguishable, with ranges and n."""
+    samples = [x for x in samples if x.n]
+    if len(samples) < 2:
+        return []
+    r = rank(samples)
+    by = {x.name: x for x in samples}
+    out = []
+    if r.best:
+        others = [by[x] for x in by if x != r.best]
+        out.append(
+            f"To keep the server responsive, use {r.best}: at {at}, /api/health/ answered "
+            f"faster than with every other strategy {BEYOND}: {_fig(by[r.best])}; against "
+            + "; ".join(_fig(x) for x in others)
+            + "."
+        )
+    if r.worst and (len(samples) > 2 or not r.best):
+        fastest = min((x for x in samples if x.name != r.worst), key=lambda x: x.median)
+        out.append(
+            f"{r.worst} is the worst at {at}, {BEYOND} against every other strategy: "
+            f"{_fig(by[r.worst])}, {times(by[r.worst].median / fastest.median)} the median "
+            f"of {fastest.name}."
+        )
+    for group in r.ties:
+        if len(group) > 1:
+            out.append(
+                f"{_names(group)} are indistinguishable at {at}: no two of them differ "
+                f"{BEYOND}. " + "; ".join(_fig(by[x]) for x in group) + "."
+            )
+    if not r.best and r.ties:
+        calm = r.ties[0]
+        out.append(
+            f"No strategy is best beyond noise; to keep the server responsive, use "
+            f"{'any of ' if len(calm) > 1 else ''}{_names(calm)}."
+        )
+    slower = [(a, b) for a, b in sorted(r.beats) if a in by and b in by and r.worst not in (a, b)]
+    slower = [(a, b) for a, b in slower if r.best not in (a, b)]
+    if slower:
+        out.append(
+            "Also beyond noise: " + "; ".join(f"{a} faster than {b}" for a, b in slower) + "."
+        )
+    return out
+
+
+def verdict(rows: Sequence[FixRow], grid: Grid, samples: Sequence[Sample] = ()) -> list[str]:
+    """Section 8: the conclusion, from the raw health rows at the comparison load (noise-aware)
+    and the fix table's throughput; every figure with its n."""
     if len(rows) < 2:
         return [
-            "A verdict needs at least two hashing strategies. Run "
-            f"`{run_command(grid, hashing=list(_ALL))}`."
+            "A verdict needs a load scenario run with at least two hashing strategies. Run "
+            f"`{run_command(grid, hashing=list(_ALL), **_load_scenario(grid))}`."
         ]
     by = {r.hashing: r for r in rows}
     base = by.get("blocking", rows[0])
-    at = f"{rows[0].users} users" + (f" and {rows[0].workers} workers" if rows[0].workers else "")
-    out = []
-    calm = best_of(rows, "health_p95_ms", lowest=True) or best_of(rows, "lag_p99_ms", True)
-    if calm:
-        r = by[calm]
-        if not math.isnan(r.health_p95_ms):
+    at = f"{rows[0].users} users" + (
+        f" and {rows[0].workers} worker{'s' if rows[0].workers != 1 else ''}"
+        if rows[0].workers
+        else ""
+    )
+    out = responsiveness_verdict(samples, at)
+    if not out:
+        calm = best_of(rows, "lag_p99_ms", True)
+        if calm:
+            r = by[calm]
             out.append(
-                f"To keep the server responsive, use {calm}: at {at}, /api/health/ p95 "
-                f"was {ms(r.health_p95_ms)} against {ms(base.health_p95_ms)} with "
-                f"{base.hashing} ({times(base.health_p95_ms / r.health_p95_ms)} lower), "
-                f"and the loop's p99 lag {ms(r.lag_p99_ms)} against "
-                f"{ms(base.lag_p99_ms)}."
+                f"No /api/health/ requests at {at} to compare; by the event loop's p99 lag, "
+                f"{calm} kept it freest ({ms(r.lag_p99_ms)} against {ms(base.lag_p99_ms)} "
+                f"with {base.hashing})."
             )
-        else:
-            out.append(
-                f"To keep the event loop free, use {calm}: at {at} its p99 loop lag was "
-                f"{ms(r.lag_p99_ms)} against {ms(base.lag_p99_ms)} with {base.hashing}."
-            )
-    fast = best_of(rows, "best_rps", lowest=False)
-    if fast:
-        r = by[fast]
-        out.append(
-            f"For throughput, {fast} reached {num(r.best_rps)} registrations/s, "
-            f"{pct(r.fraction)} of the machine's ceiling of {num(r.ceiling_rps)}/s, "
-            f"against {pct(base.fraction)} for {base.hashing}."
+    ranked = sorted(
+        (r for r in rows if not math.isnan(r.best_rps)), key=lambda r: r.best_rps, reverse=True
+    )
+    if ranked:
+        r = ranked[0]
+        text = (
+            f"For throughput, {r.hashing} reached {num(r.best_rps)} registrations/s "
+            f"(n = {r.best_n} registrations at {r.best_at[0]} w, {r.best_at[1]} users), "
+            f"{pct(r.fraction)} of the machine's ceiling of {num(r.ceiling_rps)}/s, against "
+            f"{pct(base.fraction)} for {base.hashing} ({num(base.best_rps)}/s, n = {base.best_n})."
         )
+        close = [x.hashing for x in ranked[1:] if x.best_rps * 1.1 >= r.best_rps]
+        if close:
+            text += (
+                f" {_names(close)} came within 10 % of it, which one cell per point does not "
+                "tell apart from noise (repeat=1,2,3 would)."
+            )
+        out.append(text)
     missing = [h for h in _ALL if h not in by]
     if missing:
         out.append(
-            f"Not measured here: {', '.join(missing)}; run "
-            f"`{run_command(grid, hashing=list(_ALL))}` to include them."
+            f"{_names(missing)} {'was' if len(missing) == 1 else 'were'} not part of this "
+            f"sweep; `{run_command(grid, hashing=list(_ALL))}` compares all four."
         )
     return out
+
+
+def _load_scenario(grid: Grid) -> dict[str, str]:
+    """A scenario override when the sweep ran no load scenario (a sequential-only sweep)."""
+    return {} if set(grid.values("scenario")) - {"sequential"} else {"scenario": "mixed"}
 
 
 _ALL = ("blocking", "sync_def", "threadpool", "processpool")

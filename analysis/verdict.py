@@ -6,8 +6,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from analysis.aggregate import Point, strategies
+from analysis.aggregate import Point, hashing_key, strategies
 from analysis.model import ceiling_rps
+from analysis.noise import Sample
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class FixRow:
     best_at: tuple[int, int]  # (workers, users) of that best
     ceiling_rps: float  # cpu_count / S
     hash_ms: float
+    best_n: int = 0  # registrations behind best_rps (summed over repeats)
 
     @property
     def fraction(self) -> float:
@@ -79,6 +81,7 @@ def fix_table(pts: Sequence[Point]) -> list[FixRow]:
                 best_at=(best.workers, best.users) if best else (0, 0),
                 ceiling_rps=ceiling,
                 hash_ms=hash_ms,
+                best_n=best.requests if best else 0,
             )
         )
     return out
@@ -90,3 +93,16 @@ def best_of(rows: Sequence[FixRow], attr: str, lowest: bool) -> str | None:
     if not vals:
         return None
     return (min(vals) if lowest else max(vals))[1]
+
+
+def health_samples(times: Sequence[dict[str, object]], rows: Sequence[FixRow]) -> list[Sample]:
+    """Per strategy, the raw /api/health/ client times at the fix table's comparison load
+    (its users, and its workers when every strategy ran one count in common), over repeats."""
+    if not rows:
+        return []
+    users, workers = rows[0].users, rows[0].workers
+    got: dict[str, list[float]] = {}
+    for t in times:
+        if t["users"] == users and (workers is None or t["workers"] == workers):
+            got.setdefault(str(t["hashing"]), []).append(float(t["duration_ms"]))  # type: ignore[arg-type]
+    return [Sample(h, tuple(got[h])) for h in sorted(got, key=hashing_key)]

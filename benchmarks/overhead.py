@@ -75,6 +75,8 @@ def sweep_argv(
         f"store={store}",
         f"hydra.sweep.dir={sweep_dir}",
         "resume=false",
+        "baseline=false",  # the grid alone, as before the main job gained extra cells
+        "compare.hashing=[]",
     ]
 
 

@@ -76,6 +76,18 @@ def overall(done: int, total: int | None, elapsed: float, eta: float | None) -> 
     return grid
 
 
+_ANNOUNCED: list[int] = []
+
+
+def announce(total: int) -> None:
+    """The sweeper's count of the cells it will run (read by the callback's progress line)."""
+    _ANNOUNCED[:] = [total]
+
+
+def announced() -> int | None:
+    return _ANNOUNCED[0] if _ANNOUNCED else None
+
+
 @dataclass
 class Progress:
     """Counts the cells of a run and prints a line for each as it finishes."""
@@ -87,6 +99,8 @@ class Progress:
     started: float = field(default_factory=time.monotonic)
 
     def cell_done(self, result: Any) -> None:
+        if self.total is None:
+            self.total = announced()
         self.done += 1
         if result.status != "skipped":
             self.walls.append(result.wall_s)

@@ -99,6 +99,13 @@ class CellSpec:
         return None if self.sequential else self.warmup + self.duration
 
     @property
+    def effective_probe_hz(self) -> float:
+        """Health probes/s locust sends: only the load scenarios with registrations (mixed,
+        register) are probed; health is all health already, and a probe would break the
+        sequential baseline's one-request-at-a-time."""
+        return self.probe_hz if self.scenario in ("mixed", "register") else 0.0
+
+    @property
     def custom_app(self) -> bool:
         return self.server_app != DEFAULT_APP
 
@@ -137,7 +144,7 @@ class CellSpec:
             "server_app": self.server_app,
             "pool_size": self.pool_size,
             "thread_limit": self.thread_limit,
-            "probe_hz": self.probe_hz,
+            "probe_hz": self.effective_probe_hz,
             "arrival": self.arrival,
             "rate": self.rate,
             "arrival_process": self.arrival_process,
@@ -183,7 +190,7 @@ class CellSpec:
             contract.WARMUP_ENV: repr(float(self.warmup)),
             contract.SEQUENTIAL_REQUESTS_ENV: str(self.requests),
             contract.CONNECTIONS_ENV: self.connections,
-            contract.PROBE_HZ_ENV: repr(float(self.probe_hz)),
+            contract.PROBE_HZ_ENV: repr(float(self.effective_probe_hz)),
             contract.ARRIVAL_ENV: self.arrival,
             contract.ARRIVAL_PROCESS_ENV: self.arrival_process,
             contract.MAX_IN_FLIGHT_ENV: str(self.max_in_flight),

@@ -21,6 +21,7 @@ from locust import FastHttpUser, events
 from locust.env import Environment
 
 from app.contract import CLIENT_LOG_ENV, CONNECTIONS_ENV, requests_file
+from runner.locustfiles import probe
 from runner.locustfiles.paths import (
     HEALTH_PATH,
     PASSWORD_ENV,
@@ -91,6 +92,7 @@ def _register(environment: Environment, **_: Any) -> None:
     if wait and environment.host:
         wait_for_target(environment.host, float(wait))
     environment.events.request.add_listener(REQUEST_LOG.on_request)
+    probe.install(environment)  # the health probe (load.probe_hz); stops before the flush
     environment.events.test_stop.add_listener(REQUEST_LOG.flush)
     environment.events.quitting.add_listener(REQUEST_LOG.flush)
 

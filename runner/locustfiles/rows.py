@@ -34,4 +34,5 @@ def client_row(
         "pid": pid,
         "ok": exception is None,
         "error": None if exception is None else str(exception)[:500],
+        "source": (context or {}).get("source") or "user",  # 'probe': the health probe's
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from analysis import text, text_system
 from analysis.aggregate import points
+from analysis.noise import Sample
 from analysis.verdict import fix_table
 from tests.analysis.rows import grid_of, summary_row
 
@@ -69,9 +70,10 @@ def test_missing_sections_name_the_command() -> None:
     """Without sequential cells the section gives the exact runner command that fills it."""
     rows = [summary_row(workers=2, users=5)]
     [para] = text_system.sequential([], grid_of(rows))
-    assert (
-        "`python -m runner -m workers=1 users=1 hashing=blocking scenario=sequential duration=10`"
-    ) in para
+    # the same sweep again: baseline=true (the default) adds the sequential cells, the rest
+    # is already stored and skipped
+    assert "`python -m runner -m workers=2 users=5 hashing=blocking duration=10`" in para
+    assert "baseline=true" in para
 
 
 def test_one_user_count_asks_for_more() -> None:
@@ -107,18 +109,26 @@ def test_load_generator_warning() -> None:
 
 
 def test_verdict_sentences_from_table() -> None:
-    """The verdict names the calmest and the fastest strategy with their measured numbers."""
+    """The verdict names the calmer strategy from the raw health rows, with intervals and n,
+    and the fastest one with its registrations behind the figure."""
     rows = [
-        summary_row("blocking", users=4, rps=8.0),
+        summary_row("blocking", users=4, rps=8.0, requests=80),
         summary_row("blocking", users=4, endpoint="health", p95_ms=400.0),
-        summary_row("threadpool", users=4, rps=18.0, loop_lag_p99_ms=1.0),
+        summary_row("threadpool", users=4, rps=18.0, loop_lag_p99_ms=1.0, requests=180),
         summary_row("threadpool", users=4, endpoint="health", p95_ms=4.0, loop_lag_p99_ms=1.0),
     ]
-    paras = text_system.verdict(fix_table(points(rows)), grid_of(rows))
-    assert paras[0].startswith("To keep the server responsive, use threadpool")
-    assert "4.0 ms against 400 ms with blocking (100× lower)" in paras[0]
-    assert "threadpool reached 18.0 registrations/s, 90 % of the machine's ceiling" in paras[1]
-    assert "sync_def, processpool" in paras[2]
+    samples = [
+        Sample("blocking", tuple(300.0 + k for k in range(100))),
+        Sample("threadpool", tuple(3.0 + k / 100 for k in range(120))),
+    ]
+    paras = text_system.verdict(fix_table(points(rows)), grid_of(rows), samples)
+    assert paras[0].startswith("To keep the server responsive, use threadpool: at 4 users")
+    assert "beyond noise" in paras[0]
+    assert "threadpool median 3.6 ms" in paras[0] and "n = 120" in paras[0]
+    assert "blocking median 350 ms" in paras[0] and "n = 100" in paras[0]
+    assert "threadpool reached 18.0 registrations/s (n = 180 registrations" in paras[1]
+    assert "90 % of the machine's ceiling" in paras[1]
+    assert "sync_def and processpool were not part of this sweep" in paras[2]
 
 
 def test_uneven_workers_explain_a_slow_multi_worker_point() -> None:

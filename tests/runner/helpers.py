@@ -22,6 +22,8 @@ TABLES = (
     "resources",
     "sweeps",
 )
+# A sweep without the main job's extra cells (baseline, fix comparison): just its grid.
+PLAIN = ("baseline=false", "compare.hashing=[]")
 ENV_KEYS = ("SYNCBLOCK_LOG_DIR", "SYNCBLOCK_CLIENT_LOG_DIR")
 
 

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from analysis import queries
-from tests.runner.helpers import counts, leftovers, query, run_runner
+from tests.runner.helpers import PLAIN, counts, leftovers, query, run_runner
 
 pytestmark = pytest.mark.e2e
 
-GRID = ["workers=1,2", "users=1,4", "duration=4", "warmup=1", "bcrypt_rounds=8"]
+GRID = ["workers=1,2", "users=1,4", "duration=4", "warmup=1", "bcrypt_rounds=8", *PLAIN]
 
 
 @pytest.fixture(scope="module")
@@ -112,6 +112,7 @@ def test_a_cell_whose_app_cannot_start_fails_alone(tmp_path: Path) -> None:
         "warmup=1",
         "users=2",
         "bcrypt_rounds=6",
+        *PLAIN,
         f"store={store}",
         f"hydra.sweep.dir={tmp_path / 'sweep'}",
     )

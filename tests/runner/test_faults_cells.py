@@ -20,7 +20,7 @@ from tests.runner.helpers import REPO, query, run_runner, server_ready, strays
 
 pytestmark = pytest.mark.e2e
 
-SHORT = ["duration=2", "warmup=1", "bcrypt_rounds=6"]
+SHORT = ["duration=2", "warmup=1", "bcrypt_rounds=6", "baseline=false", "compare.hashing=[]"]
 _STARTED = re.compile(r"Started server process \[(\d+)\]")
 
 
@@ -47,6 +47,8 @@ def test_worker_killed_mid_cell_counts_failures_and_sweep_goes_on(tmp_path: Path
             "runner",
             "-m",
             "repeat=1,2",
+            "baseline=false",
+            "compare.hashing=[]",
             "workers=2",
             "users=4",
             "duration=4",

@@ -19,7 +19,7 @@ from tests.runner.helpers import REPO, TABLES, query, run_runner, server_ready, 
 
 pytestmark = pytest.mark.e2e
 
-SHORT = ["duration=3", "warmup=1", "bcrypt_rounds=6"]
+SHORT = ["duration=3", "warmup=1", "bcrypt_rounds=6", "baseline=false", "compare.hashing=[]"]
 
 
 def start_runner(*args: str) -> subprocess.Popen[str]:
@@ -134,4 +134,4 @@ def test_target_url_hosts_that_only_look_local_are_refused(url: str) -> None:
     """Userinfo tricks and look-alike names are not loopback; allow_remote=true lets them pass."""
     with pytest.raises(ConfigError, match="allow_remote"):
         validate(composed(f"target_url='{url}'"))
-    assert validate(composed(f"target_url='{url}'", "allow_remote=true"))["target_url"] == url
+    assert validate(composed(f"target_url='{url}'", "allow_remote=true")).target_url == url

@@ -34,6 +34,8 @@ def swept(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes, str]:
             "runner",
             "-m",
             "scenario=register,sequential",
+            "baseline=false",
+            "compare.hashing=[]",
             "scenario.requests=20",
             "workers=2",
             "users=3",

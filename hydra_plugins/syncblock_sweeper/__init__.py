@@ -1,0 +1,1 @@
+"""syncblock's Hydra sweeper plugin (see syncblock_sweeper.py)."""

@@ -1,0 +1,114 @@
+"""The syncblock sweeper: Hydra's public Sweeper API around runner.sweep.
+
+It expands the command line like Hydra's basic sweeper (plus `hydra.sweeper.params`), adds the
+main job's comparison and baseline cells, composes and validates EVERY job before any process
+starts (one clear line naming the key, exit 2), announces the number of cells to the progress
+line, and hands all jobs to the configured launcher in one batch (so a parallel launcher still
+runs them in parallel). Selected in conf/hydra/default.yaml (`sweeper._target_`).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.core.plugins import Plugins
+from hydra.plugins.sweeper import Sweeper
+from hydra.types import HydraContext, TaskFunction
+from omegaconf import DictConfig, OmegaConf
+
+from runner import progress
+from runner.config import ConfigError, cell_key, validate
+from runner.sweep import Facts, SweepError, cartesian, plan
+
+
+def _stop(message: str) -> None:
+    print(f"syncblock: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def facts_of(cfg: DictConfig) -> Facts:
+    """The planner's view of one composed (and validated) job config."""
+    spec = validate(cfg)
+    return Facts(
+        hashing=spec.hashing,
+        workers=spec.workers,
+        users=spec.users,
+        scenario=spec.scenario,
+        baseline=spec.baseline,
+        compare=spec.compare_hashing,
+    )
+
+
+class SyncblockSweeper(Sweeper):
+    def __init__(self, max_batch_size: int | None = None, params: dict[str, str] | None = None):
+        super().__init__()
+        self.params = dict(params or {})
+        self.hydra_context: HydraContext | None = None
+        self.config: DictConfig | None = None
+        self.launcher: Any = None
+        self._composed: dict[tuple[str, ...], DictConfig] = {}
+
+    def setup(
+        self, *, hydra_context: HydraContext, task_function: TaskFunction, config: DictConfig
+    ) -> None:
+        self.hydra_context = hydra_context
+        self.config = config
+        self.launcher = Plugins.instance().instantiate_launcher(
+            hydra_context=hydra_context, task_function=task_function, config=config
+        )
+
+    def _compose(self, overrides: Sequence[str]) -> DictConfig:
+        """One job's config, composed as the launcher will, and validated (cached)."""
+        key = tuple(overrides)
+        if key not in self._composed:
+            assert self.hydra_context is not None and self.config is not None
+            try:
+                cfg = self.hydra_context.config_loader.load_sweep_config(
+                    master_config=self.config, sweep_overrides=list(overrides)
+                )
+                validate(cfg)
+            except ConfigError as exc:
+                _stop(str(exc))
+            except Exception as exc:  # composition: unknown group option, wrong type, typo
+                _stop(f"invalid config: {_first_line(exc)}")
+            self._composed[key] = cfg
+        return self._composed[key]
+
+    def jobs(self, arguments: list[str]) -> list[list[str]]:
+        """Every job's overrides, validated; stops with one line on the first bad one."""
+        assert self.hydra_context is not None
+        args = [f"{k}={v}" for k, v in self.params.items()] + list(arguments)
+        parser = OverridesParser.create(config_loader=self.hydra_context.config_loader)
+        try:
+            grid = cartesian(parser.parse_overrides(args))
+        except SweepError as exc:
+            _stop(str(exc))
+        except Exception as exc:
+            _stop(f"invalid override: {_first_line(exc)}")
+        planned = plan(
+            grid,
+            facts=lambda ov: facts_of(self._compose(ov)),
+            key=lambda ov: cell_key(self._compose(ov)),
+        )
+        return [list(j.overrides) for j in planned]
+
+    def sweep(self, arguments: list[str]) -> Any:
+        assert self.config is not None and self.launcher is not None
+        batch = self.jobs(arguments)
+        progress.announce(len(batch))
+        sweep_dir = Path(self.config.hydra.sweep.dir)
+        sweep_dir.mkdir(parents=True, exist_ok=True)
+        OmegaConf.save(self.config, sweep_dir / "multirun.yaml")
+        results = self.launcher.launch(batch, initial_job_idx=0)
+        for r in results:
+            _ = r.return_value  # a job that raised fails the sweep, as with the basic sweeper
+        return [results]

@@ -1,0 +1,123 @@
+"""The steady health probe of the load scenarios: `GET /api/health/` at `load.probe_hz` on a
+fixed schedule, inside the locust process, beside the users.
+
+The k-th probe is due at t0 + k / hz. A scheduler greenlet sleeps until each due time and
+spawns one greenlet per probe, so a probe is sent on time even while earlier ones still wait
+for their response. Probes use their own HTTP client (a pool of up to POOL connections, never
+the users'), and their client rows carry `source = 'probe'` (users' rows: 'user'). Probes stop
+at `test_stop`; in-flight ones get STOP_GRACE_S to finish so both sides log them.
+
+Env: SYNCBLOCK_PROBE_HZ (probes per second; unset or 0 = no probe), set by the runner for the
+load scenarios (mixed, register). One probe per load generator: in a distributed run
+(`load.processes` > 1) only the master probes.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import gevent
+from gevent.pool import Group
+
+from app.contract import HEALTH_PATH, PROBE_HZ_ENV, REQUEST_ID_HEADER
+
+SOURCE_PROBE = "probe"
+POOL = 256  # connections the probe may hold open at once (never a reason to send late)
+STOP_GRACE_S = 2.0
+
+
+def due_at(t0: float, hz: float, k: int) -> float:
+    """When the k-th probe (k = 0, 1, ...) is due (pure)."""
+    return t0 + k / hz
+
+
+def probe_hz(env: dict[str, str] | os._Environ[str]) -> float:
+    """The configured rate; 0 when unset, empty or not positive."""
+    try:
+        hz = float(env.get(PROBE_HZ_ENV) or 0)
+    except ValueError:
+        return 0.0
+    return hz if hz > 0 else 0.0
+
+
+class Probe:
+    """Calls `send` at `hz` on a fixed schedule, each call in its own greenlet."""
+
+    def __init__(
+        self, send: Callable[[], Any], hz: float, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.send = send
+        self.hz = hz
+        self.clock = clock
+        self.sent = 0
+        self.inflight = Group()
+        self.scheduler: gevent.Greenlet | None = None
+
+    def _run(self) -> None:
+        t0 = self.clock()
+        while True:
+            delay = due_at(t0, self.hz, self.sent) - self.clock()
+            if delay > 0:
+                gevent.sleep(delay)
+            self.inflight.spawn(self.send)
+            self.sent += 1
+
+    def start(self) -> Probe:
+        if self.scheduler is None:
+            self.scheduler = gevent.spawn(self._run)
+        return self
+
+    def stop(self, grace: float = STOP_GRACE_S) -> None:
+        if self.scheduler is not None:
+            self.scheduler.kill(block=True)
+            self.scheduler = None
+        self.inflight.join(timeout=grace)
+        self.inflight.kill(block=False)
+
+
+def health_sender(host: str, request_event: Any) -> Callable[[], None]:
+    """One probe request: a fresh X-Request-ID, its own connection pool, source 'probe'."""
+    from locust.contrib.fasthttp import FastHttpSession
+
+    session = FastHttpSession(
+        base_url=host, request_event=request_event, user=None, concurrency=POOL
+    )
+
+    def send() -> None:
+        rid = uuid.uuid4().hex
+        session.request(
+            "GET",
+            HEALTH_PATH,
+            headers={REQUEST_ID_HEADER: rid},
+            context={"request_id": rid, "source": SOURCE_PROBE},
+        )
+
+    return send
+
+
+def install(environment: Any) -> None:
+    """Hook (from common.py's init listener): probe from test_start to test_stop."""
+    from locust.runners import WorkerRunner
+
+    hz = probe_hz(os.environ)
+    if not hz or isinstance(environment.runner, WorkerRunner) or not environment.host:
+        return
+    state: dict[str, Probe] = {}
+
+    def on_start(**_: Any) -> None:
+        if "probe" not in state:
+            send = health_sender(environment.host, environment.events.request)
+            state["probe"] = Probe(send, hz).start()
+
+    def on_stop(**_: Any) -> None:
+        probe = state.pop("probe", None)
+        if probe is not None:
+            probe.stop()
+
+    environment.events.test_start.add_listener(on_start)
+    # before the request log's own test_stop flush would be nicer, but it also flushes at quit
+    environment.events.test_stop.add_listener(on_stop)
