@@ -29,7 +29,7 @@ METRICS = (
     "joined_wait_ms",
 )
 # Dimensions that, when they vary in a sweep, split the lines of a figure.
-_EXTRA_DIMS = ("scenario", "db", "bcrypt_rounds")
+_EXTRA_DIMS = ("work", "scenario", "db", "bcrypt_rounds")
 
 
 def endpoint_kind(path: str | None) -> str:
@@ -97,11 +97,12 @@ class Point:
     workers: int
     users: int
     endpoint: str
-    hash_ms: float
+    hash_ms: float  # S of the point's work kind (bcrypt: cells.hash_ms; others: work_ms)
     cpu_count: int
     failures: int
     requests: int
     stats: dict[str, MeanCI] = field(default_factory=dict)
+    work: str = "bcrypt"
 
     def mean(self, metric: str) -> float:
         ci = self.stats.get(metric)
@@ -139,7 +140,9 @@ def points(summary: Sequence[Row], scenarios: str = "load") -> list[Point]:
     out = []
     for (hashing, series, workers, users, endpoint), rs in groups.items():
         stats = {m: mean_ci([r[m] for r in rs if r.get(m) is not None]) for m in METRICS}
-        hash_ms = mean_ci([r["hash_ms"] for r in rs if r.get("hash_ms")]).mean
+        work = rs[0].get("work") or "bcrypt"
+        s_col = "hash_ms" if work == "bcrypt" or not rs[0].get("work_ms") else "work_ms"
+        hash_ms = mean_ci([r[s_col] for r in rs if r.get(s_col)]).mean
         out.append(
             Point(
                 hashing=hashing,
@@ -152,6 +155,7 @@ def points(summary: Sequence[Row], scenarios: str = "load") -> list[Point]:
                 failures=int(sum(r.get("failures") or 0 for r in rs)),
                 requests=int(sum(r.get("requests") or 0 for r in rs)),
                 stats={m: s for m, s in stats.items() if s.n},
+                work=work,
             )
         )
     return sorted(

@@ -263,7 +263,9 @@ def registration_model(pts: Sequence[Point]) -> go.Figure | None:
             )
             x = [p.users for p in line]
             model = [
-                closed_loop(p.users, p.hash_ms, p.workers, p.cpu_count, p.hashing).response_ms
+                closed_loop(
+                    p.users, p.hash_ms, p.workers, p.cpu_count, p.hashing, p.work
+                ).response_ms
                 for p in line
             ]
             for name, y, dash, err in (

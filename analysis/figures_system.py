@@ -76,7 +76,7 @@ def throughput(pts: Sequence[Point], rows: Sequence[FixRow]) -> go.Figure | None
                         x=x,
                         y=[
                             closed_loop(
-                                p.users, p.hash_ms, p.workers, p.cpu_count, p.hashing
+                                p.users, p.hash_ms, p.workers, p.cpu_count, p.hashing, p.work
                             ).throughput_rps
                             for p in line
                         ],

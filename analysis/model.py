@@ -13,6 +13,8 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from analysis.ceilings import KINDS, STRATEGIES, pair
+
 # Two-sided 95 % Student t quantiles t(0.975, df) for small df; beyond the table, 1.96.
 _T95 = {
     1: 12.706,
@@ -62,22 +64,30 @@ class MeanCI:
         return self.high - self.mean
 
 
-def servers(workers: int, cpu_count: int, hashing: str = "blocking") -> int:
+def servers(workers: int, cpu_count: int, hashing: str = "blocking", work: str = "bcrypt") -> int:
     """c, the hashes that can run at once: min(workers, cpu_count) when each worker hashes on
     its event loop (blocking); cpu_count when hashing runs off the loop in a thread or process
-    pool, where even one worker keeps every core hashing."""
+    pool, where even one worker keeps every core hashing. Other work kinds follow the
+    (kind, strategy) table of analysis/ceilings.py (default pool size and thread limit)."""
+    if work != "bcrypt" and work in KINDS and hashing in STRATEGIES:
+        return pair(work, hashing, workers=max(1, workers), cores=max(1, cpu_count)).executors
     if hashing != "blocking":
         return max(1, cpu_count)
     return max(1, min(workers, cpu_count))
 
 
 def closed_loop(
-    users: int, service_ms: float, workers: int, cpu_count: int, hashing: str = "blocking"
+    users: int,
+    service_ms: float,
+    workers: int,
+    cpu_count: int,
+    hashing: str = "blocking",
+    work: str = "bcrypt",
 ) -> ModelPoint:
     """Throughput X = min(N, c)/S and mean response R = N/X for N users with no think time."""
     if users < 1 or service_ms <= 0:
         raise ValueError("users must be >= 1 and service_ms > 0")
-    c = servers(workers, cpu_count, hashing)
+    c = servers(workers, cpu_count, hashing, work)
     busy = min(users, c)
     throughput = busy / (service_ms / 1000.0)
     return ModelPoint(servers=c, throughput_rps=throughput, response_ms=users * service_ms / busy)

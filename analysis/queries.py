@@ -99,7 +99,8 @@ def cells(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
         SELECT c.cell_id, c.sweep_id, c.job_num, c.scenario, c.hashing, c.db, c.workers,
                c.users, c.duration_s, c.warmup_s, c."repeat", c.bcrypt_rounds, c.hash_ms,
                c.status, c.error, c.t_load_start, c.t_measure_start, c.t_measure_end,
-               c.host, c.overlapped_on_host, s.cpu_count
+               c.work, c.work_ms, c.pool_size, c.thread_limit, c.host, c.overlapped_on_host,
+               s.cpu_count
         FROM cells c LEFT JOIN sweeps s USING (sweep_id)
         WHERE list_contains(?, c.cell_id)
         ORDER BY c.sweep_id, c.job_num""",

@@ -12,7 +12,16 @@ from typing import Any
 import duckdb
 import plotly.graph_objects as go
 
-from analysis import dbcompare, figures, figures_system, queries, stall_section, text, text_system
+from analysis import (
+    dbcompare,
+    figures,
+    figures_matrix,
+    figures_system,
+    queries,
+    stall_section,
+    text,
+    text_system,
+)
 from analysis.aggregate import (
     Grid,
     cell_label,
@@ -24,6 +33,7 @@ from analysis.aggregate import (
     with_decomposition,
     with_service_time,
 )
+from analysis.matrix import matrix, sentences
 from analysis.overlap import overlap_html
 from analysis.render import render
 from analysis.verdict import FixRow, fix_table, health_samples
@@ -134,7 +144,9 @@ def sections(d: StoreData) -> list[Section]:
             w = max(mine, key=lambda r: (r["p99_ms"] or 0, r["max_ms"] or 0))
             worst_pid[c["cell_id"]], worst_row[c["cell_id"]] = w["pid"], w
     stalls = {r["cell_id"]: r for r in d.stalls}
-    fixes = fix_table(load)
+    bcrypt_rows = [r for r in summary if (r.get("work") or "bcrypt") == "bcrypt"]
+    fixes = fix_table(points(bcrypt_rows, "load") if bcrypt_rows else load)  # bcrypt's S
+    fix_matrix = matrix(cells, d.summary)  # work kind x strategy, each against its ceiling
     res = _resource_rows(d, g)
     out = [
         Section(
@@ -239,8 +251,19 @@ def sections(d: StoreData) -> list[Section]:
             "8. Which fix works",
             "Which hashing strategy fixes it, by how much, "
             "and how close does it come to the machine's limit?",
-            _figs((figures_system.verdict(fixes), "")),
-            text_system.verdict(fixes, g, health_samples(d.health_times, fixes)),
+            _figs(
+                (figures_system.verdict(fixes), ""),
+                (
+                    figures_matrix.heatmap(fix_matrix),
+                    "Rows: the kind of synchronous call; columns: the strategy. Colour: "
+                    "/api/health/ p95 (green <= 50 ms, red >= S); text adds the loop-lag p99 "
+                    "and register throughput as a fraction of the pair's ceiling "
+                    "min(users, c)/S (c from the table in the README).",
+                ),
+                (figures_matrix.table(fix_matrix), ""),
+            ),
+            text_system.verdict(fixes, g, health_samples(d.health_times, fixes))
+            + sentences(fix_matrix),
             table=fixes or None,
         ),
     ]

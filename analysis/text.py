@@ -172,7 +172,7 @@ def model_gaps(pts: Sequence[Point]) -> list[tuple[Point, float, float]]:
     for p in by_endpoint(pts, "register"):
         if math.isnan(p.hash_ms) or not p.hash_ms or math.isnan(p.mean("avg_ms")):
             continue
-        r = closed_loop(p.users, p.hash_ms, p.workers, p.cpu_count, p.hashing).response_ms
+        r = closed_loop(p.users, p.hash_ms, p.workers, p.cpu_count, p.hashing, p.work).response_ms
         out.append((p, r, relative_gap(p.mean("avg_ms"), r)))
     return out
 
@@ -208,7 +208,7 @@ def registration(
     for h, series in lines:
         mine = [(p, r, g) for p, r, g in gaps if p.hashing == h and p.series == series]
         p, r, g = max(mine, key=lambda x: abs(x[2]))
-        c = closed_loop(p.users, p.hash_ms, p.workers, p.cpu_count, p.hashing).servers
+        c = closed_loop(p.users, p.hash_ms, p.workers, p.cpu_count, p.hashing, p.work).servers
         head = f"{h}, {series} (S = {ms(p.hash_ms)}, c = {c}):"
         if abs(g) <= FOLLOWS:
             out.append(

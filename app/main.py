@@ -6,12 +6,14 @@ import contextlib
 import os
 from collections.abc import AsyncIterator
 
+import anyio.to_thread
 from fastapi import FastAPI, Request, status
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.calibrate import calibrate_shared
 from app.crud import UsernameTakenError
 from app.db import create_tables, make_engine, make_sessionmaker
 from app.instrumentation import Recorder, TimingMiddleware
@@ -58,13 +60,18 @@ def create_app(settings: Settings) -> FastAPI:
             )
             stack.callback(engine.dispose)
             create_tables(engine)
+            # Before the pool and the probe start: calibrate on a quiet process.
+            work = calibrate_shared(
+                settings.work, settings.work_ms, settings.bcrypt_rounds, settings.log_dir
+            )
+            anyio.to_thread.current_default_thread_limiter().total_tokens = settings.thread_limit
             pool = None
             if settings.hashing == "processpool":
                 size = settings.pool_size or os.cpu_count() or 1
                 pool = make_process_pool(size)
                 stack.callback(pool.shutdown, wait=True, cancel_futures=True)
                 await warm_up(pool, size)
-            offload = Offload(settings.hashing, settings.bcrypt_rounds, pool)
+            offload = Offload(settings.hashing, work.cost, pool, work=settings.work)
             if settings.instrument:  # lag probe + stall watchdog; files flushed on exit
                 await stack.enter_async_context(Instruments(recorder, settings))
             yield {"sessionmaker": make_sessionmaker(engine), "offload": offload}

@@ -1,4 +1,5 @@
-"""The four hashing strategies: where bcrypt (and the database call) run.
+"""The four hashing strategies: where the work kind's call (bcrypt by default; app/work.py)
+and the database call run.
 
 - blocking:    inline on the event loop, database too (the naive code under study);
 - sync_def:    the routes are plain `def`, so FastAPI runs the whole handler in its
@@ -20,8 +21,8 @@ from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 
-from app.passwords import dummy_hash, hash_password, verify_password
-from app.settings import Hashing
+from app.contract import Hashing, Work
+from app.work import dummy_hash_as, hash_as, verify_as
 
 T = TypeVar("T")
 
@@ -52,17 +53,23 @@ async def warm_up(pool: ProcessPoolExecutor, size: int) -> set[int]:
 
 
 class Offload:
-    """Runs bcrypt and database work where the strategy says."""
+    """Runs the work kind's call and database work where the strategy says. `rounds` is the
+    kind's calibrated cost (bcrypt: its rounds)."""
 
     def __init__(
-        self, strategy: Hashing, rounds: int, pool: ProcessPoolExecutor | None = None
+        self,
+        strategy: Hashing,
+        rounds: int,
+        pool: ProcessPoolExecutor | None = None,
+        work: Work = "bcrypt",
     ) -> None:
         if strategy == "processpool" and pool is None:
             raise ValueError("the processpool strategy needs a process pool")
         self.strategy = strategy
         self.rounds = rounds
         self.pool = pool
-        self.dummy_hash = dummy_hash(rounds)
+        self.work = work
+        self.dummy_hash = dummy_hash_as(work, rounds)
 
     async def _cpu(self, fn: Callable[..., T], *args: Any) -> T:
         if self.strategy == "processpool":
@@ -73,11 +80,11 @@ class Offload:
         return fn(*args)
 
     async def hash(self, password: str) -> str:
-        return await self._cpu(hash_password, password, self.rounds)
+        return await self._cpu(hash_as, self.work, password, self.rounds)
 
     async def verify(self, password: str, hashed: str | None) -> bool:
         """Verify; with no stored hash, spend the same time on the dummy hash and fail."""
-        ok = await self._cpu(verify_password, password, hashed or self.dummy_hash)
+        ok = await self._cpu(verify_as, self.work, password, hashed or self.dummy_hash)
         return ok and hashed is not None
 
     async def db(self, fn: Callable[..., T], /, **kwargs: Any) -> T:

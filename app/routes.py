@@ -17,7 +17,7 @@ from app.db import get_session
 from app.dbtime import request_state, timed
 from app.models import LoginRequest, Message, User, UserCreate, UserPublic
 from app.offload import Offload
-from app.passwords import hash_password, verify_password
+from app.work import hash_as, verify_as
 
 SessionDep = Annotated[Session, Depends(get_session)]
 BAD_LOGIN = "invalid username or password"
@@ -96,7 +96,7 @@ def sync_router() -> APIRouter:
     def register(
         body: UserCreate, session: SessionDep, offload: OffloadDep, request: Request
     ) -> User:
-        hashed = hash_password(body.password, offload.rounds)
+        hashed = hash_as(offload.work, body.password, offload.rounds)
         create = timed(request_state(request), crud.create_user)
         return create(session=session, username=body.username, password_hash=hashed)
 
@@ -107,7 +107,7 @@ def sync_router() -> APIRouter:
         find = timed(request_state(request), crud.get_user_by_username)
         user = find(session=session, username=body.username)
         hashed = user.password_hash if user else offload.dummy_hash
-        if not (verify_password(body.password, hashed) and user is not None):
+        if not (verify_as(offload.work, body.password, hashed) and user is not None):
             raise _unauthorized()
         return LOGIN_OK
 

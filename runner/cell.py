@@ -34,6 +34,7 @@ from runner.session import connection, ensure_sweep, hold_store, note_reuse, swe
 from runner.spec import CellSpec
 from runner.store import ingest_cell, ok_cell_id
 from runner.store.records import CellRecord
+from runner.workcal import measured_ms, target_env
 
 
 @dataclass
@@ -128,6 +129,7 @@ class Timings:
     t_load_start: float
     t_measure_start: float
     t_measure_end: float
+    work_ms: float | None = None  # the work kind's measured time per call (server start-up)
 
 
 def load_plan(spec: CellSpec, host: str) -> LoadPlan:
@@ -173,7 +175,9 @@ def measure(spec: CellSpec, cell_dir: Path, db_url: str | None = None) -> Timing
             server = make_server(  # server.balance: uvicorn --workers, or N reuseport processes
                 spec.balance,
                 workers=spec.workers,
-                env=spec.server_env(cell_dir) | ({contract.DB_URL_ENV: db_url} if db_url else {}),
+                env=spec.server_env(cell_dir)
+                | target_env(spec.work, spec.work_ms, hash_ms)
+                | ({contract.DB_URL_ENV: db_url} if db_url else {}),
                 log_path=cell_dir / contract.SERVER_LOG,
                 port=spec.port,
                 app=spec.served_app,
@@ -197,7 +201,8 @@ def measure(spec: CellSpec, cell_dir: Path, db_url: str | None = None) -> Timing
         ended = finish_locust(locust, deadline_s(plan, budget, spec.deadline_margin))
     # leaving the stack: sampler written, server stopped (its logs flushed), locust reaped
     start, end = measured_window(cell_dir, spec.warmup, spec.duration, spec.run_time_s, ended)
-    return Timings(hash_ms, start, start + spec.warmup, end)
+    work_ms = measured_ms(cell_dir / contract.SERVER_DIR)
+    return Timings(hash_ms, start, start + spec.warmup, end, work_ms)
 
 
 def measured_window(

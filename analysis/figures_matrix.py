@@ -1,0 +1,113 @@
+"""The fix matrix as figures: one heatmap (kinds x strategies) and one table."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+
+from analysis.ceilings import KINDS, STRATEGIES
+from analysis.figstyle import base_layout
+from analysis.matrix import RESPONSIVE_MS, MatrixCell
+from analysis.wording import ms, num, pct
+
+
+def _axes(cells: Sequence[MatrixCell]) -> tuple[list[str], list[str]]:
+    kinds = [k for k in KINDS if any(m.work == k for m in cells)]
+    kinds += sorted({m.work for m in cells} - set(kinds))
+    strategies = [s for s in STRATEGIES if any(m.hashing == s for m in cells)]
+    return kinds, strategies
+
+
+def heatmap(cells: Sequence[MatrixCell]) -> go.Figure | None:
+    """Colour: /api/health/ p95 on a log scale (green at <= 50 ms, red at >= S); text: health
+    p95, loop-lag p99 and throughput as a fraction of the pair's ceiling."""
+    if not cells:
+        return None
+    kinds, strategies = _axes(cells)
+    at = {(m.work, m.hashing): m for m in cells}
+    z: list[list[float | None]] = []
+    text: list[list[str]] = []
+    for k in kinds:
+        zrow: list[float | None] = []
+        trow: list[str] = []
+        for s in strategies:
+            m = at.get((k, s))
+            if m is None or math.isnan(m.health_p95_ms):
+                zrow.append(None)
+                trow.append("not run" if m is None else f"{pct(m.fraction)} of ceiling")
+                continue
+            zrow.append(math.log10(max(m.health_p95_ms, 1.0)))
+            trow.append(
+                f"health p95 {ms(m.health_p95_ms)}<br>lag p99 {ms(m.lag_p99_ms)}"
+                f"<br>{pct(m.fraction)} of ceiling"
+            )
+        z.append(zrow)
+        text.append(trow)
+    s_ms = max((m.service_ms for m in cells if not math.isnan(m.service_ms)), default=250.0)
+    lo, hi = math.log10(RESPONSIVE_MS / 5), math.log10(max(s_ms, RESPONSIVE_MS * 2))
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=strategies,
+            y=kinds,
+            text=text,
+            texttemplate="%{text}",
+            zmin=lo,
+            zmax=hi,
+            colorscale=[[0, "#1a9850"], [0.5, "#fee08b"], [1, "#d73027"]],
+            colorbar={
+                "title": "health p95",
+                "tickvals": [1, 2, 3],
+                "ticktext": ["10", "100", "1000 ms"],
+            },
+            hovertemplate="%{y} · %{x}<br>%{text}<extra></extra>",
+            xgap=2,
+            ygap=2,
+        )
+    )
+    base_layout(fig, "Which fix works, by kind of call", 120 + 90 * len(kinds))
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+def table(cells: Sequence[MatrixCell]) -> go.Figure | None:
+    """Every matrix cell's numbers, one row per (kind, strategy)."""
+    if not cells:
+        return None
+    head = [
+        "kind",
+        "strategy",
+        "S (error vs bcrypt)",
+        "c",
+        "ceiling /s",
+        "register /s",
+        "× 1/S",
+        "of ceiling",
+        "health p95",
+        "lag p99",
+        "loop",
+    ]
+    cols = [
+        [m.work for m in cells],
+        [m.hashing for m in cells],
+        [f"{ms(m.service_ms)} ({pct(m.calibration_error, signed=True)})" for m in cells],
+        [f"{m.executors} = {m.rule}" for m in cells],
+        [num(m.ceiling_rps) for m in cells],
+        [num(m.rps) for m in cells],
+        [num(m.parallel, 2) for m in cells],
+        [pct(m.fraction) for m in cells],
+        [ms(m.health_p95_ms) for m in cells],
+        [ms(m.lag_p99_ms) for m in cells],
+        [m.loop for m in cells],
+    ]
+    fig = go.Figure(
+        go.Table(
+            header={"values": head, "align": "left", "fill_color": "#eeeeee"},
+            cells={"values": cols, "align": "left"},
+            columnwidth=[1.1, 1.0, 1.3, 1.3, 0.8, 0.8, 0.6, 0.7, 0.8, 0.8, 0.7],
+        )
+    )
+    base_layout(fig, "The fix matrix in numbers", 140 + 24 * len(cells))
+    return fig
