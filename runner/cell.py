@@ -27,6 +27,7 @@ from runner.config import validate
 from runner.databases import CellDatabase, cell_database, count_rows, write_db_json
 from runner.hashtime import hash_ms_for
 from runner.loadgen import LoadPlan, deadline_s, finish_locust, start_locust
+from runner.pyspy import PySpyRecorders, write_stalls
 from runner.redact import redact, redact_data
 from runner.sampler import Sampler, load_targets
 from runner.serving import make_server, sampler_targets
@@ -166,6 +167,7 @@ def measure(spec: CellSpec, cell_dir: Path, db_url: str | None = None) -> Timing
     hash_ms = hash_ms_for(spec.bcrypt_rounds)
     cell_dir.mkdir(parents=True, exist_ok=True)
     clear_artifacts(cell_dir)
+    server_dir = cell_dir / contract.SERVER_DIR
     with contextlib.ExitStack() as stack:
         targets = []
         server = None
@@ -194,12 +196,16 @@ def measure(spec: CellSpec, cell_dir: Path, db_url: str | None = None) -> Timing
         if server is not None:
             stack.enter_context(server)
             targets.append(sampler_targets(server))
+            if spec.stalls_sampler == "pyspy":  # py-spy on each worker, stopped before it
+                stack.enter_context(PySpyRecorders(server_dir, server.worker_pids()))
         pid = locust.pid
         targets.append(load_targets(lambda: pid))
         stack.enter_context(Sampler(cell_dir / contract.RESOURCES, targets))
         budget = sequential_budget_s(spec, hash_ms)
         ended = finish_locust(locust, deadline_s(plan, budget, spec.deadline_margin))
     # leaving the stack: sampler written, server stopped (its logs flushed), locust reaped
+    if server is not None and spec.stalls_sampler == "pyspy":
+        write_stalls(server_dir, spec.stall_ms)
     start, end = measured_window(cell_dir, spec.warmup, spec.duration, spec.run_time_s, ended)
     work_ms = measured_ms(cell_dir / contract.SERVER_DIR)
     return Timings(hash_ms, start, start + spec.warmup, end, work_ms)

@@ -1,5 +1,6 @@
 """A user's own ASGI app through the runner (server.app=..., their own locustfile): the stall
-watchdog names the line of their code that blocks the loop, in the store and in the report."""
+watchdog and py-spy (stalls.sampler=pyspy) name the line of their code that blocks the loop,
+in the store and in the report."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ def user_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         "users=3",
         "duration=3",
         "warmup=1",
+        "stalls.sampler=pyspy",  # the watchdog runs too: both name the stalls
         f"store={store}",
         f"hydra.run.dir={root / 'run'}",
     )
@@ -51,11 +53,21 @@ def test_stalls_name_the_time_sleep_line(user_run: tuple[Path, Path]) -> None:
     rows = query(
         store,
         "SELECT sum(duration_ms) FILTER (WHERE leaf = ?) / sum(duration_ms), count(*), "
-        "bool_or(late) FROM stalls WHERE source = 'watchdog'",
+        "sum(duration_ms) FILTER (WHERE late) / sum(duration_ms) FROM stalls "
+        "WHERE source = 'watchdog'",
         [leaf],
     )
     share, n, late = rows[0]
-    assert n >= 3 and share >= 0.9 and late is False, rows
+    # time.sleep releases the GIL: the watchdog is on time (a busy shared machine, and py-spy
+    # pausing the worker to read it, may delay a capture now and then)
+    assert n >= 3 and share >= 0.9 and (late or 0) < 0.5, rows
+    pyspy = query(
+        store,
+        "SELECT sum(duration_ms) FILTER (WHERE leaf = ?) / sum(duration_ms), count(*) "
+        "FROM stalls WHERE source = 'py-spy'",
+        [leaf],
+    )
+    assert pyspy[0][1] >= 3 and pyspy[0][0] >= 0.8, pyspy  # py-spy, out of process, agrees
     assert leftovers(root) == []
 
 
