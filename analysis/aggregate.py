@@ -27,9 +27,11 @@ METRICS = (
     "joined_client_ms",
     "joined_server_ms",
     "joined_wait_ms",
+    "busiest_worker_share",  # cell-wide (view worker_share), the same on every endpoint row
+    "workers_used",
 )
 # Dimensions that, when they vary in a sweep, split the lines of a figure.
-_EXTRA_DIMS = ("work", "scenario", "db", "bcrypt_rounds")
+_EXTRA_DIMS = ("work", "scenario", "db", "bcrypt_rounds", "connections", "balance")
 
 
 def endpoint_kind(path: str | None) -> str:
@@ -71,6 +73,8 @@ def grid(cells: Sequence[Row]) -> Grid:
         "repeat",
         "duration_s",
         "warmup_s",
+        "connections",
+        "balance",
     ):
         vals = {c[dim] for c in cells if c.get(dim) is not None}
         dims[dim] = sorted(vals, key=hashing_key) if dim == "hashing" else sorted(vals)
@@ -107,6 +111,12 @@ class Point:
     def mean(self, metric: str) -> float:
         ci = self.stats.get(metric)
         return ci.mean if ci is not None else math.nan
+
+    @property
+    def workers_used(self) -> int | None:
+        """Workers that served >= 5 % of the requests (rounded mean over repeats), if known."""
+        used = self.mean("workers_used")
+        return None if math.isnan(used) else max(1, round(used))
 
 
 def _varying(rows: Iterable[Row]) -> list[str]:

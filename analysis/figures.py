@@ -247,6 +247,27 @@ def health_decomposition(pts: Sequence[Point]) -> go.Figure | None:
     )
 
 
+def model_with_workers_used(line: Sequence[Point]) -> list[float] | None:
+    """Model R of a blocking multi-worker line with c = min(workers used, cores) (issue 9);
+    None for other lines or when no point knows its workers used."""
+    if not line or line[0].hashing != "blocking" or line[0].workers < 2:
+        return None
+    if all(p.workers_used is None for p in line):
+        return None
+    return [
+        closed_loop(
+            p.users,
+            p.hash_ms,
+            p.workers,
+            p.cpu_count,
+            p.hashing,
+            p.work,
+            workers_used=p.workers_used,
+        ).response_ms
+        for p in line
+    ]
+
+
 def registration_model(pts: Sequence[Point]) -> go.Figure | None:
     """Register avg (solid) and p95 (dotted) vs users beside the closed-loop model R = N/X
     (dashed), one panel per strategy."""
@@ -268,11 +289,15 @@ def registration_model(pts: Sequence[Point]) -> go.Figure | None:
                 ).response_ms
                 for p in line
             ]
-            for name, y, dash, err in (
+            traces = [
                 (f"{s} · avg", values(line, "avg_ms"), "solid", error_bars(line, "avg_ms")),
                 (f"{s} · p95", values(line, "p95_ms"), "dot", error_bars(line, "p95_ms")),
                 (f"{s} · model R", model, "dash", None),
-            ):
+            ]
+            used = model_with_workers_used(line)
+            if used is not None:
+                traces.append((f"{s} · model R, workers used", used, "dashdot", None))
+            for name, y, dash, err in traces:
                 fig.add_trace(
                     go.Scatter(
                         x=x,

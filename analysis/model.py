@@ -1,8 +1,10 @@
 """Pure numbers: the closed-loop queueing model, the machine's ceiling, and means with 95 % CIs.
 
 The model: N users with no think time, one bcrypt hash of S ms per request, and c servers:
-c = min(workers, cpu_count) for `blocking` (each worker hashes on its own loop), c = cpu_count
-for the strategies that hash in a thread or process pool. Throughput X = min(N, c) / S and, by
+c = min(workers, cpu_count) for `blocking` (each worker hashes on its own loop), or
+c = min(workers used, cpu_count) when the workers that really served are known (a worker
+that served < 5 % of the requests does not count: view worker_share); c = cpu_count for the
+strategies that hash in a thread or process pool. Throughput X = min(N, c) / S and, by
 Little's law for a closed system, mean response time R = N / X.
 """
 
@@ -64,16 +66,24 @@ class MeanCI:
         return self.high - self.mean
 
 
-def servers(workers: int, cpu_count: int, hashing: str = "blocking", work: str = "bcrypt") -> int:
+def servers(
+    workers: int,
+    cpu_count: int,
+    hashing: str = "blocking",
+    work: str = "bcrypt",
+    workers_used: int | None = None,
+) -> int:
     """c, the hashes that can run at once: min(workers, cpu_count) when each worker hashes on
-    its event loop (blocking); cpu_count when hashing runs off the loop in a thread or process
-    pool, where even one worker keeps every core hashing. Other work kinds follow the
+    its event loop (blocking), or min(workers_used, cpu_count) when given: only the workers
+    that served hash; cpu_count when hashing runs off the loop in a thread or process pool,
+    where even one worker keeps every core hashing. Other work kinds follow the
     (kind, strategy) table of analysis/ceilings.py (default pool size and thread limit)."""
     if work != "bcrypt" and work in KINDS and hashing in STRATEGIES:
         return pair(work, hashing, workers=max(1, workers), cores=max(1, cpu_count)).executors
     if hashing != "blocking":
         return max(1, cpu_count)
-    return max(1, min(workers, cpu_count))
+    serving = workers if workers_used is None else min(workers, workers_used)
+    return max(1, min(serving, cpu_count))
 
 
 def closed_loop(
@@ -83,11 +93,12 @@ def closed_loop(
     cpu_count: int,
     hashing: str = "blocking",
     work: str = "bcrypt",
+    workers_used: int | None = None,
 ) -> ModelPoint:
     """Throughput X = min(N, c)/S and mean response R = N/X for N users with no think time."""
     if users < 1 or service_ms <= 0:
         raise ValueError("users must be >= 1 and service_ms > 0")
-    c = servers(workers, cpu_count, hashing, work)
+    c = servers(workers, cpu_count, hashing, work, workers_used)
     busy = min(users, c)
     throughput = busy / (service_ms / 1000.0)
     return ModelPoint(servers=c, throughput_rps=throughput, response_ms=users * service_ms / busy)

@@ -100,7 +100,7 @@ def cells(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
                c.users, c.duration_s, c.warmup_s, c."repeat", c.bcrypt_rounds, c.hash_ms,
                c.status, c.error, c.t_load_start, c.t_measure_start, c.t_measure_end,
                c.work, c.work_ms, c.pool_size, c.thread_limit, c.host, c.overlapped_on_host,
-               s.cpu_count
+               c.connections, c.balance, s.cpu_count
         FROM cells c LEFT JOIN sweeps s USING (sweep_id)
         WHERE list_contains(?, c.cell_id)
         ORDER BY c.sweep_id, c.job_num""",
@@ -232,20 +232,16 @@ def failures(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
 
 
 def worker_shares(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
-    """Per cell: how many workers served requests in the window, and the busiest one's share."""
+    """Per ok cell and server process: its requests and share of the cell's (view
+    worker_share: users' requests in the measured window), with the cell's axes."""
     return rows(
         con,
         """
-        WITH per AS (
-            SELECT r.cell_id, r.pid, count(*) AS n
-            FROM requests r JOIN cells c USING (cell_id)
-            WHERE r.side = 'server' AND NOT r.in_warmup AND list_contains(?, r.cell_id)
-              AND r.t_start <= coalesce(c.t_measure_end, 1e300)
-            GROUP BY ALL
-        )
-        SELECT p.cell_id, c.hashing, c.workers, c.users, count(*) AS serving_workers,
-               max(p.n) / sum(p.n) AS top_share
-        FROM per p JOIN cells c USING (cell_id) GROUP BY ALL""",
+        SELECT w.cell_id, w.pid, w.requests, w.share, c.hashing, c.scenario, c.workers,
+               c.users, c."repeat", c.connections, c.balance
+        FROM worker_share w JOIN cells c USING (cell_id)
+        WHERE list_contains(?, w.cell_id) AND c.status = 'ok'
+        ORDER BY c.workers, c.users, c.cell_id, w.requests DESC""",
         [ids],
     )
 

@@ -73,6 +73,16 @@ def _run(h: dict[str, Any]) -> str:
         (dim, ", ".join(str(v) for v in g.values(dim)))
         for dim in ("hashing", "workers", "users", "scenario", "db", "bcrypt_rounds", "repeat")
     ]
+    rows += [  # how connections reached the workers (issue 9)
+        (
+            f"{dim} ({meaning})",
+            ", ".join(str(v) for v in g.values(dim)) or "persistent, shared (before schema v4)",
+        )
+        for dim, meaning in (
+            ("connections", "persistent: kept alive per user; per_request: new per request"),
+            ("balance", "shared: uvicorn --workers, one socket; reuseport: a socket per worker"),
+        )
+    ]
     rows.append(
         (
             "per cell",

@@ -17,10 +17,12 @@ from analysis import (
     figures,
     figures_matrix,
     figures_system,
+    openloop_section,
     queries,
     stall_section,
     text,
     text_system,
+    workers,
 )
 from analysis.aggregate import (
     Grid,
@@ -68,6 +70,7 @@ class StoreData:
     health_times: list[Row] = field(default_factory=list)
     stall_rows: list[Row] = field(default_factory=list)  # stall_section.read
     served_apps: list[str] = field(default_factory=list)  # server.app of the cells
+    open_loop: openloop_section.OpenLoopData = field(default_factory=openloop_section.OpenLoopData)
 
 
 def read_store(con: duckdb.DuckDBPyConnection, store: Path, sweep: str) -> StoreData:
@@ -90,6 +93,7 @@ def read_store(con: duckdb.DuckDBPyConnection, store: Path, sweep: str) -> Store
         health_times=queries.health_times(con, cids),
         stall_rows=stall_section.read(con, cids),
         served_apps=stall_section.served_apps(con, cids),
+        open_loop=openloop_section.read(con, cids),
     )
 
 
@@ -115,15 +119,6 @@ def _resource_rows(d: StoreData, g: Grid) -> list[Row]:
     return sorted(out, key=lambda r: order.index(r["label"]))
 
 
-def busiest_worker_share(shares: list[Row]) -> dict[tuple[str, int, int], float]:
-    """(hashing, workers, users) -> the busiest worker's share of requests, max over repeats."""
-    out: dict[tuple[str, int, int], float] = {}
-    for r in shares:
-        key = (r["hashing"], r["workers"], r["users"])
-        out[key] = max(out.get(key, 0.0), float(r["top_share"]))
-    return out
-
-
 def sections(d: StoreData) -> list[Section]:
     """Compose the eight sections from the store's data (pure given d)."""
     s_by_cost = service_times(d.cells)
@@ -132,7 +127,8 @@ def sections(d: StoreData) -> list[Section]:
     # the load cells' grid: what the hints' commands repeat (the baseline cells' 1 worker and
     # scenario=sequential are added by every sweep anyway)
     g = grid([c for c in cells if c.get("scenario") != "sequential"] or cells)
-    load = points(summary, "load")
+    # sections 1-8 are about closed-loop users; open-loop cells have their own section
+    load = points([r for r in summary if r.get("arrival") != "open"], "load")
     seq = points(summary, "sequential")
     reps = representative_cells(cells)
     repeats = len(g.values("repeat")) > 1
@@ -204,11 +200,14 @@ def sections(d: StoreData) -> list[Section]:
                     "Measured mean (solid) and p95 "
                     "(dotted) against the closed-loop model (dashed) with S the measured "
                     "single-hash time; c = min(workers, cores) for blocking, cores for "
-                    "the strategies that hash off the loop.",
+                    "the strategies that hash off the loop. Dash-dot (blocking, 2+ "
+                    "workers): the model with c = min(workers used, cores), the workers "
+                    "that served >= 5 % of the requests.",
                 )
             ),
-            text.registration(load, g, busiest_worker_share(d.worker_shares)),
+            text.registration(load, g),
         ),
+        workers_section(d, summary, g),
         Section(
             "throughput",
             "5. Throughput and the machine's limit",
@@ -283,7 +282,33 @@ def sections(d: StoreData) -> list[Section]:
             stall_text,
         ),
     )
+    out.append(Section(**openloop_section.parts(d.open_loop)))
     return stall_section.mark_not_applicable(out, d.served_apps)
+
+
+def workers_section(d: StoreData, summary: list[Row], g: Grid) -> Section:
+    """'Do more workers help?' (analysis/workers.py): the spread of every multi-worker cell,
+    and blocking at 5 and 10 users per worker count and connection mode."""
+    pts = workers.worker_points(summary)
+    return Section(
+        "workers",
+        "4b. Do more workers help?",
+        "At 5 and 10 users, what do more uvicorn workers buy the blocking strategy, and did "
+        "the load reach them?",
+        _figs(
+            (
+                workers.comparison_figure(pts),
+                "Blocking register mean and health p95 per worker count (log scale); one "
+                "colour per connection mode (load.connections · server.balance).",
+            ),
+            (
+                workers.split_figure(d.worker_shares),
+                "Each multi-worker cell's requests by worker, busiest first (users' requests "
+                "in the measured window; the health probe's own are left out).",
+            ),
+        ),
+        workers.sentences(pts, g),
+    )
 
 
 def _figs(*pairs: tuple[go.Figure | None, str]) -> list[tuple[go.Figure, str]]:

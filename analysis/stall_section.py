@@ -27,7 +27,7 @@ Row = dict[str, Any]
 TOP_STACKS = 12
 # Sections about our own app's endpoints (register / health / hashing): for a user's app they
 # say that they do not apply.
-STUDY_SECTIONS = ("health", "register", "throughput", "sequential", "verdict")
+STUDY_SECTIONS = ("health", "register", "throughput", "sequential", "verdict", "openloop")
 
 
 def read(con: duckdb.DuckDBPyConnection, cell_ids: list[str]) -> list[Row]:

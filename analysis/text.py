@@ -177,15 +177,31 @@ def model_gaps(pts: Sequence[Point]) -> list[tuple[Point, float, float]]:
     return out
 
 
-def uneven_workers(p: Point, shares: Mapping[tuple[str, int, int], float]) -> str | None:
-    """Why a multi-worker point is slow when one worker took most of the load (else None)."""
-    share = shares.get((p.hashing, p.workers, p.users))
+def spread_note(p: Point) -> str:
+    """What spread a multi-worker point rests on: '(busiest worker 52 %, 2 of 2 used)'; ''
+    for one worker or when the store has no per-worker rows."""
+    share, used = p.mean("busiest_worker_share"), p.workers_used
+    if p.workers < 2 or math.isnan(share):
+        return ""
+    return f"(busiest worker {pct(share)}, {used} of {p.workers} used)"
+
+
+def uneven_workers(
+    p: Point, shares: Mapping[tuple[str, int, int], float] | None = None
+) -> str | None:
+    """Why a multi-worker point is slow when one worker took most of the load (else None).
+    The point's own busiest_worker_share wins; `shares` ((hashing, workers, users) -> share)
+    is the fallback for points without it."""
+    share: float | None = p.mean("busiest_worker_share")
+    if share is None or math.isnan(share):
+        share = (shares or {}).get((p.hashing, p.workers, p.users))
     if p.workers < 2 or share is None or share < 1.5 / p.workers:
         return None
     return (
         f"the load did not spread over the {p.workers} workers: the busiest served "
         f"{pct(share)} of the requests (a kept-alive connection stays on the worker that "
-        "accepted it, and a blocked worker still accepts new ones)"
+        "accepted it, and a blocked worker still accepts new ones; "
+        "load.connections=per_request spreads it)"
     )
 
 
@@ -209,7 +225,8 @@ def registration(
         mine = [(p, r, g) for p, r, g in gaps if p.hashing == h and p.series == series]
         p, r, g = max(mine, key=lambda x: abs(x[2]))
         c = closed_loop(p.users, p.hash_ms, p.workers, p.cpu_count, p.hashing, p.work).servers
-        head = f"{h}, {series} (S = {ms(p.hash_ms)}, c = {c}):"
+        spread = f" {spread_note(p)}" if spread_note(p) else ""
+        head = f"{h}, {series} (S = {ms(p.hash_ms)}, c = {c}){spread}:"
         if abs(g) <= FOLLOWS:
             out.append(
                 f"{head} follows the model within {pct(abs(g))} at every user count "
@@ -224,6 +241,20 @@ def registration(
             )
         else:
             why = "hashes ran faster during the cell than the S used by the model"
+        used = closed_loop(
+            p.users,
+            p.hash_ms,
+            p.workers,
+            p.cpu_count,
+            p.hashing,
+            p.work,
+            workers_used=p.workers_used,
+        )
+        if used.servers < c:
+            why += (
+                f"; with c = {used.servers}, the workers that served, the model gives "
+                f"{ms(used.response_ms)}"
+            )
         ok = [x for x in mine if abs(x[2]) <= FOLLOWS]
         follows = (
             f" It follows within {pct(FOLLOWS)} at users = "

@@ -18,6 +18,7 @@ A cell directory (Hydra's job dir, or a temp dir in tests) holds:
         work-<pid>.json       the work kind's calibration in that process (when written)
     client/                   SYNCBLOCK_CLIENT_LOG_DIR of the locustfile
         requests-<pid>.jsonl  CLIENT_REQUEST_FIELDS, one line per client request
+        dropped-<pid>.jsonl   DROPPED_FIELDS, one line per open-loop arrival dropped (cap full)
     locust_stats.csv, locust_stats_history.csv, locust_failures.csv, locust_exceptions.csv
                               locust's own CSVs (`--csv <dir>/locust --csv-full-history`)
     resources.jsonl           RESOURCE_FIELDS: psutil samples
@@ -64,6 +65,8 @@ ARRIVAL_ENV = "SYNCBLOCK_ARRIVAL"
 RATE_ENV = "SYNCBLOCK_RATE"
 ARRIVAL_PROCESS_ENV = "SYNCBLOCK_ARRIVAL_PROCESS"
 MAX_IN_FLIGHT_ENV = "SYNCBLOCK_MAX_IN_FLIGHT"
+ARRIVAL_MIX_ENV = "SYNCBLOCK_ARRIVAL_MIX"  # open loop: endpoint weights, 'register:5,health:1'
+LOAD_PROCESSES_ENV = "SYNCBLOCK_LOAD_PROCESSES"  # open loop: rate and cap are split over these
 
 # --- the axes of a sweep ----------------------------------------------------------------------
 Scenario = Literal["register", "health", "mixed", "sequential"]
@@ -89,6 +92,13 @@ ARRIVALS: tuple[Arrival, ...] = get_args(Arrival)
 ARRIVAL_PROCESSES: tuple[ArrivalProcess, ...] = get_args(ArrivalProcess)
 STALL_SAMPLERS: tuple[StallSampler, ...] = get_args(StallSampler)
 LOAD_SCENARIOS: tuple[Scenario, ...] = ("register", "health", "mixed")
+# Endpoint weights of each load scenario (register:health = 5:1 in mixed, the study's ratio):
+# the closed-loop locustfiles' task weights and the open-loop arrivals' mix.
+LOAD_MIX: dict[str, dict[str, int]] = {
+    "register": {"register": 1},
+    "health": {"health": 1},
+    "mixed": {"register": 5, "health": 1},
+}
 
 # --- cell files -------------------------------------------------------------------------------
 CELL_JSON = "cell.json"
@@ -97,6 +107,7 @@ CLIENT_DIR = "client"
 REQUESTS_GLOB = "requests-*.jsonl"
 LAG_GLOB = "lag-*.jsonl"
 STALLS_GLOB = "stalls-*.jsonl"
+DROPPED_GLOB = "dropped-*.jsonl"
 WORK_GLOB = "work-*.json"
 LOCUST_PREFIX = "locust"
 RESOURCES = "resources.jsonl"
@@ -111,6 +122,10 @@ def requests_file(log_dir: Path, pid: int) -> Path:
 
 def lag_file(log_dir: Path, pid: int) -> Path:
     return log_dir / f"lag-{pid}.jsonl"
+
+
+def dropped_file(log_dir: Path, pid: int) -> Path:
+    return log_dir / f"dropped-{pid}.jsonl"
 
 
 def stalls_file(log_dir: Path, pid: int) -> Path:
@@ -151,6 +166,8 @@ CLIENT_REQUEST_FIELDS: dict[str, str] = {
     "source": "VARCHAR",  # 'user' or 'probe'
     "t_intended": "DOUBLE",  # epoch s: when an open-loop schedule meant to send it
 }
+# An open-loop arrival that found load.max_in_flight requests in flight and was not sent.
+DROPPED_FIELDS: dict[str, str] = {"t_intended": "DOUBLE", "kind": "VARCHAR", "pid": "INTEGER"}
 LAG_FIELDS: dict[str, str] = {"pid": "INTEGER", "t": "DOUBLE", "lag_ms": "DOUBLE"}
 RESOURCE_FIELDS: dict[str, str] = {
     "t": "DOUBLE",

@@ -5,7 +5,7 @@ wall time to the request's ASGI `state` dict (shared by the route and the timing
 a dict, so a thread of the pool writes where the loop reads). The time runs from the call to
 its return: waiting for a pooled connection (or SQLite's write lock) included, waiting for a
 worker thread not. The middleware reads it with `db_ms(scope)`: None for requests that made
-no database call.
+no database call (the record then has no db_ms field; ingest reads NULL).
 """
 
 from __future__ import annotations

@@ -14,12 +14,13 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.calibrate import calibrate_shared
+from app.contract import API_PREFIX
 from app.crud import UsernameTakenError
 from app.db import create_tables, make_engine, make_sessionmaker
 from app.instrumentation import Recorder, TimingMiddleware
 from app.instrumented import Instruments
 from app.offload import Offload, make_process_pool, warm_up
-from app.routes import async_router, health_router, sync_router
+from app.routes import health_router, users_router
 from app.settings import Settings, get_settings
 
 
@@ -86,9 +87,8 @@ def create_app(settings: Settings) -> FastAPI:
             UsernameTakenError: username_taken,
         },
     )
-    app.include_router(health_router(), prefix="/api")
-    users = sync_router() if settings.hashing == "sync_def" else async_router()
-    app.include_router(users, prefix="/api")
+    app.include_router(health_router(), prefix=API_PREFIX)
+    app.include_router(users_router(settings.hashing), prefix=API_PREFIX)
     if settings.instrument:
         app.add_middleware(TimingMiddleware, recorder=recorder)
     return app

@@ -56,14 +56,9 @@ Password = Annotated[
 ]
 
 
-class UserCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
+class Credentials(BaseModel):
+    """The body of register and login alike."""
 
-    username: Username
-    password: Password
-
-
-class LoginRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
     username: Username

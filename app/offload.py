@@ -3,7 +3,7 @@ and the database call run.
 
 - blocking:    inline on the event loop, database too (the naive code under study);
 - sync_def:    the routes are plain `def`, so FastAPI runs the whole handler in its
-               thread pool; this class is then only used for its inline methods;
+               thread pool; they use only `rounds` and `dummy_hash` of this class;
 - threadpool:  bcrypt and the database in worker threads (bcrypt releases the GIL);
 - processpool: bcrypt in a ProcessPoolExecutor owned by the lifespan, database in a thread.
 """
@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from starlette.concurrency import run_in_threadpool
 
 from app.contract import Hashing, Work
-from app.work import dummy_hash_as, hash_as, verify_as
+from app.work import dummy_hash_as, hash_as, verify_or_dummy
 
 T = TypeVar("T")
 
@@ -83,9 +83,8 @@ class Offload:
         return await self._cpu(hash_as, self.work, password, self.rounds)
 
     async def verify(self, password: str, hashed: str | None) -> bool:
-        """Verify; with no stored hash, spend the same time on the dummy hash and fail."""
-        ok = await self._cpu(verify_as, self.work, password, hashed or self.dummy_hash)
-        return ok and hashed is not None
+        """`verify_or_dummy` where the strategy says: no stored hash costs the same and fails."""
+        return await self._cpu(verify_or_dummy, self.work, password, hashed, self.dummy_hash)
 
     async def db(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
         """Database work: inline for `blocking`, in a worker thread otherwise."""

@@ -157,6 +157,13 @@ def verify_as(kind: Work, password: str, hashed: str) -> bool:
     return hmac.compare_digest(got, want)
 
 
+def verify_or_dummy(kind: Work, password: str, hashed: str | None, dummy: str) -> bool:
+    """Verify against the stored `hashed`; with none (an unknown user), spend the same time on
+    `dummy` and fail, so a login's timing does not tell whether the user exists."""
+    ok = verify_as(kind, password, dummy if hashed is None else hashed)
+    return ok and hashed is not None
+
+
 @functools.cache
 def dummy_hash_as(kind: Work, cost: int) -> str:
     """A hash by `kind` at `cost` to verify against for unknown users (same time as a real one)."""

@@ -27,6 +27,7 @@ from runner.config import validate
 from runner.databases import CellDatabase, cell_database, count_rows, write_db_json
 from runner.hashtime import hash_ms_for
 from runner.loadgen import LoadPlan, deadline_s, finish_locust, start_locust
+from runner.openload import OPEN_LOCUSTFILE, dropped_in_window
 from runner.pyspy import PySpyRecorders, write_stalls
 from runner.redact import redact, redact_data
 from runner.sampler import Sampler, load_targets
@@ -124,18 +125,20 @@ def base_record(spec: CellSpec, where: Where) -> CellRecord:
 
 @dataclass(frozen=True)
 class Timings:
-    """What measuring a cell found out about time: S, and the measured window (epoch s)."""
+    """What measuring a cell found out about time: S, and the measured window (epoch s);
+    for open loop also the arrivals dropped at the in-flight cap inside the window."""
 
     hash_ms: float
     t_load_start: float
     t_measure_start: float
     t_measure_end: float
     work_ms: float | None = None  # the work kind's measured time per call (server start-up)
+    dropped: int | None = None  # open loop: arrivals dropped at the cap inside the window
 
 
 def load_plan(spec: CellSpec, host: str) -> LoadPlan:
     return LoadPlan(
-        locustfile=spec.locustfile,
+        locustfile=OPEN_LOCUSTFILE if spec.arrival == "open" else spec.locustfile,
         host=host,
         users=spec.effective_users,
         spawn_rate=spec.effective_spawn_rate,
@@ -208,7 +211,10 @@ def measure(spec: CellSpec, cell_dir: Path, db_url: str | None = None) -> Timing
         write_stalls(server_dir, spec.stall_ms)
     start, end = measured_window(cell_dir, spec.warmup, spec.duration, spec.run_time_s, ended)
     work_ms = measured_ms(cell_dir / contract.SERVER_DIR)
-    return Timings(hash_ms, start, start + spec.warmup, end, work_ms)
+    dropped = None
+    if spec.arrival == "open":
+        dropped = dropped_in_window(cell_dir / contract.CLIENT_DIR, start + spec.warmup, end)
+    return Timings(hash_ms, start, start + spec.warmup, end, work_ms, dropped)
 
 
 def measured_window(

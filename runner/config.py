@@ -203,6 +203,9 @@ def as_dict(cfg: DictConfig | dict[str, Any]) -> dict[str, Any]:
 def _spec(c: dict[str, Any]) -> CellSpec:
     """The CellSpec of a config that passed `_problems` (pure)."""
     load, server, db, work = c["load"], c["server"], c["db"], c["work"]
+    # Open loop applies to the load scenarios; the sequential baseline is always one closed-loop
+    # user, and a closed-loop cell has no rate (so neither changes its cell key).
+    opened = load["arrival"] == "open" and c["scenario"]["name"] != "sequential"
     return CellSpec(
         scenario=c["scenario"]["name"],
         locustfile=c["scenario"]["locustfile"],
@@ -226,8 +229,8 @@ def _spec(c: dict[str, Any]) -> CellSpec:
         pool_size=server["pool_size"],
         thread_limit=int(server["thread_limit"]),
         probe_hz=float(load["probe_hz"]),
-        arrival=load["arrival"],
-        rate=None if load["rate"] is None else float(load["rate"]),
+        arrival="open" if opened else "closed",
+        rate=float(load["rate"]) if opened else None,
         arrival_process=load["process"],
         max_in_flight=int(load["max_in_flight"]),
         stalls_sampler=c["stalls"]["sampler"],

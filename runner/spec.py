@@ -80,7 +80,10 @@ class CellSpec:
 
     @property
     def effective_users(self) -> int:
-        """Users locust runs: the sequential scenario is always one user."""
+        """Users locust runs: the sequential scenario is always one user; an open-loop load
+        runs one scheduler per locust process (runner/locustfiles/open_loop.py)."""
+        if self.arrival == "open":
+            return self.load_processes
         return 1 if self.sequential else self.users
 
     @property
@@ -197,4 +200,8 @@ class CellSpec:
         }
         if self.rate is not None:
             env[contract.RATE_ENV] = repr(float(self.rate))
+        if self.arrival == "open":
+            mix = contract.LOAD_MIX[self.scenario]
+            env[contract.ARRIVAL_MIX_ENV] = ",".join(f"{k}:{w}" for k, w in mix.items())
+            env[contract.LOAD_PROCESSES_ENV] = str(self.load_processes)
         return env

@@ -128,14 +128,17 @@ class SyncblockUser(FastHttpUser):
 
     abstract = True
 
-    def send(self, method: str, path: str, **kwargs: Any) -> None:
+    def send(self, method: str, path: str, t_intended: float | None = None, **kwargs: Any) -> None:
+        """t_intended: when an open-loop schedule meant the request to leave (epoch s)."""
         rid = new_request_id()
         headers = {REQUEST_ID_HEADER: rid, **CONNECTION_HEADERS}
-        self.client.request(method, path, headers=headers, context={"request_id": rid}, **kwargs)
+        context = {"request_id": rid, "t_intended": t_intended}
+        self.client.request(method, path, headers=headers, context=context, **kwargs)
 
-    def register(self) -> None:
+    def register(self, t_intended: float | None = None) -> None:
         name = f"u{uuid.uuid4().hex}"
-        self.send("POST", REGISTER_PATH, json={"username": name, "password": password()})
+        body = {"username": name, "password": password()}
+        self.send("POST", REGISTER_PATH, t_intended, json=body)
 
-    def health(self) -> None:
-        self.send("GET", HEALTH_PATH)
+    def health(self, t_intended: float | None = None) -> None:
+        self.send("GET", HEALTH_PATH, t_intended)

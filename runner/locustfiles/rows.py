@@ -30,6 +30,8 @@ def client_row(
         "path": urlsplit(url).path if url else name,
         "status": status,
         "t_start": start_time,
+        # open loop: when the schedule meant it to leave; closed loop: None (no schedule)
+        "t_intended": (context or {}).get("t_intended"),
         "duration_ms": response_time,
         "pid": pid,
         "ok": exception is None,

@@ -35,13 +35,55 @@ FROM resources r JOIN cell_window w USING (cell_id)
 WHERE r.t BETWEEN w.t0 AND w.t1
 GROUP BY ALL;
 
--- worker_share: how the measured requests spread over the server's processes (server rows).
+-- worker_share: how the users' measured requests spread over the server's processes (server
+-- rows by pid). The steady health probe's requests (client source 'probe', joined on the
+-- request id) are left out: the probe is the instrument, on connections of its own, and it
+-- would otherwise weigh on whichever worker holds its connection.
 CREATE OR REPLACE VIEW worker_share AS
-SELECT cell_id, pid, count(*) AS requests,
-       count(*) / sum(count(*)) OVER (PARTITION BY cell_id) AS share
-FROM measured_requests
-WHERE side = 'server'
-GROUP BY cell_id, pid;
+SELECT s.cell_id, s.pid, count(*) AS requests,
+       count(*) / sum(count(*)) OVER (PARTITION BY s.cell_id) AS share
+FROM measured_requests s
+WHERE s.side = 'server'
+  AND NOT EXISTS (
+      SELECT 1 FROM requests p
+      WHERE p.cell_id = s.cell_id AND p.side = 'client' AND p.source = 'probe'
+        AND p.request_id = s.request_id)
+GROUP BY s.cell_id, s.pid;
+
+-- intended_latency: client rows in the measured window with their latency measured from when
+-- they were due. Open loop: from t_intended, the schedule's send time (send lag + response
+-- time), so a request that waited behind a stalled server counts its whole wait. Closed loop:
+-- t_intended is NULL (no schedule: a user sends when its previous answer came back), so
+-- latency_ms = duration_ms there and send_lag_ms = 0.
+CREATE OR REPLACE VIEW intended_latency AS
+SELECT cell_id, path AS endpoint, source, request_id, t_start, t_intended, duration_ms, ok,
+       status, (t_start - coalesce(t_intended, t_start)) * 1000 AS send_lag_ms,
+       (t_start - coalesce(t_intended, t_start)) * 1000 + duration_ms AS latency_ms
+FROM measured_requests WHERE side = 'client';
+
+-- arrival_stats: one row per cell. offered_rps: load.rate of an open-loop cell (NULL when
+-- closed); achieved_rps: the load's requests (not the probe's) answered without failure with
+-- the answer inside the measured window, per second of it; dropped: open-loop arrivals that
+-- found load.max_in_flight requests in flight, intended inside the window; send_lag_p99_ms:
+-- p99 of actual send - intended send over the load's open-loop requests.
+CREATE OR REPLACE VIEW arrival_stats AS
+WITH answered AS (
+    SELECT r.cell_id, count(*) AS n
+    FROM requests r JOIN cell_window w USING (cell_id)
+    WHERE r.side = 'client' AND coalesce(r.source, 'user') = 'user'
+      AND coalesce(r.ok, true) AND r.status BETWEEN 1 AND 399
+      AND r.t_start + r.duration_ms / 1000 BETWEEN w.t0 AND w.t1
+    GROUP BY ALL
+), lag AS (
+    SELECT cell_id, quantile_cont(send_lag_ms, 0.99) AS send_lag_p99_ms
+    FROM intended_latency
+    WHERE t_intended IS NOT NULL AND coalesce(source, 'user') = 'user'
+    GROUP BY ALL
+)
+SELECT k.cell_id, CASE WHEN k.arrival = 'open' THEN k.rate END AS offered_rps,
+       coalesce(a.n, 0) / nullif(k.t_measure_end - k.t_measure_start, 0) AS achieved_rps,
+       k.dropped, l.send_lag_p99_ms
+FROM cells k LEFT JOIN answered a USING (cell_id) LEFT JOIN lag l USING (cell_id);
 
 -- cell_summary: one row per cell and endpoint, measured window only. A client request failed
 -- when locust judged it so (ok = false), saw no response (status 0) or got a status >= 400.
@@ -79,6 +121,12 @@ WITH client AS (
     SELECT cell_id, max(p99_ms) AS loop_lag_p99_ms, max(max_ms) AS loop_lag_max_ms,
            sum(total_ms) / sum(samples) AS loop_lag_avg_ms
     FROM worker_lag GROUP BY ALL
+), latency_stats AS (   -- measured from when each request was due (see intended_latency)
+    SELECT cell_id, endpoint, avg(latency_ms) AS latency_avg_ms,
+           quantile_cont(latency_ms, 0.50) AS latency_p50_ms,
+           quantile_cont(latency_ms, 0.95) AS latency_p95_ms,
+           quantile_cont(latency_ms, 0.99) AS latency_p99_ms
+    FROM intended_latency GROUP BY ALL
 ), spread AS (   -- workers_used: processes that served >= 5 % of the cell's requests
     SELECT cell_id, max(share) AS busiest_worker_share,
            count(*) FILTER (WHERE share >= 0.05) AS workers_used
@@ -93,14 +141,18 @@ SELECT k.sweep_id, k.cell_id, k.cell_key, k.job_num, k.scenario, k.hashing, k.wo
        rs.cpu_avg_percent, rs.cpu_max_percent, rs.rss_max_bytes,
        rs.load_cpu_avg_percent, rs.load_cpu_max_percent, rs.load_rss_max_bytes,
        ls.loop_lag_p99_ms, ls.loop_lag_max_ms, ls.loop_lag_avg_ms,
-       sp.busiest_worker_share, sp.workers_used
+       sp.busiest_worker_share, sp.workers_used,
+       lt.latency_avg_ms, lt.latency_p50_ms, lt.latency_p95_ms, lt.latency_p99_ms,
+       ar.offered_rps, ar.achieved_rps, ar.dropped, ar.send_lag_p99_ms
 FROM cells k
 JOIN client_stats cs USING (cell_id)
 LEFT JOIN server_stats ss ON ss.cell_id = cs.cell_id AND ss.endpoint = cs.endpoint
 LEFT JOIN wait_stats ws ON ws.cell_id = cs.cell_id AND ws.endpoint = cs.endpoint
 LEFT JOIN res_stats rs ON rs.cell_id = k.cell_id
 LEFT JOIN lag_stats ls ON ls.cell_id = k.cell_id
-LEFT JOIN spread sp ON sp.cell_id = k.cell_id;
+LEFT JOIN spread sp ON sp.cell_id = k.cell_id
+LEFT JOIN latency_stats lt ON lt.cell_id = cs.cell_id AND lt.endpoint = cs.endpoint
+LEFT JOIN arrival_stats ar ON ar.cell_id = k.cell_id;
 
 -- stall_requests: each stall of a worker's loop joined to the requests that worker was serving
 -- while it stood still (server rows whose [t_start, t_start + duration] overlaps the stall's).

@@ -32,6 +32,9 @@ class Cell:
     failures: int = 0  # client rows of 'register' with status 500
     load_cpu: float = 20.0
     sweep_id: str = "s1"
+    connections: str | None = None  # load.connections (None: a store from before v4)
+    balance: str | None = None  # server.balance
+    server_pids: tuple[int, ...] = (100,)  # server rows go round-robin over these pids
 
 
 PATHS = {"register": "/api/users/register/", "health": "/api/health/"}
@@ -68,8 +71,8 @@ def _cell(con: object, i: int, c: Cell) -> None:
     con.execute(  # type: ignore[attr-defined]
         "INSERT INTO cells (cell_id, sweep_id, cell_key, job_num, scenario, hashing, db, workers,"
         ' users, duration_s, warmup_s, "repeat", bcrypt_rounds, hash_ms, status, error,'
-        " t_load_start, t_measure_start, t_measure_end) VALUES"
-        " (?, ?, ?, ?, ?, ?, 'sqlite', ?, ?, 10, 1, ?, 12, ?, ?, ?, ?, ?, ?)",
+        " t_load_start, t_measure_start, t_measure_end, connections, balance) VALUES"
+        " (?, ?, ?, ?, ?, ?, 'sqlite', ?, ?, 10, 1, ?, 12, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             cid,
             c.sweep_id,
@@ -86,6 +89,8 @@ def _cell(con: object, i: int, c: Cell) -> None:
             t_load,
             t0,
             t1,
+            c.connections,
+            c.balance,
         ],
     )
     if c.status != "ok":
@@ -99,7 +104,8 @@ def _cell(con: object, i: int, c: Cell) -> None:
             status = 500 if ep == "register" and n < c.failures else 200
             t = t0 + n * 0.5
             reqs.append((cid, "client", rid, path, status, t, c.client_ms[ep], 1))
-            reqs.append((cid, "server", rid, path, status, t, c.server_ms[ep], 100))
+            pid = c.server_pids[n % len(c.server_pids)]
+            reqs.append((cid, "server", rid, path, status, t, c.server_ms[ep], pid))
     con.executemany(  # type: ignore[attr-defined]
         "INSERT INTO requests (cell_id, side, request_id, method, path, status, t_start,"
         " duration_ms, pid, in_warmup, ok) VALUES (?, ?, ?, 'POST', ?, ?, ?, ?, ?, false,"

@@ -79,3 +79,15 @@ def test_pool_strategies_use_every_core_even_with_one_worker() -> None:
     assert servers(workers=1, cpu_count=2, hashing="blocking") == 1
     p = closed_loop(4, 100.0, 1, 2, "processpool")
     assert p.throughput_rps == pytest.approx(20.0) and p.response_ms == pytest.approx(200.0)
+
+
+def test_blocking_uses_the_workers_that_served() -> None:
+    """Issue 9: 4 workers on 2 cores but only 1 served: c = 1, R = N·S."""
+    from analysis.model import closed_loop, servers
+
+    assert servers(4, 2, "blocking") == 2
+    assert servers(4, 2, "blocking", workers_used=1) == 1
+    assert servers(4, 8, "blocking", workers_used=3) == 3
+    assert servers(4, 2, "threadpool", workers_used=1) == 2  # off the loop: the cores
+    assert closed_loop(5, 100.0, 4, 2, "blocking", workers_used=1).response_ms == 500.0
+    assert closed_loop(5, 100.0, 4, 2, "blocking").response_ms == 250.0

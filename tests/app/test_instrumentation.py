@@ -7,7 +7,17 @@ import json
 import time
 from pathlib import Path
 
-from app.instrumentation import Recorder, lag_probe, request_id_from
+import pytest
+
+from app.contract import LAG_FIELDS, SERVER_REQUEST_FIELDS
+from app.instrumentation import (
+    Recorder,
+    lag_line,
+    lag_probe,
+    request_id_from,
+    request_line,
+    request_record,
+)
 
 
 def _scope(headers: list[tuple[bytes, bytes]]) -> dict[str, object]:
@@ -39,3 +49,29 @@ def test_lag_probe_sees_a_blocked_loop(tmp_path: Path) -> None:
     lags = [json.loads(line)["lag_ms"] for line in next(tmp_path.glob("lag-*")).open()]
     assert len(lags) >= 5
     assert 150 <= max(lags) < 2000
+
+
+REQUEST_KEYS = tuple(SERVER_REQUEST_FIELDS)[:8]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/health/", '/a"b\\c', "/caf\u00e9/\U0001f600", "/tab\there\nnl", "/\x7f\x00"],
+)
+def test_request_line_is_what_json_dumps_writes(path: str) -> None:
+    """The hand-made line is byte for byte json.dumps of the same dict (compact separators)."""
+    for db_ms in (None, 0.1 + 0.7, 12.0):
+        record = request_record("abc-123", "POST", path, 201, 1_800_000_000.1234, 0.3, 4242, db_ms)
+        fields = dict(zip(REQUEST_KEYS, record, strict=True))
+        if db_ms is None:  # a request without a database call has no db_ms field
+            del fields["db_ms"]
+        expected = json.dumps(fields, separators=(",", ":"))
+        assert request_line(record) == expected + "\n"
+        assert json.loads(request_line(record))["path"] == path
+
+
+def test_lag_line_is_what_json_dumps_writes() -> None:
+    """Lag lines too: same bytes as json.dumps of {pid, t, lag_ms}."""
+    values = dict(zip(LAG_FIELDS, (7, 1.5e9, 1e-7), strict=True))
+    expected = json.dumps(values, separators=(",", ":"))
+    assert lag_line((7, 1.5e9, 1e-7)) == expected + "\n"

@@ -30,7 +30,7 @@ def timed_ms(client: httpx.Client, method: str, path: str, **kwargs: object) -> 
     return status, (time.perf_counter() - t0) * 1000
 
 
-# sync_def has its own login code (routes.sync_router); the others share Offload.verify.
+# sync_def's plain-def handler calls verify_or_dummy in FastAPI's thread; the others via Offload.
 @pytest.mark.parametrize("hashing", ["threadpool", "sync_def"])
 def test_unknown_user_and_wrong_password_take_the_same_bcrypt_time(
     serve: Callable[..., UvicornServer], hashing: str

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.passwords import dummy_hash, hash_password, verify_password
+from app.work import verify_or_dummy
 
 
 def test_hash_then_verify_round_trips_and_rejects_other_passwords() -> None:
@@ -23,3 +24,12 @@ def test_dummy_hash_has_the_requested_cost_and_is_computed_once() -> None:
     """The dummy hash costs what a real one does, and is cached per cost."""
     assert dummy_hash(4).startswith("$2b$04$")
     assert dummy_hash(4) is dummy_hash(4)
+
+
+def test_verify_or_dummy_fails_without_a_stored_hash_even_for_the_dummy_password() -> None:
+    """Known user: the password decides; unknown user (None): False, whatever the password."""
+    stored, dummy = hash_password("right-password", 4), dummy_hash(4)
+    assert verify_or_dummy("bcrypt", "right-password", stored, dummy)
+    assert not verify_or_dummy("bcrypt", "wrong-password", stored, dummy)
+    assert not verify_or_dummy("bcrypt", "not-a-real-password-0123456789", None, dummy)
+    assert not verify_or_dummy("bcrypt", "right-password", "", dummy)  # broken stored hash

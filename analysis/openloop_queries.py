@@ -1,0 +1,96 @@
+"""The SQL of the "Open vs closed load" section: plain rows, nothing formatted.
+
+Every figure here reads the load's own requests (`requests.source` 'user', or NULL in stores
+older than the probe), so the steady health probe, itself on a fixed schedule, never hides
+the closed loop's coordinated omission. Latency "from the intended time" is the view
+`intended_latency` (runner/store/views.sql): t_intended for open-loop rows, the actual send
+for closed-loop rows (nothing was scheduled there).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from analysis.queries import rows
+
+Row = dict[str, Any]
+
+_USER = "coalesce(source, 'user') = 'user'"
+
+
+def load_cells(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
+    """Every ok load cell (closed and open) with its arrival settings and rates."""
+    return rows(
+        con,
+        """
+        SELECT k.cell_id, k.scenario, k.hashing, k.work, k.workers, k.users, k.db,
+               k.connections, coalesce(k.arrival, 'closed') AS arrival, k.rate,
+               k.arrival_process, k.max_in_flight, k."repeat", k.bcrypt_rounds, k.pool_size,
+               k.thread_limit,
+               coalesce(k.work_ms, k.hash_ms) AS service_ms, k.t_load_start, k.t_measure_start,
+               k.t_measure_end, k.duration_s, s.cpu_count, a.offered_rps, a.achieved_rps,
+               a.dropped, a.send_lag_p99_ms
+        FROM cells k
+        LEFT JOIN arrival_stats a USING (cell_id)
+        LEFT JOIN sweeps s USING (sweep_id)
+        WHERE list_contains(?, k.cell_id) AND k.status = 'ok' AND k.scenario <> 'sequential'
+        ORDER BY k.hashing, k.workers, k.scenario, k.rate NULLS FIRST, k.users, k.cell_id""",
+        [ids],
+    )
+
+
+def endpoint_stats(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
+    """Per cell and endpoint, the load's own requests in the window: p99 and mean measured
+    from the actual send and from the intended time."""
+    return rows(
+        con,
+        f"""
+        SELECT cell_id, endpoint, count(*) AS requests,
+               avg(duration_ms) AS avg_ms, quantile_cont(duration_ms, 0.99) AS p99_ms,
+               avg(latency_ms) AS latency_avg_ms,
+               quantile_cont(latency_ms, 0.99) AS latency_p99_ms
+        FROM intended_latency
+        WHERE list_contains(?, cell_id) AND {_USER}
+        GROUP BY ALL ORDER BY cell_id, endpoint""",
+        [ids],
+    )
+
+
+def latency_series(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
+    """Open-loop cells: mean and p99 latency from the intended time per endpoint and 1-s bin
+    of the intended time, counted from the load's start (warm-up included: the queue grows
+    from the first arrival)."""
+    return rows(
+        con,
+        f"""
+        SELECT r.cell_id, r.path AS endpoint,
+               floor(r.t_intended - k.t_load_start) AS t_s,
+               count(*) AS requests,
+               avg((r.t_start - r.t_intended) * 1000 + r.duration_ms) AS latency_avg_ms,
+               quantile_cont((r.t_start - r.t_intended) * 1000 + r.duration_ms, 0.99)
+                   AS latency_p99_ms
+        FROM requests r JOIN cells k USING (cell_id)
+        WHERE list_contains(?, r.cell_id) AND r.side = 'client' AND r.t_intended IS NOT NULL
+          AND {_USER} AND r.t_start <= coalesce(k.t_measure_end, 1e300)
+        GROUP BY ALL ORDER BY r.cell_id, endpoint, t_s""",
+        [ids],
+    )
+
+
+def growth(con: duckdb.DuckDBPyConnection, ids: list[str], path: str) -> list[Row]:
+    """Open-loop cells: least-squares slope of latency from the intended time (s) against
+    the intended time (s) for one endpoint, over the measured window (s of delay per s)."""
+    return rows(
+        con,
+        f"""
+        SELECT cell_id, count(*) AS requests,
+               regr_slope(latency_ms / 1000, t_intended) AS slope,
+               regr_r2(latency_ms / 1000, t_intended) AS r2
+        FROM intended_latency
+        WHERE list_contains(?, cell_id) AND endpoint = ? AND t_intended IS NOT NULL
+          AND {_USER}
+        GROUP BY ALL ORDER BY cell_id""",
+        [ids, path],
+    )

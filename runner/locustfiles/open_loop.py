@@ -1,0 +1,121 @@
+"""Open-loop load (`load.arrival=open`): requests leave at their scheduled times, whatever the
+answers do. One `OpenLoopUser` per locust process keeps a schedule (runner/arrivals.py) and
+spawns one greenlet per arrival on its FastHttpSession; a gevent pool of
+`max_in_flight` greenlets bounds concurrency, and an arrival that finds it full is dropped
+(k6's `dropped_iterations`): its intended time goes to `dropped-<pid>.jsonl` in the client log
+dir, and the runner counts those inside the measured window into `cells.dropped`.
+
+Each request's context carries `t_intended` (epoch s), so its client row does too.
+Env (set by the runner, names in app/contract.py): SYNCBLOCK_RATE (offered requests/s, all
+processes together), SYNCBLOCK_ARRIVAL_PROCESS, SYNCBLOCK_ARRIVAL_MIX ('register:5,health:1'),
+SYNCBLOCK_MAX_IN_FLIGHT, SYNCBLOCK_LOAD_PROCESSES: with `load.processes` N, each process keeps
+its own schedule at rate/N with a cap of max_in_flight/N (at least 1).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+import gevent
+from gevent.pool import Pool
+from locust import constant, events, task
+from locust.env import Environment
+from locust.user.task import LOCUST_STATE_STOPPING
+
+from app.contract import (
+    ARRIVAL_MIX_ENV,
+    ARRIVAL_PROCESS_ENV,
+    CLIENT_LOG_ENV,
+    LOAD_PROCESSES_ENV,
+    MAX_IN_FLIGHT_ENV,
+    RATE_ENV,
+    dropped_file,
+)
+from runner.arrivals import Arrival, parse_mix, schedule, split_rate
+from runner.locustfiles.common import SyncblockUser
+
+TICK_S = 0.05  # longest sleep between looks at the stop flag
+
+
+class DroppedLog:
+    """Intended times of the arrivals that found the cap full; appended to a file at the end."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+
+    def add(self, arrival: Arrival) -> None:
+        self.rows.append({"t_intended": arrival.t, "kind": arrival.kind, "pid": os.getpid()})
+
+    def flush(self, **_: Any) -> None:
+        log_dir = os.environ.get(CLIENT_LOG_ENV)
+        if not log_dir or not self.rows:
+            return
+        rows, self.rows = self.rows, []
+        Path(log_dir).mkdir(parents=True, exist_ok=True)
+        with open(dropped_file(Path(log_dir), os.getpid()), "a", encoding="utf-8") as f:
+            f.write("".join(json.dumps(r) + "\n" for r in rows))
+
+
+DROPPED = DroppedLog()
+
+
+@events.init.add_listener
+def _register(environment: Environment, **_: Any) -> None:
+    environment.events.test_stop.add_listener(DROPPED.flush)
+    environment.events.quitting.add_listener(DROPPED.flush)
+
+
+def _processes() -> int:
+    return max(1, int(os.environ.get(LOAD_PROCESSES_ENV, "1")))
+
+
+def _cap() -> int:
+    """This process's share of load.max_in_flight."""
+    return max(1, int(os.environ.get(MAX_IN_FLIGHT_ENV, "1000")) // _processes())
+
+
+class OpenLoopUser(SyncblockUser):
+    """Not a user: a scheduler. Its one task runs until locust stops it, then waits for the
+    requests in flight (within locust's --stop-timeout) so both sides log them."""
+
+    concurrency = _cap()  # the session's connection pool never makes an arrival wait
+    wait_time = constant(0)
+
+    def stopping(self) -> bool:
+        return self._state == LOCUST_STATE_STOPPING
+
+    def sleep_until(self, t: float) -> bool:
+        """Sleep until epoch time t; False if locust asked this user to stop meanwhile."""
+        while not self.stopping():
+            left = t - time.time()
+            if left <= 0:
+                return True
+            gevent.sleep(min(left, TICK_S))
+        return False
+
+    def fire(self, arrival: Arrival) -> None:
+        if arrival.kind == "register":
+            self.register(t_intended=arrival.t)
+        else:
+            self.health(t_intended=arrival.t)
+
+    @task
+    def keep_schedule(self) -> None:
+        rate = split_rate(float(os.environ[RATE_ENV]), _processes())
+        process = os.environ.get(ARRIVAL_PROCESS_ENV, "poisson")
+        mix = parse_mix(os.environ.get(ARRIVAL_MIX_ENV, "register:5,health:1"))
+        pool = Pool(_cap())
+        arrivals = schedule(rate, process, mix, random.Random(), first=time.time())
+        for arrival in arrivals:
+            if not self.sleep_until(arrival.t):
+                break
+            if pool.full():
+                DROPPED.add(arrival)
+            else:
+                pool.spawn(self.fire, arrival)
+        pool.join()

@@ -1,0 +1,122 @@
+"""The "Open vs closed load" section's pure parts: ceiling, the queue model, pairing closed and
+open cells at the same throughput, and the sentences, on handmade rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from analysis import openloop
+from analysis.openloop_figures import gap_bars, timeline
+from analysis.openloop_section import OpenLoopData, parts
+
+S_MS = 250.0  # 4 registrations/s per core
+
+
+def cell(cid: str, **kw: Any) -> dict[str, Any]:
+    base = {
+        "cell_id": cid,
+        "scenario": "register",
+        "hashing": "threadpool",
+        "work": "bcrypt",
+        "workers": 1,
+        "users": 1,
+        "db": "sqlite",
+        "connections": "per_request",
+        "bcrypt_rounds": 12,
+        "arrival": "open",
+        "rate": None,
+        "arrival_process": "poisson",
+        "service_ms": S_MS,
+        "cpu_count": 2,
+        "achieved_rps": None,
+        "dropped": 0,
+        "send_lag_p99_ms": 1.0,
+        "t_load_start": 100.0,
+        "t_measure_start": 101.0,
+    }
+    return base | kw
+
+
+def test_ceiling_and_model_slope_follow_the_strategy() -> None:
+    """threadpool on 2 cores: μ = 2/S = 8/s; λ = 12 gives ρ = 1.5 and slope 0.5 s per s;
+    blocking 1 worker: μ = 1/S; mixed offers 5/6 of its rate as registrations."""
+    over = cell("a", rate=12.0)
+    assert openloop.ceiling_rps(over) == pytest.approx(8.0)
+    assert openloop.utilisation(over) == pytest.approx(1.5)
+    assert openloop.model_slope(over) == pytest.approx(0.5)
+    assert openloop.model_slope(cell("b", rate=4.0)) == 0.0
+    mixed = cell("c", hashing="blocking", scenario="mixed", rate=3.6)
+    assert openloop.utilisation(mixed) == pytest.approx(3.6 * 5 / 6 / 4.0)
+    health = cell("d", scenario="health", rate=100.0)
+    assert openloop.model_slope(health) != openloop.model_slope(health)  # NaN: no ceiling
+
+
+def test_gap_pairs_open_with_the_closed_cell_of_same_throughput() -> None:
+    """The closed cell nearest in achieved rate (within 15 %) of the same pair is paired; a
+    different pair or a far throughput is not."""
+    cells = [
+        cell("open", scenario="mixed", hashing="blocking", rate=3.6, achieved_rps=3.5),
+        cell(
+            "c5", scenario="mixed", hashing="blocking", arrival="closed", users=5, achieved_rps=3.3
+        ),
+        cell(
+            "c1", scenario="mixed", hashing="blocking", arrival="closed", users=1, achieved_rps=5.0
+        ),
+        cell("tp", scenario="mixed", arrival="closed", users=5, achieved_rps=3.5),
+    ]
+    stats = [
+        {"cell_id": "c5", "endpoint": openloop.HEALTH, "p99_ms": 900.0, "latency_p99_ms": 900.0},
+        {"cell_id": "open", "endpoint": openloop.HEALTH, "p99_ms": 800.0, "latency_p99_ms": 2400.0},
+    ]
+    gaps = openloop.gaps(cells, stats)
+    assert [(g.closed["cell_id"], g.endpoint) for g in gaps] == [("c5", openloop.HEALTH)]
+    assert gaps[0].ratio == pytest.approx(2400 / 900)
+    text = " ".join(openloop.paragraphs(cells, [], gaps))
+    assert "900 ms" in text and "2.40 s" in text and "2.7×" in text
+    assert gap_bars(gaps) is not None
+
+
+def test_growth_compares_the_fitted_slope_with_the_model() -> None:
+    """Above capacity the paragraph gives the fitted slope, the model's and their gap."""
+    cells = [cell("over", rate=12.0, achieved_rps=7.6), cell("under", rate=4.0, achieved_rps=4.0)]
+    slopes = [
+        {"cell_id": "over", "slope": 0.45, "r2": 0.9},
+        {"cell_id": "under", "slope": 0.0, "r2": 0.0},
+    ]
+    rows = openloop.growth_rows(cells, slopes)
+    assert [r["cell_id"] for r in rows] == ["over"]
+    assert rows[0]["achieved_vs_ceiling"] == pytest.approx(7.6 / 8 - 1)
+    text = " ".join(openloop.paragraphs(cells, rows, []))
+    assert "0.45 s per s" in text and "0.50" in text and "-10 %" in text
+    assert "No closed-loop cell" in text
+
+
+def test_shown_cells_pick_the_loads_nearest_half_090_and_120() -> None:
+    """Per pair: the cells nearest ρ = 0.5, 0.9, 1.2; health only (no ceiling) shows all."""
+    cells = [cell(str(r), rate=r) for r in (2.0, 4.0, 6.9, 7.3, 10.0, 16.0)]
+    shown = [c["cell_id"] for c in openloop.shown_cells(cells)]
+    assert shown == ["4.0", "7.3", "10.0"]
+    health = [cell(f"h{r}", scenario="health", rate=r) for r in (50.0, 100.0)]
+    assert len(openloop.shown_cells(health)) == 2
+
+
+def test_section_without_open_cells_says_how_to_run_them() -> None:
+    """No open cell: no figure, one paragraph with the one-override command."""
+    p = parts(OpenLoopData(cells=[cell("c", arrival="closed", achieved_rps=3.0)]))
+    assert p["figures"] == [] and "load.arrival=open" in p["paragraphs"][0]
+
+
+def test_timeline_draws_the_model_above_capacity() -> None:
+    """One measured line per rate, plus a dashed model line for the cell above capacity."""
+    cells = [cell("over", rate=12.0), cell("under", rate=4.0)]
+    series = [
+        {"cell_id": cid, "endpoint": openloop.REGISTER, "t_s": float(t), "latency_avg_ms": 300.0}
+        for cid in ("over", "under")
+        for t in range(5)
+    ]
+    fig = timeline(cells, series)
+    assert fig is not None
+    names = [t.name for t in fig.data]
+    assert sum(n.startswith("model") for n in names) == 1 and len(names) == 3
