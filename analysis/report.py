@@ -32,7 +32,6 @@ from analysis.aggregate import (
     points,
     representative_cells,
     service_times,
-    with_decomposition,
     with_service_time,
 )
 from analysis.matrix import matrix, sentences
@@ -68,7 +67,7 @@ class StoreData:
     lag_series: dict[str, list[Row]]
     worker_shares: list[Row] = field(default_factory=list)
     health_times: list[Row] = field(default_factory=list)
-    stall_rows: list[Row] = field(default_factory=list)  # stall_section.read
+    stall_rows: list[Row] = field(default_factory=list)  # queries.stall_stacks
     served_apps: list[str] = field(default_factory=list)  # server.app of the cells
     open_loop: openloop_section.OpenLoopData = field(default_factory=openloop_section.OpenLoopData)
 
@@ -84,15 +83,15 @@ def read_store(con: duckdb.DuckDBPyConnection, store: Path, sweep: str) -> Store
         sweep_ids=ids,
         sweeps=queries.sweeps(con, ids),
         cells=cells,
-        summary=with_decomposition(queries.summary(con, cids), queries.decomposition(con, cids)),
+        summary=queries.summary(con, cids),
         lag_workers=queries.lag_by_worker(con, cids),
         stalls=queries.stalls(con, cids),
         resources=queries.resources_by_role(con, cids),
         lag_series={c["cell_id"]: queries.lag_series(con, c["cell_id"]) for c in reps.values()},
         worker_shares=queries.worker_shares(con, cids),
         health_times=queries.health_times(con, cids),
-        stall_rows=stall_section.read(con, cids),
-        served_apps=stall_section.served_apps(con, cids),
+        stall_rows=queries.stall_stacks(con, cids),
+        served_apps=queries.served_apps(con, cids, stall_section.DEFAULT_APP),
         open_loop=openloop_section.read(con, cids),
     )
 

@@ -63,7 +63,11 @@ def create_app(settings: Settings) -> FastAPI:
             create_tables(engine)
             # Before the pool and the probe start: calibrate on a quiet process.
             work = calibrate_shared(
-                settings.work, settings.work_ms, settings.bcrypt_rounds, settings.log_dir
+                settings.work,
+                settings.work_ms,
+                settings.bcrypt_rounds,
+                settings.log_dir,
+                cost=settings.work_cost,
             )
             anyio.to_thread.current_default_thread_limiter().total_tokens = settings.thread_limit
             pool = None

@@ -36,7 +36,7 @@ from runner.session import connection, ensure_sweep, hold_store, note_reuse, swe
 from runner.spec import CellSpec
 from runner.store import ingest_cell, ok_cell_id
 from runner.store.records import CellRecord
-from runner.workcal import measured_ms, target_env
+from runner.workcal import calibration_for, server_env, target_ms, work_ms
 
 
 @dataclass
@@ -168,6 +168,7 @@ def measure(spec: CellSpec, cell_dir: Path, db_url: str | None = None) -> Timing
     """Run the cell's processes and return its timings; raises on any failure.
     `db_url`: the app's database when the runner chose it (runner/databases.py)."""
     hash_ms = hash_ms_for(spec.bcrypt_rounds)
+    work = calibration_for(spec.work, target_ms(spec.work_ms, hash_ms), spec.bcrypt_rounds)
     cell_dir.mkdir(parents=True, exist_ok=True)
     clear_artifacts(cell_dir)
     server_dir = cell_dir / contract.SERVER_DIR
@@ -181,7 +182,7 @@ def measure(spec: CellSpec, cell_dir: Path, db_url: str | None = None) -> Timing
                 spec.balance,
                 workers=spec.workers,
                 env=spec.server_env(cell_dir)
-                | target_env(spec.work, spec.work_ms, hash_ms)
+                | server_env(work)
                 | ({contract.DB_URL_ENV: db_url} if db_url else {}),
                 log_path=cell_dir / contract.SERVER_LOG,
                 port=spec.port,
@@ -210,11 +211,10 @@ def measure(spec: CellSpec, cell_dir: Path, db_url: str | None = None) -> Timing
     if server is not None and spec.stalls_sampler == "pyspy":
         write_stalls(server_dir, spec.stall_ms)
     start, end = measured_window(cell_dir, spec.warmup, spec.duration, spec.run_time_s, ended)
-    work_ms = measured_ms(cell_dir / contract.SERVER_DIR)
     dropped = None
     if spec.arrival == "open":
         dropped = dropped_in_window(cell_dir / contract.CLIENT_DIR, start + spec.warmup, end)
-    return Timings(hash_ms, start, start + spec.warmup, end, work_ms, dropped)
+    return Timings(hash_ms, start, start + spec.warmup, end, work_ms(work, hash_ms), dropped)
 
 
 def measured_window(
