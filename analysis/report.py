@@ -35,21 +35,12 @@ from analysis.aggregate import (
     with_service_time,
 )
 from analysis.matrix import matrix, sentences
-from analysis.overlap import overlap_html
+from analysis.overlap import overlap_text
 from analysis.render import render
-from analysis.verdict import FixRow, fix_table, health_samples
+from analysis.section import Section
+from analysis.verdict import fix_table, health_samples
 
 Row = dict[str, Any]
-
-
-@dataclass
-class Section:
-    anchor: str
-    title: str
-    question: str
-    figures: list[tuple[go.Figure, str]] = field(default_factory=list)  # (figure, caption)
-    paragraphs: list[str] = field(default_factory=list)
-    table: list[FixRow] | None = None
 
 
 @dataclass
@@ -334,7 +325,7 @@ def header(d: StoreData) -> dict[str, Any]:
         "sweep_ids": d.sweep_ids,
         "grid": g,
         "failed": failed,
-        "overlap": overlap_html(d.cells),  # cells that shared one host's CPUs (runner/store)
+        "overlap": overlap_text(d.cells),  # cells that shared one host's CPUs (runner/store)
         "hash_ms": (min(hash_ms), max(hash_ms)) if hash_ms else (math.nan, math.nan),
         "service_ms": service_times(d.cells),
         "measured": len(hash_ms),
