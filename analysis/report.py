@@ -13,6 +13,7 @@ import duckdb
 import plotly.graph_objects as go
 
 from analysis import (
+    dbcompare,
     figures,
     figures_matrix,
     figures_system,
@@ -255,6 +256,11 @@ def sections(d: StoreData) -> list[Section]:
             table=fixes or None,
         ),
     ]
+    dbs = dbcompare.compare(summary)
+    if dbs:  # only when the sweep holds both databases
+        figs = _figs((dbcompare.figure(dbs), dbcompare.CAPTION))
+        paras = dbcompare.paragraphs(dbs)
+        out.append(Section("db", dbcompare.TITLE, dbcompare.QUESTION, figs, paras))
     stall_figs, stall_text = stall_section.figures_and_text(d.stall_rows)
     out.insert(
         1,

@@ -131,8 +131,8 @@ def figures(m: MainJob) -> list[Figure]:
     worst = max(m.jobs, key=lambda j: j.overhead_s) if m.jobs else None
     return [
         Figure(
-            "10",
-            "main-job overhead per cell (median, ingest included)",
+            "main job",
+            "overhead per cell (median, ingest included)",
             med,
             "s",
             "<= 2.5 s",
@@ -141,8 +141,8 @@ def figures(m: MainJob) -> list[Figure]:
             + (f"; worst job {worst.job_num}: {worst.overhead_s:.1f} s" if worst else ""),
         ),
         Figure(
-            "10",
-            "main-job wall time",
+            "main job",
+            "wall time",
             m.wall_s,
             "s",
             "<= 1.15 x load + 60 s",
@@ -160,7 +160,7 @@ def section(figs: Sequence[Figure], load: str) -> str:
         "Written by `python -m benchmarks.mainjob --write BENCHMARKS.md` from the store of the",
         f"README's main job (see benchmarks/mainjob.py for the definitions). {load}",
         "",
-        "| # | figure | value | target | met? | detail |",
+        "| of | figure | value | target | met? | detail |",
         "|---|---|---|---|---|---|",
         *(
             f"| {f.item} | {f.what} | {f.shown()} | {f.target} | {f.verdict} | {f.detail} |"
