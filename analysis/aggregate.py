@@ -195,14 +195,6 @@ def representative_cells(cells: Sequence[Row]) -> dict[str, Row]:
     return {h: best[h] for h in sorted(best, key=hashing_key)}
 
 
-def worst_worker(per_worker: Sequence[Row], cell_id: str) -> int | None:
-    """The pid with the highest lag p99 in a cell (ties: highest max)."""
-    rows = [r for r in per_worker if r["cell_id"] == cell_id]
-    if not rows:
-        return None
-    return max(rows, key=lambda r: (r["p99_ms"] or 0, r["max_ms"] or 0))["pid"]
-
-
 def service_times(cells: Sequence[Row]) -> dict[int, float]:
     """S per bcrypt cost: the fastest single-hash measurement among the ok cells. Each cell
     measures S once before its server starts; on a busy machine that measurement only ever
@@ -226,22 +218,6 @@ def with_service_time(rows: Sequence[Row], s_by_cost: dict[int, float]) -> list[
             "hash_ms": s_by_cost.get(int(r.get("bcrypt_rounds") or 0), r.get("hash_ms")),
         }
         for r in rows
-    ]
-
-
-def with_decomposition(summary: Sequence[Row], decomposition: Sequence[Row]) -> list[Row]:
-    """cell_summary rows with the joined client/server/wait means of the same cell and
-    endpoint added (None where no request was seen by both sides)."""
-    by_key = {(d["cell_id"], d["endpoint"]): d for d in decomposition}
-    empty = {
-        "joined": 0,
-        "joined_client_ms": None,
-        "joined_server_ms": None,
-        "joined_wait_ms": None,
-    }
-    return [
-        {**r, **{k: by_key.get((r["cell_id"], r["endpoint"]), empty).get(k) for k in empty}}
-        for r in summary
     ]
 
 

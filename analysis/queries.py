@@ -9,6 +9,8 @@ from typing import Any
 
 import duckdb
 
+from runner.store import StoreError, open_store
+
 Row = dict[str, Any]
 
 
@@ -17,20 +19,14 @@ class ReportError(Exception):
 
 
 def connect(path: Path) -> duckdb.DuckDBPyConnection:
-    """Open the store read-only; a missing file or a file without our tables is a ReportError."""
+    """Open the store read-only through the store's own version-checked open; a missing,
+    foreign, empty or too old/new store is a ReportError (one line)."""
     if not path.is_file():
         raise ReportError(f"no store at {path} (run `python -m runner -m ...` first)")
     try:
-        con = duckdb.connect(str(path), read_only=True)
-    except duckdb.Error as exc:
-        raise ReportError(f"cannot open store {path}: {exc}".splitlines()[0]) from exc
-    tables = {
-        r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
-    }
-    if not {"sweeps", "cells", "cell_summary"} <= tables:
-        con.close()
-        raise ReportError(f"{path} is not a syncblock store (no sweeps/cells tables)")
-    return con
+        return open_store(path, read_only=True)
+    except StoreError as exc:
+        raise ReportError(str(exc)) from exc
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> list[Row]:
@@ -63,19 +59,15 @@ def resolve_sweeps(con: duckdb.DuckDBPyConnection, sweep: str) -> list[str]:
 
 
 def cell_ids(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[str]:
-    """The cells the sweeps cover: their own, and those a resumed sweep reused (schema v3+).
+    """The cells the sweeps cover: their own, and those a resumed sweep reused.
 
     Every query below filters on these cell ids, not on sweep ids."""
-    has_reused = rows(
-        con, "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'reused_cells'"
-    )[0]["n"]
-    reused = (
-        "UNION SELECT cell_id FROM reused_cells WHERE list_contains($1, sweep_id)"
-        if has_reused
-        else ""
-    )
     found = rows(
-        con, f"SELECT cell_id FROM cells WHERE list_contains($1, sweep_id) {reused}", [ids]
+        con,
+        """
+        SELECT cell_id FROM cells WHERE list_contains($1, sweep_id)
+        UNION SELECT cell_id FROM reused_cells WHERE list_contains($1, sweep_id)""",
+        [ids],
     )
     return sorted(r["cell_id"] for r in found)
 
@@ -109,34 +101,17 @@ def cells(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
 
 
 def summary(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
-    """cell_summary (one row per ok cell and endpoint, warm-up excluded) with cpu_count."""
+    """cell_summary (one row per ok cell and endpoint, warm-up excluded) with cpu_count; the
+    means over the requests both sides logged as joined, joined_client_ms, joined_server_ms
+    and joined_wait_ms (= wait_avg_ms)."""
     return rows(
         con,
         """
-        SELECT v.*, s.cpu_count
+        SELECT v.*, coalesce(v.joined_requests, 0) AS joined, v.wait_avg_ms AS joined_wait_ms,
+               s.cpu_count
         FROM cell_summary v LEFT JOIN sweeps s USING (sweep_id)
         WHERE list_contains(?, v.cell_id) AND v.status = 'ok'
         ORDER BY v.hashing, v.workers, v.users, v.endpoint""",
-        [ids],
-    )
-
-
-def decomposition(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
-    """Per ok cell and endpoint, over the requests seen by both sides (joined on request_id,
-    warm-up excluded): mean client time, mean server handler time and their difference."""
-    return rows(
-        con,
-        """
-        SELECT c.cell_id, c.path AS endpoint, count(*) AS joined,
-               avg(c.duration_ms) AS joined_client_ms, avg(s.duration_ms) AS joined_server_ms,
-               avg(c.duration_ms - s.duration_ms) AS joined_wait_ms
-        FROM requests c
-        JOIN requests s ON s.cell_id = c.cell_id AND s.side = 'server'
-                       AND s.request_id = c.request_id
-        JOIN cells k ON k.cell_id = c.cell_id
-        WHERE c.side = 'client' AND NOT c.in_warmup AND list_contains(?, k.cell_id)
-          AND k.status = 'ok'
-        GROUP BY ALL""",
         [ids],
     )
 
@@ -158,35 +133,29 @@ def lag_series(con: duckdb.DuckDBPyConnection, cell_id: str, bucket_s: float = 0
 
 
 def lag_by_worker(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
-    """Per cell and worker pid: lag p99 and max after warm-up."""
+    """Per cell and worker pid: lag p99 and max after warm-up (view worker_lag)."""
     return rows(
         con,
         """
-        SELECT l.cell_id, l.pid, quantile_cont(l.lag_ms, 0.99) AS p99_ms, max(l.lag_ms) AS max_ms
-        FROM loop_lag l JOIN cells c USING (cell_id)
-        WHERE list_contains(?, c.cell_id) AND NOT l.in_warmup
-          AND l.t <= coalesce(c.t_measure_end, 1e300)
-        GROUP BY ALL ORDER BY l.cell_id, l.pid""",
+        SELECT cell_id, pid, p99_ms, max_ms FROM worker_lag
+        WHERE list_contains(?, cell_id) ORDER BY cell_id, pid""",
         [ids],
     )
 
 
-def stalls(con: duckdb.DuckDBPyConnection, ids: list[str], threshold_ms: float = 5.0) -> list[Row]:
-    """Per cell: lag samples above threshold (stalls), their count and sum, and the number of
-    registrations the server handled in the same (post-warm-up) window."""
+def stalls(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
+    """Per ok cell: the lag samples more than 5 ms late (view worker_lag's late_*), their
+    count and sum over the workers, and the registrations the server handled in the same
+    window (view measured_requests)."""
     return rows(
         con,
         """
         WITH st AS (
-            SELECT cell_id, count(*) AS stalls,
-                   sum(lag_ms) AS stall_total_ms
-            FROM loop_lag l JOIN cells c USING (cell_id)
-            WHERE NOT l.in_warmup AND l.lag_ms > ? AND l.t <= coalesce(c.t_measure_end, 1e300)
-            GROUP BY ALL
-        ), reg AS (   -- registrations served in the same window as the stalls
-            SELECT cell_id, count(*) AS registrations FROM requests r JOIN cells c USING (cell_id)
-            WHERE r.side = 'server' AND NOT r.in_warmup AND r.path LIKE '%register%'
-              AND r.t_start <= coalesce(c.t_measure_end, 1e300)
+            SELECT cell_id, sum(late_samples) AS stalls, sum(late_total_ms) AS stall_total_ms
+            FROM worker_lag GROUP BY ALL
+        ), reg AS (
+            SELECT cell_id, count(*) AS registrations FROM measured_requests
+            WHERE side = 'server' AND path LIKE '%register%'
             GROUP BY ALL
         )
         SELECT c.cell_id, coalesce(st.stalls, 0) AS stalls,
@@ -194,39 +163,20 @@ def stalls(con: duckdb.DuckDBPyConnection, ids: list[str], threshold_ms: float =
                coalesce(reg.registrations, 0) AS registrations
         FROM cells c LEFT JOIN st USING (cell_id) LEFT JOIN reg USING (cell_id)
         WHERE list_contains(?, c.cell_id) AND c.status = 'ok'""",
-        [threshold_ms, ids],
-    )
-
-
-def resources_by_role(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
-    """Per cell and role, summed over the role's processes at each tick, after warm-up:
-    mean and max CPU % and max RSS."""
-    return rows(
-        con,
-        """
-        WITH ticks AS (
-            SELECT r.cell_id, r.role, r.t, sum(r.cpu_percent) AS cpu, sum(r.rss_bytes) AS rss
-            FROM resources r JOIN cells c USING (cell_id)
-            WHERE list_contains(?, c.cell_id)
-              AND r.t BETWEEN coalesce(c.t_measure_start, -1e300)
-                          AND coalesce(c.t_measure_end, 1e300)
-            GROUP BY ALL
-        )
-        SELECT cell_id, role, avg(cpu) AS cpu_avg_percent, max(cpu) AS cpu_max_percent,
-               max(rss) AS rss_max_bytes
-        FROM ticks GROUP BY ALL ORDER BY cell_id, role""",
         [ids],
     )
 
 
-def failures(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
-    """Locust's failure table for the sweeps' cells."""
+def resources_by_role(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
+    """Per cell and role (view role_ticks: summed over the role's processes at each tick,
+    in the measured window): mean and max CPU % and max RSS."""
     return rows(
         con,
         """
-        SELECT f.cell_id, f.method, f.name, f.error, f.occurrences
-        FROM failures f JOIN cells c USING (cell_id)
-        WHERE list_contains(?, c.cell_id) ORDER BY f.occurrences DESC""",
+        SELECT cell_id, role, avg(cpu_percent) AS cpu_avg_percent,
+               max(cpu_percent) AS cpu_max_percent, max(rss_bytes) AS rss_max_bytes
+        FROM role_ticks WHERE list_contains(?, cell_id)
+        GROUP BY ALL ORDER BY cell_id, role""",
         [ids],
     )
 
@@ -253,9 +203,34 @@ def health_times(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
         con,
         """
         SELECT c.hashing, c.workers, c.users, r.duration_ms
-        FROM requests r JOIN cells c USING (cell_id)
+        FROM measured_requests r JOIN cells c USING (cell_id)
         WHERE list_contains(?, c.cell_id) AND c.status = 'ok' AND c.scenario <> 'sequential'
-          AND r.side = 'client' AND NOT r.in_warmup AND r.path LIKE '%health%'
-          AND r.t_start <= coalesce(c.t_measure_end, 1e300) AND r.duration_ms IS NOT NULL""",
+          AND r.side = 'client' AND r.path LIKE '%health%' AND r.duration_ms IS NOT NULL""",
         [ids],
     )
+
+
+def stall_stacks(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
+    """The stalls of the measured window of the given ok cells (view measured_stalls), with
+    their cell's strategy and app."""
+    return rows(
+        con,
+        """
+        SELECT s.cell_id, c.hashing, c.work, c.server_app, s.source, s.pid, s.t_start,
+               s.duration_ms, s.samples, s.stack, s.leaf, s.late
+        FROM measured_stalls s JOIN cells c USING (cell_id)
+        WHERE list_contains(?, s.cell_id) AND c.status = 'ok'
+        ORDER BY c.hashing, s.source, s.t_start""",
+        [ids],
+    )
+
+
+def served_apps(con: duckdb.DuckDBPyConnection, ids: list[str], default: str) -> list[str]:
+    """The ASGI apps the given cells served (server.app; `default` where none is recorded)."""
+    found = rows(
+        con,
+        "SELECT DISTINCT coalesce(server_app, ?) AS app FROM cells "
+        "WHERE list_contains(?, cell_id) ORDER BY 1",
+        [default, ids],
+    )
+    return [r["app"] for r in found]

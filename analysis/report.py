@@ -13,6 +13,7 @@ import duckdb
 import plotly.graph_objects as go
 
 from analysis import (
+    dbcompare,
     figures,
     figures_matrix,
     figures_system,
@@ -31,25 +32,15 @@ from analysis.aggregate import (
     points,
     representative_cells,
     service_times,
-    with_decomposition,
     with_service_time,
 )
 from analysis.matrix import matrix, sentences
-from analysis.overlap import overlap_html
+from analysis.overlap import overlap_text
 from analysis.render import render
-from analysis.verdict import FixRow, fix_table, health_samples
+from analysis.section import Section
+from analysis.verdict import fix_table, health_samples
 
 Row = dict[str, Any]
-
-
-@dataclass
-class Section:
-    anchor: str
-    title: str
-    question: str
-    figures: list[tuple[go.Figure, str]] = field(default_factory=list)  # (figure, caption)
-    paragraphs: list[str] = field(default_factory=list)
-    table: list[FixRow] | None = None
 
 
 @dataclass
@@ -67,7 +58,7 @@ class StoreData:
     lag_series: dict[str, list[Row]]
     worker_shares: list[Row] = field(default_factory=list)
     health_times: list[Row] = field(default_factory=list)
-    stall_rows: list[Row] = field(default_factory=list)  # stall_section.read
+    stall_rows: list[Row] = field(default_factory=list)  # queries.stall_stacks
     served_apps: list[str] = field(default_factory=list)  # server.app of the cells
     open_loop: openloop_section.OpenLoopData = field(default_factory=openloop_section.OpenLoopData)
 
@@ -83,15 +74,15 @@ def read_store(con: duckdb.DuckDBPyConnection, store: Path, sweep: str) -> Store
         sweep_ids=ids,
         sweeps=queries.sweeps(con, ids),
         cells=cells,
-        summary=with_decomposition(queries.summary(con, cids), queries.decomposition(con, cids)),
+        summary=queries.summary(con, cids),
         lag_workers=queries.lag_by_worker(con, cids),
         stalls=queries.stalls(con, cids),
         resources=queries.resources_by_role(con, cids),
         lag_series={c["cell_id"]: queries.lag_series(con, c["cell_id"]) for c in reps.values()},
         worker_shares=queries.worker_shares(con, cids),
         health_times=queries.health_times(con, cids),
-        stall_rows=stall_section.read(con, cids),
-        served_apps=stall_section.served_apps(con, cids),
+        stall_rows=queries.stall_stacks(con, cids),
+        served_apps=queries.served_apps(con, cids, stall_section.DEFAULT_APP),
         open_loop=openloop_section.read(con, cids),
     )
 
@@ -265,6 +256,11 @@ def sections(d: StoreData) -> list[Section]:
             table=fixes or None,
         ),
     ]
+    dbs = dbcompare.compare(summary)
+    if dbs:  # only when the sweep holds both databases
+        figs = _figs((dbcompare.figure(dbs), dbcompare.CAPTION))
+        paras = dbcompare.paragraphs(dbs)
+        out.append(Section("db", dbcompare.TITLE, dbcompare.QUESTION, figs, paras))
     stall_figs, stall_text = stall_section.figures_and_text(d.stall_rows)
     out.insert(
         1,
@@ -329,7 +325,7 @@ def header(d: StoreData) -> dict[str, Any]:
         "sweep_ids": d.sweep_ids,
         "grid": g,
         "failed": failed,
-        "overlap": overlap_html(d.cells),  # cells that shared one host's CPUs (runner/store)
+        "overlap": overlap_text(d.cells),  # cells that shared one host's CPUs (runner/store)
         "hash_ms": (min(hash_ms), max(hash_ms)) if hash_ms else (math.nan, math.nan),
         "service_ms": service_times(d.cells),
         "measured": len(hash_ms),

@@ -1,15 +1,14 @@
-"""'What stalled the loop': the query, the figures (icicle of call paths + bar chart) and the
+"""'What stalled the loop': the figures (icicle of call paths + bar chart) and the
 text of the section, and the note that the study-specific sections do not apply to a user's app.
-`report.py` only calls `read`, `figures_and_text` and `mark_not_applicable`."""
+`report.py` reads the rows (queries.stall_stacks) and calls `figures_and_text` and
+`mark_not_applicable`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import duckdb
 import plotly.graph_objects as go
 
-from analysis import queries
 from analysis.figstyle import base_layout
 from analysis.stall_stacks import (
     DEFAULT_APP,
@@ -28,21 +27,6 @@ TOP_STACKS = 12
 # Sections about our own app's endpoints (register / health / hashing): for a user's app they
 # say that they do not apply.
 STUDY_SECTIONS = ("health", "register", "throughput", "sequential", "verdict", "openloop")
-
-
-def read(con: duckdb.DuckDBPyConnection, cell_ids: list[str]) -> list[Row]:
-    """The stalls of the measured window of the given ok cells, with their cell's strategy."""
-    return queries.rows(
-        con,
-        """
-        SELECT s.cell_id, c.hashing, c.work, c.server_app, s.source, s.pid, s.t_start,
-               s.duration_ms, s.samples, s.stack, s.leaf, s.late
-        FROM stalls s JOIN cells c USING (cell_id)
-        WHERE list_contains(?, s.cell_id) AND c.status = 'ok' AND NOT s.in_warmup
-          AND s.t_start <= coalesce(c.t_measure_end, 1e300)
-        ORDER BY c.hashing, s.source, s.t_start""",
-        [cell_ids],
-    )
 
 
 def _short(frame: str) -> str:
@@ -158,16 +142,6 @@ def figures_and_text(rows: list[Row]) -> tuple[list[tuple[go.Figure, str]], list
         total = sum(g.total_ms for g in groups)
         figs.append((bar, f"All strategies together: {ms(total)} stood still."))
     return figs, text
-
-
-def served_apps(con: duckdb.DuckDBPyConnection, cell_ids: list[str]) -> list[str]:
-    """The ASGI apps the given cells served (server.app)."""
-    found = con.execute(
-        "SELECT DISTINCT coalesce(server_app, ?) FROM cells WHERE list_contains(?, cell_id) "
-        "ORDER BY 1",
-        [DEFAULT_APP, cell_ids],
-    ).fetchall()
-    return [r[0] for r in found]
 
 
 def mark_not_applicable(sections: list[Any], apps: list[str]) -> list[Any]:

@@ -91,6 +91,7 @@ def responsiveness(pts: Sequence[Point], grid: Grid) -> list[str]:
     for h in strategies(pts):
         parts = [
             f"{p.endpoint} p95 {ms(p.mean('p95_ms'))} (p99 {ms(p.mean('p99_ms'))}) with {p.series}"
+            + (f" {spread_note(p)}" if spread_note(p) else "")
             for p in _at(pts, h, users)
         ]
         text = f"At {users} users, {h}: " + "; ".join(parts) + "."

@@ -1,9 +1,11 @@
 """Calibration: the cost at which one call of a work kind takes about S ms.
 
-At start-up every server process needs (kind, cost). The first process of a server measures;
-the others (uvicorn --workers) wait on a file lock and reuse its answer, so N workers do not
-calibrate at once on shared cores. Each process writes `work-<pid>.json` (contract.work_file)
-into its log directory; the runner reads those at ingest (`cells.work`, `cells.work_ms`).
+At start-up every server process needs (kind, cost). The runner calibrates once per sweep
+(runner/workcal.py, right after it measures S, on a quiet machine) and passes the cost as
+SYNCBLOCK_WORK_COST, so every cell of a kind runs the same call. Without it (the app run by
+hand) the app calibrates itself: the first process of a server measures; the others (uvicorn
+--workers) wait on a file lock and reuse its answer, so N workers do not calibrate at once on
+shared cores. Each process writes `work-<pid>.json` (contract.work_file) into its log dir.
 
 Search: cost -> time is monotonic and close to a power law (linear for argon2id, pbkdf2 and
 sleep, cubic for gil_c's backtracking), so each step rescales the cost by (target / t)^(1/e),
@@ -144,11 +146,24 @@ def calibrate(
 
 
 def calibrate_shared(
-    kind: Work, target_ms: float | None, bcrypt_rounds: int, log_dir: Path
+    kind: Work,
+    target_ms: float | None,
+    bcrypt_rounds: int,
+    log_dir: Path,
+    cost: int | None = None,
 ) -> Calibration:
-    """The calibration of this server: measured by its first process, reused by the others
-    (a file lock in `log_dir` orders them); `work-<pid>.json` written for each process."""
+    """The calibration of this server: `cost` when given (no measurement: ms is the target),
+    else measured by its first process and reused by the others (a file lock in `log_dir`
+    orders them); `work-<pid>.json` written for each process."""
     log_dir.mkdir(parents=True, exist_ok=True)
+    if kind == "bcrypt":
+        cost = bcrypt_rounds if cost is not None else None
+    if cost is not None:
+        cal = Calibration(kind, cost, target_ms, target_ms or 0.0, 0, 0.0, os.getpid(), True)
+        work_file(log_dir, os.getpid()).write_text(
+            json.dumps(asdict(cal) | {"given": True, "bcrypt_rounds": bcrypt_rounds})
+        )
+        return cal
     wanted = {"kind": kind, "target_ms": target_ms, "bcrypt_rounds": bcrypt_rounds}
     with open(log_dir / LOCK_FILE, "a+") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

@@ -54,12 +54,20 @@ def create_app(settings: Settings) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[dict[str, object]]:
         async with contextlib.AsyncExitStack() as stack:
-            engine = make_engine(settings.db_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+            engine = make_engine(
+                settings.db_url,
+                busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+                pool_size=settings.db_pool_size,
+            )
             stack.callback(engine.dispose)
             create_tables(engine)
             # Before the pool and the probe start: calibrate on a quiet process.
             work = calibrate_shared(
-                settings.work, settings.work_ms, settings.bcrypt_rounds, settings.log_dir
+                settings.work,
+                settings.work_ms,
+                settings.bcrypt_rounds,
+                settings.log_dir,
+                cost=settings.work_cost,
             )
             anyio.to_thread.current_default_thread_limiter().total_tokens = settings.thread_limit
             pool = None

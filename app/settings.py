@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     thread_limit: int = Field(default=40, ge=1)  # anyio's default limiter: threads per worker
     work: Work = "bcrypt"  # the synchronous call under study
     work_ms: float | None = Field(default=None, gt=0)  # target time of one call (None: bcrypt's)
+    work_cost: int | None = Field(default=None, ge=1)  # calibrated cost given (None: calibrate)
     db_pool_size: int | None = Field(default=None, ge=1)  # SQLAlchemy pool per worker
     stall_ms: float = Field(default=20.0, gt=0)  # the watchdog names stalls longer than this
     sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)

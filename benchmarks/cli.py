@@ -24,6 +24,7 @@ from rich.console import Console
 
 from benchmarks import figures as fig
 from benchmarks.agreement import measure_agreement
+from benchmarks.connections import measure_connection_cost
 from benchmarks.document import markdown, rich_table
 from benchmarks.ingest import measure_ingest
 from benchmarks.instrument import measure_instrument_cost
@@ -132,6 +133,20 @@ def run_all(
         return fig.strategy_figures(runs, cpus) + fig.headroom_figures(runs)
 
     step("4, 5, 7 strategies", strategies)
+    step(
+        "9 per_request vs persistent connections",
+        lambda: fig.connection_figures(
+            measure_connection_cost(
+                work,
+                store,
+                sweep,
+                first_job=100,
+                pairs=p.connection_pairs,
+                warmup=p.connection_warmup,
+                duration=p.connection_duration,
+            )
+        ),
+    )
     release_store(store)
     step(
         "1 runner overhead sweep",

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from benchmarks.agreement import Agreement
+from benchmarks.connections import ConnectionCost
 from benchmarks.ingest import IngestRate
 from benchmarks.instrument import InstrumentCost
 from benchmarks.overhead import SweepOverhead
@@ -249,4 +250,20 @@ def report_figures(r: ReportTime) -> list[Figure]:
             None,
             "runs " + ", ".join(f"{s:.2f}" for s in r.in_process_s) + " s",
         ),
+    ]
+
+
+def connection_figures(c: ConnectionCost) -> list[Figure]:
+    return [
+        Figure(
+            "9",
+            "health client mean, per_request - persistent (1 user)",
+            c.cost_ms,
+            "ms",
+            "<= 0.5 ms (report)",
+            at_most(c.cost_ms, 0.5),
+            f"{c.pairs} ABBA pairs of 1-worker health cells; median mean per_request "
+            f"{median(c.per_request_ms) or 0:.2f} ms, persistent "
+            f"{median(c.persistent_ms) or 0:.2f} ms; {c.requests:,} requests",
+        )
     ]

@@ -31,6 +31,10 @@ class Plan:
     sequential_warmup: float  # >= 2: it counts from locust's process start (~1 s to boot)
     # 8: report
     report_builds: int
+    # 9: per_request against persistent connections (health, 1 user)
+    connection_pairs: int = 3
+    connection_warmup: float = 1
+    connection_duration: float = 4
 
 
 FULL = Plan(
@@ -73,4 +77,6 @@ QUICK = Plan(
     sequential_requests=20,
     sequential_warmup=2,
     report_builds=1,
+    connection_pairs=1,
+    connection_duration=2,
 )

@@ -1,37 +1,46 @@
-"""The work kind's calibration, runner side: the target S the app calibrates to, and the
-measured time per call the app wrote at start-up (`server/work-<pid>.json`).
+"""The work kind's calibration, runner side.
 
-The runner owns S (`cells.hash_ms`, bcrypt at `bcrypt_rounds`, measured before any server
-starts), so every kind is calibrated to the same S the model and the report use: it passes S
-as SYNCBLOCK_WORK_MS unless `work.ms` sets another target. bcrypt needs no target.
+The runner owns S (`cells.hash_ms`, bcrypt at `bcrypt_rounds`, measured once per runner
+process before any server starts). Right after it, and as quietly, it calibrates each work
+kind once per (kind, target, rounds) with app/calibrate.py and passes the cost to every
+cell's server (SYNCBLOCK_WORK_COST), so all cells of a kind in a sweep run the same call
+(a server calibrating itself while other cells' leftovers or other jobs load the CPU found
+costs 2.5x apart here). `cells.work_ms` is that calibration's measured median per call.
 """
 
 from __future__ import annotations
 
-import json
-import statistics
-from pathlib import Path
+import functools
+import os
 
 from app import contract
+from app.calibrate import Calibration, calibrate
+from app.contract import WORKS, Work
 
 
-def target_env(work: str, work_ms: float | None, hash_ms: float) -> dict[str, str]:
-    """SYNCBLOCK_WORK_MS for the app (pure): `work.ms` when given, else S; none for bcrypt."""
-    if work_ms is not None:
-        return {contract.WORK_MS_ENV: repr(float(work_ms))}
-    if work == "bcrypt":
-        return {}
-    return {contract.WORK_MS_ENV: repr(float(hash_ms))}
+def target_ms(work_ms: float | None, hash_ms: float) -> float:
+    """What the kind is calibrated to (pure): `work.ms` when given, else S."""
+    return float(work_ms) if work_ms is not None else float(hash_ms)
 
 
-def measured_ms(server_dir: Path) -> float | None:
-    """Median over the server's processes of the calibrated time per call (None if absent)."""
-    values = []
-    for path in sorted(server_dir.glob(contract.WORK_GLOB)):
-        try:
-            ms = json.loads(path.read_text()).get("ms")
-        except (OSError, ValueError):
-            continue
-        if isinstance(ms, int | float) and ms > 0:
-            values.append(float(ms))
-    return statistics.median(values) if values else None
+@functools.cache
+def calibration_for(work: str, target: float, rounds: int) -> Calibration:
+    """The kind's cost and measured ms in this runner process, once per (kind, target, rounds).
+    bcrypt is not searched: its cost is `rounds` and its time is S (`target`)."""
+    kind: Work = next(k for k in WORKS if k == work)
+    if kind == "bcrypt":
+        return Calibration(kind, rounds, None, target, 0, 0.0, os.getpid())
+    return calibrate(kind, target, rounds)
+
+
+def server_env(cal: Calibration) -> dict[str, str]:
+    """SYNCBLOCK_WORK_MS and SYNCBLOCK_WORK_COST for the app (pure)."""
+    env = {contract.WORK_COST_ENV: str(cal.cost)}
+    if cal.target_ms is not None:
+        env[contract.WORK_MS_ENV] = repr(float(cal.target_ms))
+    return env
+
+
+def work_ms(cal: Calibration, hash_ms: float) -> float:
+    """`cells.work_ms`: bcrypt's is S itself (the same call); the others' their median."""
+    return float(hash_ms) if cal.kind == "bcrypt" else float(cal.ms)

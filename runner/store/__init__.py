@@ -7,7 +7,6 @@ from runner.store.ingest import CELL_TABLES, ingest_cell
 from runner.store.lock import StoreLock
 from runner.store.runs import (
     finish_sweep,
-    ok_cell_exists,
     ok_cell_id,
     record_reuse,
     record_sweep,
@@ -22,7 +21,6 @@ __all__ = [
     "StoreLock",
     "finish_sweep",
     "ingest_cell",
-    "ok_cell_exists",
     "open_store",
     "ok_cell_id",
     "record_reuse",

@@ -43,14 +43,6 @@ def finish_sweep(
     )
 
 
-def ok_cell_exists(con: duckdb.DuckDBPyConnection, cell_key: str) -> bool:
-    """True when a cell with this configuration key is stored with status 'ok'."""
-    rows = con.execute(
-        "SELECT count(*) FROM cells WHERE cell_key = ? AND status = 'ok'", [cell_key]
-    ).fetchall()  # fetchall, not fetchone: duckdb 2 keeps a half-read result open
-    return bool(rows[0][0])
-
-
 def ok_cell_id(con: duckdb.DuckDBPyConnection, cell_key: str) -> tuple[str, str] | None:
     """(cell_id, sweep_id) of the newest cell stored ok with this configuration key."""
     found = con.execute(

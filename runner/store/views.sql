@@ -13,26 +13,47 @@ CREATE OR REPLACE VIEW measured_requests AS
 SELECT r.* FROM requests r JOIN cell_window w USING (cell_id)
 WHERE NOT r.in_warmup AND r.t_start <= w.t1;
 
+-- measured_lag: loop-lag samples taken inside the measured window.
+CREATE OR REPLACE VIEW measured_lag AS
+SELECT l.* FROM loop_lag l JOIN cell_window w USING (cell_id)
+WHERE NOT l.in_warmup AND l.t <= w.t1;
+
+-- measured_stalls: loop stalls (watchdog / py-spy) that began inside the measured window.
+CREATE OR REPLACE VIEW measured_stalls AS
+SELECT s.* FROM stalls s JOIN cell_window w USING (cell_id)
+WHERE NOT s.in_warmup AND s.t_start <= w.t1;
+
 -- worker_lag: per worker and cell, its loop-lag samples in the window. A blocked loop wakes
 -- rarely, so pooling the samples of an idle and a blocked worker would hide the blocked one.
+-- late_*: the samples more than 5 ms late (a stalled loop), their count and sum.
 CREATE OR REPLACE VIEW worker_lag AS
-SELECT l.cell_id, l.pid, count(*) AS samples, avg(l.lag_ms) AS avg_ms,
-       quantile_cont(l.lag_ms, 0.99) AS p99_ms, max(l.lag_ms) AS max_ms,
-       sum(l.lag_ms) AS total_ms
-FROM loop_lag l JOIN cell_window w USING (cell_id)
-WHERE NOT l.in_warmup AND l.t <= w.t1
+SELECT cell_id, pid, count(*) AS samples, avg(lag_ms) AS avg_ms,
+       quantile_cont(lag_ms, 0.99) AS p99_ms, max(lag_ms) AS max_ms,
+       sum(lag_ms) AS total_ms,
+       count(*) FILTER (WHERE lag_ms > 5) AS late_samples,
+       coalesce(sum(lag_ms) FILTER (WHERE lag_ms > 5), 0) AS late_total_ms
+FROM measured_lag
 GROUP BY ALL;
 
--- role_ticks: CPU % and RSS summed over the processes of each side at each sampling tick
--- (the sampler stamps one t per tick), inside the window.
+-- role_ticks: CPU % and RSS of each role (server_master, server_worker, load_generator)
+-- summed over its processes at each sampling tick (the sampler stamps one t per tick),
+-- inside the window (resources are sampled through the shutdown too: left out).
 CREATE OR REPLACE VIEW role_ticks AS
-SELECT r.cell_id, r.t,
-       sum(r.cpu_percent) FILTER (WHERE r.role <> 'load_generator') AS server_cpu,
-       CAST(sum(r.rss_bytes) FILTER (WHERE r.role <> 'load_generator') AS BIGINT) AS server_rss,
-       sum(r.cpu_percent) FILTER (WHERE r.role = 'load_generator') AS lg_cpu,
-       CAST(sum(r.rss_bytes) FILTER (WHERE r.role = 'load_generator') AS BIGINT) AS lg_rss
+SELECT r.cell_id, r.role, r.t, sum(r.cpu_percent) AS cpu_percent,
+       CAST(sum(r.rss_bytes) AS BIGINT) AS rss_bytes
 FROM resources r JOIN cell_window w USING (cell_id)
 WHERE r.t BETWEEN w.t0 AND w.t1
+GROUP BY ALL;
+
+-- side_ticks: the same per side: the server (master and workers summed) and the load
+-- generator, one row per tick.
+CREATE OR REPLACE VIEW side_ticks AS
+SELECT cell_id, t,
+       sum(cpu_percent) FILTER (WHERE role <> 'load_generator') AS server_cpu,
+       CAST(sum(rss_bytes) FILTER (WHERE role <> 'load_generator') AS BIGINT) AS server_rss,
+       sum(cpu_percent) FILTER (WHERE role = 'load_generator') AS lg_cpu,
+       CAST(sum(rss_bytes) FILTER (WHERE role = 'load_generator') AS BIGINT) AS lg_rss
+FROM role_ticks
 GROUP BY ALL;
 
 -- worker_share: how the users' measured requests spread over the server's processes (server
@@ -49,6 +70,15 @@ WHERE s.side = 'server'
       WHERE p.cell_id = s.cell_id AND p.side = 'client' AND p.source = 'probe'
         AND p.request_id = s.request_id)
 GROUP BY s.cell_id, s.pid;
+
+-- joined_requests: each measured client request joined on its request id to the server's
+-- row of it: the client's time and the server handler's; their difference is the waiting.
+CREATE OR REPLACE VIEW joined_requests AS
+SELECT c.cell_id, c.path, c.request_id, c.source, c.duration_ms AS client_ms,
+       s.duration_ms AS server_ms, s.pid
+FROM measured_requests c
+JOIN requests s ON s.cell_id = c.cell_id AND s.side = 'server' AND s.request_id = c.request_id
+WHERE c.side = 'client';
 
 -- intended_latency: client rows in the measured window with their latency measured from when
 -- they were due. Open loop: from t_intended, the schedule's send time (send lag + response
@@ -105,10 +135,10 @@ WITH client AS (
            count(*) AS server_requests, avg(db_ms) AS db_avg_ms
     FROM measured_requests WHERE side = 'server' GROUP BY ALL
 ), wait_stats AS (   -- client time minus server time of the same request
-    SELECT c.cell_id, c.path AS endpoint, avg(c.duration_ms - s.duration_ms) AS wait_avg_ms,
-           count(*) AS joined
-    FROM client c JOIN requests s
-      ON s.cell_id = c.cell_id AND s.side = 'server' AND s.request_id = c.request_id
+    SELECT cell_id, path AS endpoint, avg(client_ms - server_ms) AS wait_avg_ms,
+           count(*) AS joined, avg(client_ms) AS joined_client_ms,
+           avg(server_ms) AS joined_server_ms
+    FROM joined_requests
     GROUP BY ALL
 ), res_stats AS (
     SELECT cell_id,
@@ -116,7 +146,7 @@ WITH client AS (
            max(server_rss) AS rss_max_bytes,
            avg(lg_cpu) AS load_cpu_avg_percent, max(lg_cpu) AS load_cpu_max_percent,
            max(lg_rss) AS load_rss_max_bytes
-    FROM role_ticks GROUP BY ALL
+    FROM side_ticks GROUP BY ALL
 ), lag_stats AS (   -- the worst worker's p99 and max; the mean over every sample
     SELECT cell_id, max(p99_ms) AS loop_lag_p99_ms, max(max_ms) AS loop_lag_max_ms,
            sum(total_ms) / sum(samples) AS loop_lag_avg_ms
@@ -136,7 +166,8 @@ SELECT k.sweep_id, k.cell_id, k.cell_key, k.job_num, k.scenario, k.hashing, k.wo
        k.workers, k.users, k.connections, k.balance, k.arrival, k."repeat", k.bcrypt_rounds,
        k.hash_ms, k.work_ms, k.status, cs.endpoint, cs.requests, cs.probe_requests,
        cs.avg_ms, cs.p50_ms, cs.p95_ms, cs.p99_ms, ss.server_avg_ms, ss.server_requests,
-       ss.db_avg_ms, ws.wait_avg_ms, ws.joined AS joined_requests,
+       ss.db_avg_ms, ws.wait_avg_ms, ws.joined AS joined_requests, ws.joined_client_ms,
+       ws.joined_server_ms,
        cs.requests / nullif(k.duration_s, 0) AS rps, cs.failures,
        rs.cpu_avg_percent, rs.cpu_max_percent, rs.rss_max_bytes,
        rs.load_cpu_avg_percent, rs.load_cpu_max_percent, rs.load_rss_max_bytes,

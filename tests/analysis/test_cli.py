@@ -32,9 +32,10 @@ def test_empty_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_not_a_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """A DuckDB file without our tables is refused in one line."""
+    """A DuckDB file with someone else's tables is refused in one line (the store's own open)."""
     path = tmp_path / "other.duckdb"
-    duckdb.connect(str(path)).close()
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE TABLE orders (id INTEGER)")
     assert main(["--store", str(path)]) == 2
     assert "not a syncblock store" in capsys.readouterr().err
 

@@ -148,3 +148,11 @@ def test_app_registers_and_logs_in_with_each_kind(
         assert limit.total_tokens == 7
     rec = json.loads(next(settings.log_dir.glob("work-*.json")).read_text())
     assert rec["kind"] == kind
+
+
+def test_a_given_cost_skips_calibration(tmp_path: Path) -> None:
+    """With SYNCBLOCK_WORK_COST (the runner's calibration) the server uses it as is."""
+    cal = calibrate_shared("gil_c", 250.0, 12, tmp_path, cost=777)
+    assert (cal.cost, cal.seconds) == (777, 0.0)
+    rec = json.loads(next(tmp_path.glob("work-*.json")).read_text())
+    assert rec["given"] and rec["cost"] == 777

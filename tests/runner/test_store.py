@@ -20,7 +20,7 @@ from runner.store import (
     StoreLock,
     finish_sweep,
     ingest_cell,
-    ok_cell_exists,
+    ok_cell_id,
     open_store,
     record_sweep,
 )
@@ -191,7 +191,7 @@ def test_foreign_files_are_refused(tmp_path: Path) -> None:
 
 
 def test_sweep_rows_and_ok_cells(tmp_path: Path) -> None:
-    """record_sweep replaces, finish_sweep stamps, ok_cell_exists sees only status 'ok'."""
+    """record_sweep replaces, finish_sweep stamps, ok_cell_id sees only status 'ok'."""
     con = open_store(tmp_path / "s.duckdb")
     sweep = SweepRecord(
         sweep_id="s1", started_at=datetime.now(UTC), package_versions={"duckdb": duckdb.__version__}
@@ -203,9 +203,9 @@ def test_sweep_rows_and_ok_cells(tmp_path: Path) -> None:
     assert len(rows) == 1 and rows[0][0] is not None
     assert json.loads(rows[0][1]) == {"duckdb": duckdb.__version__}
     ingest_cell(con, _cell("c1", "failed"), None)
-    assert not ok_cell_exists(con, "k1")
+    assert ok_cell_id(con, "k1") is None
     ingest_cell(con, _cell("c1", "ok"), None)
-    assert ok_cell_exists(con, "k1") and not ok_cell_exists(con, "other")
+    assert ok_cell_id(con, "k1") == ("c1", "s1") and ok_cell_id(con, "other") is None
     con.execute("SELECT 1").fetchall()  # no half-read result left behind
     con.close()
 
