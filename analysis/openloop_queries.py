@@ -76,7 +76,8 @@ def latency_series(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
                    AS latency_p99_ms
         FROM requests r JOIN cells k USING (cell_id)
         WHERE list_contains(?, r.cell_id) AND r.side = 'client' AND r.t_intended IS NOT NULL
-          AND {_USER} AND r.t_start <= coalesce(k.t_measure_end, 1e300) AND {_ANSWERED}
+          AND {_USER} AND r.t_start <= coalesce(k.t_measure_end, 1e300)
+          AND coalesce(r.ok, true) AND r.status BETWEEN 1 AND 399
         GROUP BY ALL ORDER BY r.cell_id, endpoint, t_s""",
         [ids],
     )
