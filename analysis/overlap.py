@@ -7,7 +7,6 @@ the neighbours too. The report names them instead of silently comparing them.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from typing import Any
 
@@ -34,9 +33,3 @@ def overlap_text(cells: Sequence[dict[str, Any]]) -> str | None:
         return None
     parts = [f"On {host}, {', '.join(labels)}: {SENTENCE}." for host, labels in hosts.items()]
     return " ".join(parts)
-
-
-def overlap_html(cells: Sequence[dict[str, Any]]) -> str:
-    """The warning paragraph for the page's header ('' when no cell overlapped)."""
-    text = overlap_text(cells)
-    return "" if text is None else f"<p class='overlap'><b>Overlap.</b> {html.escape(text)}</p>"

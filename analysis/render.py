@@ -1,63 +1,51 @@
-"""Figures and text -> one self-contained HTML string: plotly.js embedded once, then each
-figure as a div. No file access here."""
+"""Figures and text -> one self-contained HTML string, through the Jinja2 template
+`analysis/templates/report.html` (autoescape on): `page` computes a plain dict, the template
+lays it out; plotly.js is embedded once, each figure is Plotly's own HTML fragment. No file
+access here but reading the template."""
 
 from __future__ import annotations
 
-import html
 import math
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from functools import cache
+from typing import Any
 
+import jinja2
 import plotly.offline
+from markupsafe import Markup, escape
 
+from analysis.section import Section
 from analysis.verdict import FixRow, best_of
 from analysis.wording import ms, num, pct
 
-if TYPE_CHECKING:
-    from analysis.report import Section
-
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
-CSS = """
-body { font: 15px/1.5 Georgia, "Times New Roman", serif; color: #222; margin: 0 auto;
-       max-width: 1180px; padding: 24px 32px 64px; }
-h1 { font: 600 26px/1.2 Helvetica, Arial, sans-serif; margin: 0 0 4px; }
-h2 { font: 600 20px/1.3 Helvetica, Arial, sans-serif; margin: 40px 0 4px;
-     border-top: 1px solid #ddd; padding-top: 16px; }
-.question { font-style: italic; color: #555; margin: 0 0 12px; }
-.sub { color: #555; margin: 0 0 16px; }
-table { border-collapse: collapse; font: 13px/1.4 Helvetica, Arial, sans-serif; margin: 8px 0; }
-th, td { border-bottom: 1px solid #e3e3e3; padding: 4px 10px; text-align: left;
-         vertical-align: top; }
-th { background: #f5f5f5; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.best { font-weight: 700; background: #eef8ee; }
-code { font: 12.5px Menlo, Consolas, monospace; background: #f3f3f3; padding: 1px 4px; }
-figure { margin: 12px 0 8px; break-inside: avoid; }
-figcaption { font: 13px/1.4 Helvetica, Arial, sans-serif; color: #555; margin-top: 2px; }
-.failed td { color: #8e1c1c; }
-.meta { display: grid; grid-template-columns: 1fr 1fr; gap: 0 32px; }
-nav ol { columns: 2; font: 14px Helvetica, Arial, sans-serif; }
-@media print { body { max-width: none; padding: 0; } .modebar { display: none !important; }
-               h2 { break-after: avoid; } }
-"""
 
 
-def _text(s: str) -> str:
+def prose(s: str) -> Markup:
     """Escape a generated sentence; `backticked` spans become <code>."""
-    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(s, quote=False))
+    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", str(escape(s))))
 
 
-def _kv(rows: Sequence[tuple[str, Any]]) -> str:
-    body = "".join(
-        f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
-        for k, v in rows
-        if v not in (None, "", [])
+@cache
+def _template() -> jinja2.Template:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("analysis", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
     )
-    return f"<table>{body}</table>"
+    env.filters["prose"] = prose
+    return env.get_template("report.html")
 
 
-def _run(h: dict[str, Any]) -> str:
+def _shown(rows: Sequence[tuple[str, Any]]) -> list[tuple[str, str]]:
+    """The (key, value) rows that have a value, as text."""
+    return [(k, str(v)) for k, v in rows if v not in (None, "", [])]
+
+
+def _run(h: dict[str, Any]) -> list[tuple[str, str]]:
+    """The "What was run" rows: the sweep, the grid, the durations and S."""
     g = h["grid"]
     sweeps = h["sweeps"]
     dur = g.values("duration_s")
@@ -101,16 +89,17 @@ def _run(h: dict[str, Any]) -> str:
                 f"measurements ({ms(lo)} to {ms(hi)}; a busy machine only slows them)",
             )
         )
-    return _kv(rows)
+    return _shown(rows)
 
 
-def _machine(sweeps: Sequence[dict[str, Any]]) -> str:
+def _machine(sweeps: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
+    """The "Machine" rows of the newest sweep ([] when no sweep row is stored)."""
     if not sweeps:
-        return "<p>No sweep row is stored, so the machine is unknown.</p>"
+        return []
     s = sweeps[-1]
     pv = s.get("package_versions") or {}
     mem = s.get("mem_total_bytes")
-    return _kv(
+    return _shown(
         [
             ("host", s.get("hostname")),
             ("CPU", f"{s.get('cpu_model')} × {s.get('cpu_count')}"),
@@ -127,21 +116,8 @@ def _machine(sweeps: Sequence[dict[str, Any]]) -> str:
     )
 
 
-def _failed(failed: Sequence[dict[str, Any]]) -> str:
-    if not failed:
-        return "<p>Every cell completed.</p>"
-    rows = "".join(
-        f"<tr><td>{f['job']}</td><td>{html.escape(f['label'])}</td>"
-        f"<td>{html.escape(f['status'])}</td><td>{html.escape(f['error'])}</td></tr>"
-        for f in failed
-    )
-    return (
-        "<table class='failed'><tr><th>job</th><th>cell</th><th>status</th><th>reason</th>"
-        f"</tr>{rows}</table>"
-    )
-
-
-def _fix_table(rows: Sequence[FixRow]) -> str:
+def _fix_table(rows: Sequence[FixRow]) -> dict[str, Any]:
+    """The fix table: column titles, and per strategy its cells' text and whether best."""
     r0 = rows[0]
     at = f"{r0.users} users" + (f", {r0.workers} w" if r0.workers else "")
     cols = [
@@ -151,62 +127,60 @@ def _fix_table(rows: Sequence[FixRow]) -> str:
         ("lag_p99_ms", f"loop lag p99 at {at}", True, ms),
     ]
     best = {a: best_of(rows, a, low) if len(rows) > 1 else None for a, _, low, _ in cols}
-    head = "".join(f"<th>{html.escape(t)}</th>" for _, t, _, _ in cols)
-    body = ""
-    for r in rows:
-        cells = "".join(
-            f"<td class='num{' best' if best[a] == r.hashing else ''}'>"
-            f"{f(getattr(r, a))}{' ★' if best[a] == r.hashing else ''}</td>"
-            for a, _, _, f in cols
-        )
-        body += f"<tr><th>{html.escape(r.hashing)}</th>{cells}</tr>"
-    return f"<table><tr><th>strategy</th>{head}</tr>{body}</table>" + (
-        "<p class='sub'>★ best in its column.</p>" if len(rows) > 1 else ""
-    )
+    return {
+        "columns": [title for _, title, _, _ in cols],
+        "rows": [
+            {
+                "hashing": r.hashing,
+                "cells": [
+                    {"text": f(getattr(r, a)), "best": best[a] == r.hashing} for a, _, _, f in cols
+                ],
+            }
+            for r in rows
+        ],
+    }
 
 
-def _section(s: Section, index: int) -> str:
-    parts = [
-        f"<section id='{s.anchor}'><h2>{html.escape(s.title)}</h2>",
-        f"<p class='question'>{html.escape(s.question)}</p>",
-    ]
-    if s.table:
-        parts.append(_fix_table(s.table))
-    for k, (fig, caption) in enumerate(s.figures):
-        div = fig.to_html(
-            full_html=False,
-            include_plotlyjs=False,
-            config=PLOTLY_CONFIG,
-            div_id=f"fig-{s.anchor}-{k + 1}",
-        )
-        cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
-        parts.append(f"<figure>{div}{cap}</figure>")
-    parts += [f"<p>{_text(p)}</p>" for p in s.paragraphs]
-    parts.append("</section>")
-    return "\n".join(parts)
+def _section(s: Section) -> dict[str, Any]:
+    return {
+        "anchor": s.anchor,
+        "title": s.title,
+        "name": s.name,
+        "question": s.question,
+        "table": _fix_table(s.table) if s.table else None,
+        "figures": [
+            {
+                "html": Markup(
+                    fig.to_html(
+                        full_html=False,
+                        include_plotlyjs=False,
+                        config=PLOTLY_CONFIG,
+                        div_id=f"fig-{s.anchor}-{k + 1}",
+                    )
+                ),
+                "caption": caption,
+            }
+            for k, (fig, caption) in enumerate(s.figures)
+        ],
+        "paragraphs": s.paragraphs,
+    }
+
+
+def page(h: dict[str, Any], sections: Sequence[Section]) -> dict[str, Any]:
+    """Everything the template shows, as plain values (figures as their HTML fragments)."""
+    return {
+        "sweep_ids": h["sweep_ids"],
+        "generated": h["generated"],
+        "store": h["store"],
+        "run": _run(h),
+        "machine": _machine(h["sweeps"]),
+        "failed": h["failed"],
+        "overlap": h.get("overlap") or "",
+        "sections": [_section(s) for s in sections],
+        "plotly_js": Markup(plotly.offline.get_plotlyjs()),
+    }
 
 
 def render(h: dict[str, Any], sections: Sequence[Section]) -> str:
     """The whole page as one string."""
-    toc = "".join(
-        f"<li><a href='#{s.anchor}'>{html.escape(s.title[3:])}</a></li>" for s in sections
-    )
-    body = "\n".join(_section(s, i) for i, s in enumerate(sections))
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<title>syncblock report · {html.escape(", ".join(h["sweep_ids"]))}</title>
-<style>{CSS}</style>
-<script>window.PlotlyConfig = {{MathJaxConfig: 'local'}};</script>
-<script>{plotly.offline.get_plotlyjs()}</script>
-</head><body>
-<h1>syncblock: what a blocking bcrypt call does to an asyncio server</h1>
-<p class="sub">Generated {h["generated"]} from <code>{html.escape(h["store"])}</code> by
-<code>python -m analysis</code>. Every number below is computed from that store.</p>
-<div class="meta"><div><h3>What was run</h3>{_run(h)}</div>
-<div><h3>Machine</h3>{_machine(h["sweeps"])}</div></div>
-<h3>Cells that did not complete</h3>{_failed(h["failed"])}
-{h.get("overlap", "")}
-<nav><h3>Contents</h3><ol>{toc}</ol></nav>
-{body}
-</body></html>
-"""
+    return _template().render(page(h, sections))

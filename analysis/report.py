@@ -13,6 +13,7 @@ import duckdb
 import plotly.graph_objects as go
 
 from analysis import (
+    dbcompare,
     figures,
     figures_matrix,
     figures_system,
@@ -34,21 +35,12 @@ from analysis.aggregate import (
     with_service_time,
 )
 from analysis.matrix import matrix, sentences
-from analysis.overlap import overlap_html
+from analysis.overlap import overlap_text
 from analysis.render import render
-from analysis.verdict import FixRow, fix_table, health_samples
+from analysis.section import Section
+from analysis.verdict import fix_table, health_samples
 
 Row = dict[str, Any]
-
-
-@dataclass
-class Section:
-    anchor: str
-    title: str
-    question: str
-    figures: list[tuple[go.Figure, str]] = field(default_factory=list)  # (figure, caption)
-    paragraphs: list[str] = field(default_factory=list)
-    table: list[FixRow] | None = None
 
 
 @dataclass
@@ -264,6 +256,11 @@ def sections(d: StoreData) -> list[Section]:
             table=fixes or None,
         ),
     ]
+    dbs = dbcompare.compare(summary)
+    if dbs:  # only when the sweep holds both databases
+        figs = _figs((dbcompare.figure(dbs), dbcompare.CAPTION))
+        paras = dbcompare.paragraphs(dbs)
+        out.append(Section("db", dbcompare.TITLE, dbcompare.QUESTION, figs, paras))
     stall_figs, stall_text = stall_section.figures_and_text(d.stall_rows)
     out.insert(
         1,
@@ -328,7 +325,7 @@ def header(d: StoreData) -> dict[str, Any]:
         "sweep_ids": d.sweep_ids,
         "grid": g,
         "failed": failed,
-        "overlap": overlap_html(d.cells),  # cells that shared one host's CPUs (runner/store)
+        "overlap": overlap_text(d.cells),  # cells that shared one host's CPUs (runner/store)
         "hash_ms": (min(hash_ms), max(hash_ms)) if hash_ms else (math.nan, math.nan),
         "service_ms": service_times(d.cells),
         "measured": len(hash_ms),

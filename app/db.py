@@ -20,15 +20,37 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import Base
 
+# SQLAlchemy's QueuePool default: 5 kept + 10 overflow, so at most 15 connections per worker.
+DEFAULT_POOL_SIZE = 5
+DEFAULT_MAX_OVERFLOW = 10
 
-def make_engine(db_url: str, *, busy_timeout_ms: int = 30_000) -> Engine:
-    """An engine for `db_url`; SQLite files get WAL, a busy timeout and immediate transactions."""
+
+def pool_args(pool_size: int | None) -> dict[str, int]:
+    """The pool of one worker: `pool_size` connections at most (None: SQLAlchemy's default)."""
+    if pool_size is None:
+        return {"pool_size": DEFAULT_POOL_SIZE, "max_overflow": DEFAULT_MAX_OVERFLOW}
+    return {"pool_size": pool_size, "max_overflow": 0}
+
+
+def max_connections(pool_size: int | None) -> int:
+    """Connections one worker may hold at once (what `cells.db_pool_size` records)."""
+    return sum(pool_args(pool_size).values())
+
+
+def make_engine(
+    db_url: str, *, busy_timeout_ms: int = 30_000, pool_size: int | None = None
+) -> Engine:
+    """An engine for `db_url`, its pool sized per worker (`pool_args`); SQLite files get WAL,
+    a busy timeout and immediate transactions. No pre-ping: it would add a round trip to
+    every checkout, i.e. to the measured database time."""
     url = make_url(db_url)
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, **pool_args(pool_size))
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000})
+    engine = create_engine(
+        url, connect_args={"timeout": busy_timeout_ms / 1000}, **pool_args(pool_size)
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

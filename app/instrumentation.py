@@ -28,6 +28,7 @@ from pathlib import Path
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app import dbtime
 from app.contract import lag_file, requests_file
 from app.jsonl import JsonlBuffer
 
@@ -36,15 +37,22 @@ _REQUEST_ID_RAW = REQUEST_ID_HEADER.encode("latin-1")
 _REQUEST_ID_OK = re.compile(rb"^[A-Za-z0-9._:-]{1,128}$")
 
 # request_id, method, path, status, t_start (epoch s), duration_ms, pid
-RequestRecord = tuple[str, str, str, int, float, float, int]
+RequestRecord = tuple[str, str, str, int, float, float, int, float | None]
 LagRecord = tuple[int, float, float]  # pid, t (epoch s), lag_ms
 
 
 def request_record(
-    request_id: str, method: str, path: str, status: int, t_start: float, ms: float, pid: int
+    request_id: str,
+    method: str,
+    path: str,
+    status: int,
+    t_start: float,
+    ms: float,
+    pid: int,
+    db_ms: float | None = None,
 ) -> RequestRecord:
     """One request's record, in the order of its JSON fields (see `request_line`)."""
-    return (request_id, method, path, status, t_start, ms, pid)
+    return (request_id, method, path, status, t_start, ms, pid, db_ms)
 
 
 def request_line(r: RequestRecord) -> str:
@@ -53,7 +61,8 @@ def request_line(r: RequestRecord) -> str:
     return (
         f'{{"request_id":{_json_str(r[0])},"method":{_json_str(r[1])},'
         f'"path":{_json_str(r[2])},"status":{r[3]},"t_start":{r[4]!r},'
-        f'"duration_ms":{r[5]!r},"pid":{r[6]}}}\n'
+        f'"duration_ms":{r[5]!r},"pid":{r[6]}'
+        + ("}\n" if r[7] is None else f',"db_ms":{r[7]!r}}}\n')  # no db call: no db_ms
     )
 
 
@@ -148,6 +157,7 @@ class TimingMiddleware:
                     t_start,
                     ms,
                     self.recorder.pid,
+                    dbtime.db_ms(scope),
                 )
             )
 

@@ -54,7 +54,11 @@ def create_app(settings: Settings) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[dict[str, object]]:
         async with contextlib.AsyncExitStack() as stack:
-            engine = make_engine(settings.db_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+            engine = make_engine(
+                settings.db_url,
+                busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+                pool_size=settings.db_pool_size,
+            )
             stack.callback(engine.dispose)
             create_tables(engine)
             # Before the pool and the probe start: calibrate on a quiet process.

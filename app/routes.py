@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from app import crud
 from app.contract import API_PREFIX, HEALTH_PATH, LOGIN_PATH, REGISTER_PATH, Hashing
 from app.db import get_session
+from app.dbtime import request_state, timed
 from app.models import Credentials, Message, User, UserPublic
 from app.offload import Offload
 from app.work import hash_as, verify_or_dummy
@@ -58,25 +59,37 @@ def _login_answer(ok: bool) -> dict[str, str]:
     return LOGIN_OK
 
 
-async def register(body: Credentials, session: SessionDep, offload: OffloadDep) -> User:
+# Database calls go through `timed(request_state(request), ...)`: their time is the request
+# record's db_ms (app/dbtime.py).
+async def register(
+    body: Credentials, session: SessionDep, offload: OffloadDep, request: Request
+) -> User:
     hashed = await offload.hash(body.password)
-    return await offload.db(
-        crud.create_user, session=session, username=body.username, password_hash=hashed
-    )
+    create = timed(request_state(request), crud.create_user)
+    return await offload.db(create, session=session, username=body.username, password_hash=hashed)
 
 
-async def login(body: Credentials, session: SessionDep, offload: OffloadDep) -> dict[str, str]:
-    user = await offload.db(crud.get_user_by_username, session=session, username=body.username)
+async def login(
+    body: Credentials, session: SessionDep, offload: OffloadDep, request: Request
+) -> dict[str, str]:
+    find = timed(request_state(request), crud.get_user_by_username)
+    user = await offload.db(find, session=session, username=body.username)
     return _login_answer(await offload.verify(body.password, _stored_hash(user)))
 
 
-def register_sync(body: Credentials, session: SessionDep, offload: OffloadDep) -> User:
+def register_sync(
+    body: Credentials, session: SessionDep, offload: OffloadDep, request: Request
+) -> User:
     hashed = hash_as(offload.work, body.password, offload.rounds)
-    return crud.create_user(session=session, username=body.username, password_hash=hashed)
+    create = timed(request_state(request), crud.create_user)
+    return create(session=session, username=body.username, password_hash=hashed)
 
 
-def login_sync(body: Credentials, session: SessionDep, offload: OffloadDep) -> dict[str, str]:
-    user = crud.get_user_by_username(session=session, username=body.username)
+def login_sync(
+    body: Credentials, session: SessionDep, offload: OffloadDep, request: Request
+) -> dict[str, str]:
+    find = timed(request_state(request), crud.get_user_by_username)
+    user = find(session=session, username=body.username)
     ok = verify_or_dummy(offload.work, body.password, _stored_hash(user), offload.dummy_hash)
     return _login_answer(ok)
 

@@ -17,7 +17,9 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
 from runner.config import ConfigError, validate
+from runner.databases import close_servers
 from runner.progress import Progress
+from runner.redact import hydra_files, scrub_files
 from runner.session import claim_store, close_sweep, sweep_id_for
 from runner.store import StoreBusy
 
@@ -50,6 +52,10 @@ class SweepCallback(Callback):
         # total: announced by the sweeper once it has expanded and validated every job
         self._prepare(config, total=None)
 
+    def on_job_start(self, config: DictConfig, **kwargs: Any) -> None:
+        job_dir = Path(config.hydra.runtime.output_dir)  # Hydra just wrote the config there
+        scrub_files(hydra_files(job_dir, job_dir.parent))
+
     def on_job_end(self, config: DictConfig, job_return: JobReturn, **kwargs: Any) -> None:
         if self.progress is None or job_return.status != JobStatus.COMPLETED:
             return
@@ -58,8 +64,10 @@ class SweepCallback(Callback):
             self.progress.cell_done(result)
 
     def on_run_end(self, config: DictConfig, **kwargs: Any) -> None:
+        close_servers()  # the run's throwaway PostgreSQL, if it started one
         run_dir = Path(config.hydra.run.dir)
         close_sweep(Path(config.store), sweep_id_for(run_dir))
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        close_servers()  # the sweep's throwaway PostgreSQL, if it started one
         close_sweep(Path(config.store), sweep_id_for(Path(config.hydra.sweep.dir)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import json
 import shutil
 import socket
@@ -22,11 +23,14 @@ import duckdb
 from omegaconf import DictConfig
 
 from app import contract
+from app.db import max_connections
 from runner.config import validate
+from runner.databases import CellDatabase, cell_database, count_rows, write_db_json
 from runner.hashtime import hash_ms_for
 from runner.loadgen import LoadPlan, deadline_s, finish_locust, start_locust
 from runner.openload import OPEN_LOCUSTFILE, dropped_in_window
 from runner.pyspy import PySpyRecorders, write_stalls
+from runner.redact import redact, redact_data
 from runner.sampler import Sampler, load_targets
 from runner.serving import make_server, sampler_targets
 from runner.session import connection, ensure_sweep, hold_store, note_reuse, sweep_id_for
@@ -100,7 +104,7 @@ def base_record(spec: CellSpec, where: Where) -> CellRecord:
         bcrypt_rounds=spec.bcrypt_rounds,
         started_at=datetime.now(UTC),
         dir=str(where.cell_dir),
-        config=spec.config,
+        config=redact_data(spec.config),
         load_processes=spec.load_processes,
         target_url=spec.target_url,
         work=spec.work,
@@ -109,7 +113,7 @@ def base_record(spec: CellSpec, where: Where) -> CellRecord:
         server_app=spec.server_app,
         pool_size=spec.pool_size,
         thread_limit=spec.thread_limit,
-        db_pool_size=spec.db_pool_size,
+        db_pool_size=max_connections(spec.db_pool_size),  # per worker, the default resolved
         probe_hz=spec.probe_hz,
         arrival=spec.arrival,
         rate=spec.rate,
@@ -141,6 +145,10 @@ def load_plan(spec: CellSpec, host: str) -> LoadPlan:
         spawn_rate=spec.effective_spawn_rate,
         run_time_s=spec.run_time_s,
         processes=spec.load_processes,
+        workers=spec.load_workers,
+        remote_workers=spec.load_remote_workers,
+        master_bind=spec.master_bind,
+        master_port=spec.master_port,
     )
 
 
@@ -161,8 +169,9 @@ def clear_artifacts(cell_dir: Path) -> None:
         (cell_dir / name).unlink(missing_ok=True)
 
 
-def measure(spec: CellSpec, cell_dir: Path) -> Timings:
-    """Run the cell's processes and return its timings; raises on any failure."""
+def measure(spec: CellSpec, cell_dir: Path, db_url: str | None = None) -> Timings:
+    """Run the cell's processes and return its timings; raises on any failure.
+    `db_url`: the app's database when the runner chose it (runner/databases.py)."""
     hash_ms = hash_ms_for(spec.bcrypt_rounds)
     work = calibration_for(spec.work, target_ms(spec.work_ms, hash_ms), spec.bcrypt_rounds)
     cell_dir.mkdir(parents=True, exist_ok=True)
@@ -177,7 +186,9 @@ def measure(spec: CellSpec, cell_dir: Path) -> Timings:
             server = make_server(  # server.balance: uvicorn --workers, or N reuseport processes
                 spec.balance,
                 workers=spec.workers,
-                env=spec.server_env(cell_dir) | server_env(work),
+                env=spec.server_env(cell_dir)
+                | server_env(work)
+                | ({contract.DB_URL_ENV: db_url} if db_url else {}),
                 log_path=cell_dir / contract.SERVER_LOG,
                 port=spec.port,
                 app=spec.served_app,
@@ -198,6 +209,8 @@ def measure(spec: CellSpec, cell_dir: Path) -> Timings:
                 stack.enter_context(PySpyRecorders(server_dir, server.worker_pids()))
         pid = locust.pid
         targets.append(load_targets(lambda: pid))
+        for wpid in getattr(locust, "worker_pids", []):  # load.workers: each locust worker
+            targets.append(load_targets(functools.partial(int, wpid)))
         stack.enter_context(Sampler(cell_dir / contract.RESOURCES, targets))
         budget = sequential_budget_s(spec, hash_ms)
         ended = finish_locust(locust, deadline_s(plan, budget, spec.deadline_margin))
@@ -270,7 +283,7 @@ def run_cell(
     t0 = time.monotonic()
     spec = validate(cfg)  # ConfigError before any process starts
     key = spec.key
-    params = spec.measurement()
+    params = redact_data(spec.measurement())
     store = spec.store
     where = locate(cell_dir, sweep_id, job_num)
     hold_store(store, where.sweep_id)  # StoreBusy: another sweep owns this store
@@ -284,11 +297,17 @@ def run_cell(
             )
         ensure_sweep(con, store, where.sweep_id)  # started_at: when its first cell starts
     rec = base_record(spec, where)
+    cdb: CellDatabase | None = None
     try:
-        timings = measure(spec, where.cell_dir)
+        if not spec.target_url:  # may start the sweep's PostgreSQL server (once)
+            cdb = cell_database(spec, where.cell_dir, where.sweep_id, where.job_num)
+        timings = measure(spec, where.cell_dir, None if cdb is None else cdb.url)
         rec = dataclasses.replace(rec, status="ok", **dataclasses.asdict(timings))
     except Exception as exc:  # any failure of the cell is stored, not raised
-        rec = dataclasses.replace(rec, status="failed", error=one_line(exc))
+        rec = dataclasses.replace(rec, status="failed", error=redact(one_line(exc)))
+    if cdb is not None:
+        cdb.rows = count_rows(cdb)
+        write_db_json(where.cell_dir, cdb)
     rec.finished_at = datetime.now(UTC)
     rec.wall_s = time.monotonic() - t0
     where.cell_dir.mkdir(parents=True, exist_ok=True)
@@ -297,7 +316,7 @@ def run_cell(
     try:
         endpoints = store_cell(store, rec, where.cell_dir)
     except Exception as exc:
-        rec.status, rec.error = "failed", f"ingest: {one_line(exc)}"
+        rec.status, rec.error = "failed", f"ingest: {redact(one_line(exc))}"
         store_cell(store, rec, None)  # the cell row alone, with the reason
         endpoints = {}
     return CellResult(

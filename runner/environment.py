@@ -15,6 +15,7 @@ from pathlib import Path
 
 import psutil
 
+from runner.redact import redact
 from runner.store.records import SweepRecord
 
 PROJECT = "syncblock"
@@ -101,7 +102,7 @@ def collect_sweep(sweep_id: str, argv: Sequence[str]) -> SweepRecord:
     return SweepRecord(
         sweep_id=sweep_id,
         started_at=datetime.now(UTC),
-        argv=command_line(argv),
+        argv=redact(command_line(argv)),  # a db.url may hold a password
         git_sha=git_sha(),
         hostname=socket.gethostname(),
         cpu_model=cpu_model(),

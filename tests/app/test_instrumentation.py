@@ -51,7 +51,7 @@ def test_lag_probe_sees_a_blocked_loop(tmp_path: Path) -> None:
     assert 150 <= max(lags) < 2000
 
 
-REQUEST_KEYS = tuple(SERVER_REQUEST_FIELDS)[:7]  # db_ms (optional) is not written yet
+REQUEST_KEYS = tuple(SERVER_REQUEST_FIELDS)[:8]
 
 
 @pytest.mark.parametrize(
@@ -60,10 +60,14 @@ REQUEST_KEYS = tuple(SERVER_REQUEST_FIELDS)[:7]  # db_ms (optional) is not writt
 )
 def test_request_line_is_what_json_dumps_writes(path: str) -> None:
     """The hand-made line is byte for byte json.dumps of the same dict (compact separators)."""
-    record = request_record("abc-123", "POST", path, 201, 1_800_000_000.123456, 0.1 + 0.2, 4242)
-    expected = json.dumps(dict(zip(REQUEST_KEYS, record, strict=True)), separators=(",", ":"))
-    assert request_line(record) == expected + "\n"
-    assert json.loads(request_line(record))["path"] == path
+    for db_ms in (None, 0.1 + 0.7, 12.0):
+        record = request_record("abc-123", "POST", path, 201, 1_800_000_000.1234, 0.3, 4242, db_ms)
+        fields = dict(zip(REQUEST_KEYS, record, strict=True))
+        if db_ms is None:  # a request without a database call has no db_ms field
+            del fields["db_ms"]
+        expected = json.dumps(fields, separators=(",", ":"))
+        assert request_line(record) == expected + "\n"
+        assert json.loads(request_line(record))["path"] == path
 
 
 def test_lag_line_is_what_json_dumps_writes() -> None:

@@ -15,7 +15,7 @@ from tests.runner.helpers import REPO, query, run_runner, server_ready, strays
 
 pytestmark = pytest.mark.e2e
 
-TINY = ["duration=2", "warmup=0", "bcrypt_rounds=4"]
+TINY = ["duration=2", "warmup=0", "bcrypt_rounds=4", "baseline=false", "compare.hashing=[]"]
 
 
 def test_submitit_local_sweep_stores_every_cell_in_one_sweep_and_one_report(
