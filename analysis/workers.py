@@ -176,12 +176,21 @@ def comparison_figure(points: Sequence[WorkerPoint]) -> go.Figure | None:
 
 def _answer(lo: WorkerPoint, hi: WorkerPoint) -> str:
     reg, hp = hi.register_ms / lo.register_ms, hi.health_p95_ms / lo.health_p95_ms
-    if reg <= 0.9 or hp <= 0.9:
+    better, worse = {r <= 0.9 for r in (reg, hp)}, {r >= 1.1 for r in (reg, hp)}
+    if better == {True}:
         verdict = "more workers helped"
-    elif reg >= 1.1 and hp >= 1.1:
+    elif worse == {True}:
         verdict = "more workers made it worse"
-    else:
+    elif True in better and True in worse:
+        verdict = "more workers helped one and hurt the other"
+    elif reg <= 0.9:
+        verdict = "more workers helped registrations only"
+    elif hp <= 0.9:
+        verdict = "more workers helped health only"
+    elif True in worse:
         verdict = "more workers did not help"
+    else:
+        verdict = "more workers made no difference beyond 10 %"
     return (
         f"{verdict}: {hi.workers} workers gave {times(reg)} the register mean and "
         f"{times(hp)} the health p95 of {lo.workers}"
@@ -221,11 +230,11 @@ def sentences(points: Sequence[WorkerPoint], grid: Grid) -> list[str]:
             for m in spread:
                 s = both[m]
                 out.append(
-                    f"With {w} workers at {u} users, spread ({mode_label(m)}: {s.spread()}) "
+                    f"With {w} workers at {u} users, {mode_label(m)} ({s.spread()}) "
                     f"gave register {ms(s.register_ms)} and health p95 "
                     f"{ms(s.health_p95_ms)}, against {ms(pin.register_ms)} and "
-                    f"{ms(pin.health_p95_ms)} pinned ({mode_label(PINNED)}: {pin.spread()}): "
-                    f"{times(s.register_ms / pin.register_ms)} and "
+                    f"{ms(pin.health_p95_ms)} with {mode_label(PINNED)}, the pinned mode "
+                    f"({pin.spread()}): {times(s.register_ms / pin.register_ms)} and "
                     f"{times(s.health_p95_ms / pin.health_p95_ms)}."
                 )
     if not out:

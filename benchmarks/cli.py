@@ -11,6 +11,7 @@ import argparse
 import dataclasses
 import os
 import platform
+import re
 import shlex
 import sys
 import tempfile
@@ -25,13 +26,15 @@ from rich.console import Console
 from benchmarks import figures as fig
 from benchmarks.agreement import measure_agreement
 from benchmarks.connections import measure_connection_cost
-from benchmarks.document import markdown, rich_table
+from benchmarks.document import markdown, rich_table, splice
 from benchmarks.ingest import measure_ingest
 from benchmarks.instrument import measure_instrument_cost
+from benchmarks.mainjob import existing_section, replace_section
 from benchmarks.overhead import measure_overhead
 from benchmarks.plan import FULL, QUICK, Plan
 from benchmarks.report_time import measure_report_time
 from benchmarks.strategies import measure_strategies
+from benchmarks.watchdog import measure_watchdog_cost
 from runner.environment import cpu_model, git_sha, usable_cpus
 from runner.session import release_store
 
@@ -40,6 +43,12 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     p.add_argument("--quick", action="store_true", help="smaller, shorter: under a minute")
     p.add_argument("--out", type=Path, default=Path("BENCHMARKS.md"), help="markdown to write")
+    p.add_argument(
+        "--only",
+        default=None,
+        help="comma-separated item numbers (e.g. 9): run only their steps and replace only "
+        "their rows in an existing --out file",
+    )
     p.add_argument(
         "--work",
         type=Path,
@@ -60,8 +69,18 @@ def machine() -> dict[str, str]:
     }
 
 
+def step_items(name: str) -> set[str]:
+    """The item numbers a step measures, from its name: '4, 5, 7 strategies' -> 4, 5, 7."""
+    head = re.match(r"^[\d, ]+", name)
+    return set(re.findall(r"\d+", head.group(0))) if head else set()
+
+
 def run_all(
-    plan: Plan, work: Path, say: Callable[[str], None], took: dict[str, str]
+    plan: Plan,
+    work: Path,
+    say: Callable[[str], None],
+    took: dict[str, str],
+    only: set[str] | None = None,
 ) -> tuple[list[fig.Figure], list[str]]:
     """Every measurement, in order; (figures, one line per failed measurement). The wall time
     of each step goes into `took`."""
@@ -71,6 +90,8 @@ def run_all(
     errors: list[str] = []
 
     def step(name: str, work_fn: Callable[[], list[fig.Figure]]) -> None:
+        if only is not None and not step_items(name) & only:
+            return
         say(f"[bold]{name}[/] ...")
         t0 = time.monotonic()
         try:
@@ -100,6 +121,12 @@ def run_all(
         "3 instrumentation A/B",
         lambda: fig.instrument_figures(
             measure_instrument_cost(work, pairs=p.ab_pairs, seconds=p.ab_seconds)
+        ),
+    )
+    step(
+        "10 stall watchdog A/B",
+        lambda: fig.watchdog_figures(
+            measure_watchdog_cost(work, pairs=p.ab_pairs, seconds=p.ab_seconds)
         ),
     )
     step(
@@ -175,7 +202,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         work = (args.work or Path(tmp)).resolve()
         work.mkdir(parents=True, exist_ok=True)
         took: dict[str, str] = {}
-        figures, errors = run_all(plan, work, console.print, took)
+        only = None if args.only is None else set(args.only.replace(" ", "").split(","))
+        figures, errors = run_all(plan, work, console.print, took, only)
     about["load average at end"] = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     about["wall time of this run"] = f"{time.monotonic() - t0:.0f} s ({plan.name})"
     about |= took
@@ -189,7 +217,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         plan=dataclasses.asdict(plan),
         errors=errors,
     )
-    args.out.write_text(text, encoding="utf-8")
+    old = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+    kept = existing_section(old)  # the main job's figures come from its own store (issue 10)
+    old = old.replace(kept, "").rstrip("\n") + "\n" if kept else old
+    if only is not None and old:
+        load = f"{about['load average at start (1, 5, 15 min)']} -> {about['load average at end']}"
+        note = (
+            f"items {', '.join(sorted(only))} remeasured on {date} by `{command}` "
+            f"(git {about['git']}, load average {load}); other rows from the run above"
+        )
+        text = splice(old, figures, note)
+    args.out.write_text(text if kept is None else replace_section(text, kept), encoding="utf-8")
     console.print(
         f"written to {args.out}  ({about['wall time of this run']}, "
         f"load {about['load average at start (1, 5, 15 min)']} -> "

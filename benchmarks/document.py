@@ -19,6 +19,44 @@ def rich_table(figures: Sequence[Figure], title: str) -> Table:
     return table
 
 
+def _row(f: Figure) -> str:
+    return (
+        f"| {f.item} | {_cell(f.what)} | {f.shown()} | {_cell(f.target)} | {f.verdict} | "
+        f"{_cell(f.detail)} |"
+    )
+
+
+def _item_of(line: str) -> str | None:
+    """The item number of a figure row of the table ('4 blocking' -> '4'), else None."""
+    cells = line.split("|")
+    if not line.startswith("| ") or len(cells) < 3:
+        return None
+    first = cells[1].strip().split(" ")[0]
+    return first if first.isdigit() else None
+
+
+def splice(old: str, figures: Sequence[Figure], note: str) -> str:
+    """An existing BENCHMARKS.md with the rows of the figures' items replaced by these figures
+    (rows of other items kept as they were) and `note` added to the run's description: for
+    `--only`, which measures some items and leaves the others' numbers alone (pure)."""
+    items = {f.item.split(" ")[0] for f in figures}
+    lines = [ln for ln in old.splitlines() if _item_of(ln) not in items or _item_of(ln) is None]
+    rows = [i for i, ln in enumerate(lines) if _item_of(ln) is not None]
+    at = rows[-1] + 1 if rows else len(lines)
+    lines[at:at] = [_row(f) for f in figures]
+    table = [ln.split("|") for ln in lines if _item_of(ln) is not None]
+    missed = [c[1].strip() for c in table if c[5].strip() == "NO"]
+    for i, ln in enumerate(lines):
+        if " figures meet or report their target" in ln:
+            lines[i] = (
+                f"{len(table) - len(missed)} of {len(table)} figures meet or report their target"
+                + (f"; missed: {', '.join(missed)}." if missed else ".")
+            )
+    desc = next((i for i, ln in enumerate(lines) if ln.startswith("- command:")), None)
+    lines.insert(desc + 1 if desc is not None else 0, f"- {note}")
+    return "\n".join(lines) + "\n"
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -47,11 +85,7 @@ def markdown(
         "",
         "| # | figure | value | target | met? | detail |",
         "|---|---|---|---|---|---|",
-        *(
-            f"| {f.item} | {_cell(f.what)} | {f.shown()} | {_cell(f.target)} | {f.verdict} | "
-            f"{_cell(f.detail)} |"
-            for f in figures
-        ),
+        *(_row(f) for f in figures),
         "",
         f"{len(figures) - len(missed)} of {len(figures)} figures meet or report their target"
         + (f"; missed: {', '.join(f.item for f in missed)}." if missed else "."),

@@ -32,7 +32,7 @@ COPY (
          CASE WHEN i % 6 = 0 THEN 'GET' ELSE 'POST' END AS method,
          CASE WHEN i % 6 = 0 THEN '/api/health/' ELSE '/api/users/register/' END AS path,
          CASE WHEN i % 6 = 0 THEN 200 ELSE 201 END AS status,
-         CAST({t0} AS DOUBLE) + i * 0.0005 + {shift} + random() * 1e-4 AS t_start,
+         CAST({t0} AS DOUBLE) + i * {step} + {shift} + random() * 1e-4 AS t_start,
          random() * 120 + {shift_ms} AS duration_ms,
          {pid} AS pid{extra}
   FROM range({lo}, {hi}) r(i)
@@ -52,9 +52,12 @@ COPY (SELECT CAST({t0} AS DOUBLE) + (i // 3) * 0.25 AS t,
 """
 
 
-def synthesize_cell(cell_dir: Path, *, request_rows: int, lag_rows: int) -> int:
-    """Write a synthetic cell: request_rows (half client, half server over two workers),
-    lag_rows over two workers, some resource samples. Returns the rows ingest should load."""
+def synthesize_cell(
+    cell_dir: Path, *, request_rows: int, lag_rows: int, request_step_s: float = 0.0005
+) -> int:
+    """Write a synthetic cell: request_rows (half client, half server over two workers, one
+    request every request_step_s from T0), lag_rows over two workers (every 10 ms), some
+    resource samples. Returns the rows ingest should load."""
     server, client = cell_dir / layout.SERVER_DIR, cell_dir / layout.CLIENT_DIR
     server.mkdir(parents=True, exist_ok=True)
     client.mkdir(parents=True, exist_ok=True)
@@ -64,6 +67,7 @@ def synthesize_cell(cell_dir: Path, *, request_rows: int, lag_rows: int) -> int:
         con.execute(
             _REQUESTS_SQL.format(
                 t0=T0,
+                step=request_step_s,
                 shift=0,
                 shift_ms=0.4,
                 pid=4200,
@@ -78,6 +82,7 @@ def synthesize_cell(cell_dir: Path, *, request_rows: int, lag_rows: int) -> int:
             con.execute(
                 _REQUESTS_SQL.format(
                     t0=T0,
+                    step=request_step_s,
                     shift=0.0002,
                     shift_ms=0,
                     pid=pid,
