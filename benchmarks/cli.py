@@ -34,6 +34,7 @@ from benchmarks.overhead import measure_overhead
 from benchmarks.plan import FULL, QUICK, Plan
 from benchmarks.report_time import measure_report_time
 from benchmarks.strategies import measure_strategies
+from benchmarks.watchdog import measure_watchdog_cost
 from runner.environment import cpu_model, git_sha, usable_cpus
 from runner.session import release_store
 
@@ -120,6 +121,12 @@ def run_all(
         "3 instrumentation A/B",
         lambda: fig.instrument_figures(
             measure_instrument_cost(work, pairs=p.ab_pairs, seconds=p.ab_seconds)
+        ),
+    )
+    step(
+        "10 stall watchdog A/B",
+        lambda: fig.watchdog_figures(
+            measure_watchdog_cost(work, pairs=p.ab_pairs, seconds=p.ab_seconds)
         ),
     )
     step(
