@@ -29,6 +29,7 @@ METRICS = (
     "joined_wait_ms",
     "busiest_worker_share",  # cell-wide (view worker_share), the same on every endpoint row
     "workers_used",
+    "joined_requests",  # requests both sides logged (its mean x n = the sum over repeats)
 )
 # Dimensions that, when they vary in a sweep, split the lines of a figure.
 _EXTRA_DIMS = ("work", "scenario", "db", "bcrypt_rounds", "connections", "balance")

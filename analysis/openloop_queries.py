@@ -18,6 +18,9 @@ from analysis.queries import rows
 Row = dict[str, Any]
 
 _USER = "coalesce(source, 'user') = 'user'"
+# Answered requests: an 'unfinished' row (still in flight when the load stopped) has only a
+# lower bound for its latency, so the timelines and the growth fit leave it out.
+_ANSWERED = "coalesce(ok, true) AND status BETWEEN 1 AND 399"
 
 
 def load_cells(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
@@ -59,9 +62,9 @@ def endpoint_stats(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
 
 
 def latency_series(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
-    """Open-loop cells: mean and p99 latency from the intended time per endpoint and 1-s bin
-    of the intended time, counted from the load's start (warm-up included: the queue grows
-    from the first arrival)."""
+    """Open-loop cells: mean and p99 latency from the intended time of the answered requests
+    per endpoint and 1-s bin of the intended time, counted from the load's start (warm-up
+    included: the queue grows from the first arrival)."""
     return rows(
         con,
         f"""
@@ -74,6 +77,7 @@ def latency_series(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
         FROM requests r JOIN cells k USING (cell_id)
         WHERE list_contains(?, r.cell_id) AND r.side = 'client' AND r.t_intended IS NOT NULL
           AND {_USER} AND r.t_start <= coalesce(k.t_measure_end, 1e300)
+          AND coalesce(r.ok, true) AND r.status BETWEEN 1 AND 399
         GROUP BY ALL ORDER BY r.cell_id, endpoint, t_s""",
         [ids],
     )
@@ -81,7 +85,8 @@ def latency_series(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
 
 def growth(con: duckdb.DuckDBPyConnection, ids: list[str], path: str) -> list[Row]:
     """Open-loop cells: least-squares slope of latency from the intended time (s) against
-    the intended time (s) for one endpoint, over the measured window (s of delay per s)."""
+    the intended time (s) of one endpoint's answered requests in the measured window (s of
+    delay per s)."""
     return rows(
         con,
         f"""
@@ -90,7 +95,7 @@ def growth(con: duckdb.DuckDBPyConnection, ids: list[str], path: str) -> list[Ro
                regr_r2(latency_ms / 1000, t_intended) AS r2
         FROM intended_latency
         WHERE list_contains(?, cell_id) AND endpoint = ? AND t_intended IS NOT NULL
-          AND {_USER}
+          AND {_USER} AND {_ANSWERED}
         GROUP BY ALL ORDER BY cell_id""",
         [ids, path],
     )

@@ -77,6 +77,12 @@ def blocked_loop(
     return out
 
 
+def _joined(p: Point) -> str:
+    """How many requests both sides logged (summed over repeats), or '?' when unknown."""
+    n = p.stats.get("joined_requests")
+    return "?" if n is None else f"{round(n.mean * n.n)}"
+
+
 def _at(pts: Sequence[Point], h: str, users: int) -> list[Point]:
     return [p for p in pts if p.hashing == h and p.users == users]
 
@@ -90,8 +96,8 @@ def responsiveness(pts: Sequence[Point], grid: Grid) -> list[str]:
     out = []
     for h in strategies(pts):
         parts = [
-            f"{p.endpoint} p95 {ms(p.mean('p95_ms'))} (p99 {ms(p.mean('p99_ms'))}) with {p.series}"
-            + (f" {spread_note(p)}" if spread_note(p) else "")
+            f"{p.endpoint} p95 {ms(p.mean('p95_ms'))} (p99 {ms(p.mean('p99_ms'))}, "
+            f"n = {p.requests}) with {p.series}" + (f" {spread_note(p)}" if spread_note(p) else "")
             for p in _at(pts, h, users)
         ]
         text = f"At {users} users, {h}: " + "; ".join(parts) + "."
@@ -146,7 +152,8 @@ def health(pts: Sequence[Point], grid: Grid) -> list[str]:
         wait = p.mean("joined_wait_ms")
         text = (
             f"{h}, {users} users, {p.series}: /api/health/ took {ms(client)} on average at "
-            f"the client (over the requests both sides logged); the server's handler took "
+            f"the client (over the {_joined(p)} requests both sides logged, of "
+            f"n = {p.requests} measured); the server's handler took "
             f"{ms(server)} of it and {ms(wait)} ({pct(wait / client if client else math.nan)}"
             ") was waiting: in the socket, for the event loop to be free, and on the wire."
         )
@@ -155,7 +162,8 @@ def health(pts: Sequence[Point], grid: Grid) -> list[str]:
             q = base[0]
             text += (
                 f" At {low} user{'s' if low != 1 else ''} the same line took "
-                f"{ms(q.mean('avg_ms'))} on average, against {ms(p.mean('avg_ms'))} here "
+                f"{ms(q.mean('avg_ms'))} on average (n = {q.requests}), against "
+                f"{ms(p.mean('avg_ms'))} here "
                 f"({times(p.mean('avg_ms') / q.mean('avg_ms'))})."
             )
         out.append(text)

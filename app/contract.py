@@ -52,6 +52,7 @@ POOL_SIZE_ENV = "SYNCBLOCK_POOL_SIZE"
 THREAD_LIMIT_ENV = "SYNCBLOCK_THREAD_LIMIT"
 DB_POOL_SIZE_ENV = "SYNCBLOCK_DB_POOL_SIZE"
 STALL_MS_ENV = "SYNCBLOCK_STALL_MS"
+WATCHDOG_ENV = "SYNCBLOCK_WATCHDOG"  # the stall watchdog (on with instrumentation; false: off)
 APP_ENV = "SYNCBLOCK_APP"  # server.app other than ours: the import string app.user_app wraps
 USER_APP = "app.user_app:app"  # what uvicorn serves then
 # The locustfiles' knobs (set by the runner in locust's environment).

@@ -39,14 +39,18 @@ class Instruments:
     async def __aenter__(self) -> Instruments:
         s = self.settings
         self.recorder.open(s.log_dir, s.log_buffer_lines)
-        self._stalls = JsonlBuffer(stalls_file(s.log_dir, self.recorder.pid), s.log_buffer_lines)
-        self._watchdog = Watchdog(
-            self._stalls.add,
-            stall_ms=s.stall_ms,
-            sample_ms=s.stall_sample_ms,
-            loop_thread_id=threading.get_ident(),  # we run on the loop's thread
-        ).start()
-        beat = self._watchdog.beat
+        beat = None
+        if s.watchdog:
+            self._stalls = JsonlBuffer(
+                stalls_file(s.log_dir, self.recorder.pid), s.log_buffer_lines
+            )
+            self._watchdog = Watchdog(
+                self._stalls.add,
+                stall_ms=s.stall_ms,
+                sample_ms=s.stall_sample_ms,
+                loop_thread_id=threading.get_ident(),  # we run on the loop's thread
+            ).start()
+            beat = self._watchdog.beat
         self._probe = asyncio.create_task(lag_probe(self.recorder, s.lag_interval_ms / 1000, beat))
         return self
 

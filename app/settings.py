@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     stall_ms: float = Field(default=20.0, gt=0)  # the watchdog names stalls longer than this
     sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
     stall_sample_ms: float = Field(default=5.0, gt=0)  # the watchdog's sampling period
+    watchdog: bool = True  # the stall watchdog runs with the instrumentation (false: off)
 
 
 def get_settings() -> Settings:

@@ -29,10 +29,12 @@ from benchmarks.connections import measure_connection_cost
 from benchmarks.document import markdown, rich_table, splice
 from benchmarks.ingest import measure_ingest
 from benchmarks.instrument import measure_instrument_cost
+from benchmarks.mainjob import existing_section, replace_section
 from benchmarks.overhead import measure_overhead
 from benchmarks.plan import FULL, QUICK, Plan
 from benchmarks.report_time import measure_report_time
 from benchmarks.strategies import measure_strategies
+from benchmarks.watchdog import measure_watchdog_cost
 from runner.environment import cpu_model, git_sha, usable_cpus
 from runner.session import release_store
 
@@ -119,6 +121,12 @@ def run_all(
         "3 instrumentation A/B",
         lambda: fig.instrument_figures(
             measure_instrument_cost(work, pairs=p.ab_pairs, seconds=p.ab_seconds)
+        ),
+    )
+    step(
+        "10 stall watchdog A/B",
+        lambda: fig.watchdog_figures(
+            measure_watchdog_cost(work, pairs=p.ab_pairs, seconds=p.ab_seconds)
         ),
     )
     step(
@@ -209,14 +217,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         plan=dataclasses.asdict(plan),
         errors=errors,
     )
-    if only is not None and args.out.exists():
+    old = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+    kept = existing_section(old)  # the main job's figures come from its own store (issue 10)
+    old = old.replace(kept, "").rstrip("\n") + "\n" if kept else old
+    if only is not None and old:
         load = f"{about['load average at start (1, 5, 15 min)']} -> {about['load average at end']}"
         note = (
             f"items {', '.join(sorted(only))} remeasured on {date} by `{command}` "
             f"(git {about['git']}, load average {load}); other rows from the run above"
         )
-        text = splice(args.out.read_text(encoding="utf-8"), figures, note)
-    args.out.write_text(text, encoding="utf-8")
+        text = splice(old, figures, note)
+    args.out.write_text(text if kept is None else replace_section(text, kept), encoding="utf-8")
     console.print(
         f"written to {args.out}  ({about['wall time of this run']}, "
         f"load {about['load average at start (1, 5, 15 min)']} -> "

@@ -118,6 +118,30 @@ def instrument_figures(c: InstrumentCost) -> list[Figure]:
     ]
 
 
+def watchdog_figures(c: InstrumentCost) -> list[Figure]:
+    return [
+        Figure(
+            "10",
+            "health rps, stall watchdog on/off",
+            c.rps_ratio,
+            "",
+            ">= 0.97",
+            at_least(c.rps_ratio, 0.97),
+            f"{c.pairs} ABBA pairs, both arms instrumented; median rps on "
+            f"{median(c.rps_on):.0f}, off {median(c.rps_off):.0f}",
+        ),
+        Figure(
+            "10",
+            "server CPU per request, watchdog on/off",
+            c.cpu_ratio,
+            "",
+            "(reported)",
+            None,
+            f"median {median(c.cpu_ms_on):.3f} vs {median(c.cpu_ms_off):.3f} ms",
+        ),
+    ]
+
+
 def run_s(runs: Sequence[StrategyRun]) -> float | None:
     """S of the run: median of the hash_ms every strategy cell measured."""
     return median(r.hash_ms for r in runs)

@@ -10,6 +10,7 @@ was really logging.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,10 +70,17 @@ def count_lines(directory: Path, pattern: str) -> int:
 
 
 def measure_instrument_cost(
-    work: Path, *, pairs: int = 5, seconds: float = 2.0, concurrency: int = 8
+    work: Path,
+    *,
+    pairs: int = 5,
+    seconds: float = 2.0,
+    concurrency: int = 8,
+    env_for: Callable[[Path, bool], dict[str, str]] = arm_env,
+    name: str = "instrument",
 ) -> InstrumentCost:
-    """Interleaved A/B of health rps with instrumentation on and off (real uvicorn)."""
-    roots = {"on": work / "instrument_on", "off": work / "instrument_off"}
+    """Interleaved A/B of health rps with instrumentation on and off (real uvicorn); `env_for`
+    gives each arm's settings (another on/off feature: see benchmarks/watchdog.py)."""
+    roots = {"on": work / f"{name}_on", "off": work / f"{name}_off"}
     rps: dict[str, list[float]] = {"on": [], "off": []}
     cpu: dict[str, list[float]] = {"on": [], "off": []}
     served_on = 0
@@ -80,7 +88,7 @@ def measure_instrument_cost(
         servers = {
             arm: stack.enter_context(
                 UvicornServer(
-                    workers=1, env=arm_env(root, arm == "on"), log_path=root / layout.SERVER_LOG
+                    workers=1, env=env_for(root, arm == "on"), log_path=root / layout.SERVER_LOG
                 )
             )
             for arm, root in roots.items()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import json
 import shutil
 import socket
@@ -144,6 +145,10 @@ def load_plan(spec: CellSpec, host: str) -> LoadPlan:
         spawn_rate=spec.effective_spawn_rate,
         run_time_s=spec.run_time_s,
         processes=spec.load_processes,
+        workers=spec.load_workers,
+        remote_workers=spec.load_remote_workers,
+        master_bind=spec.master_bind,
+        master_port=spec.master_port,
     )
 
 
@@ -204,6 +209,8 @@ def measure(spec: CellSpec, cell_dir: Path, db_url: str | None = None) -> Timing
                 stack.enter_context(PySpyRecorders(server_dir, server.worker_pids()))
         pid = locust.pid
         targets.append(load_targets(lambda: pid))
+        for wpid in getattr(locust, "worker_pids", []):  # load.workers: each locust worker
+            targets.append(load_targets(functools.partial(int, wpid)))
         stack.enter_context(Sampler(cell_dir / contract.RESOURCES, targets))
         budget = sequential_budget_s(spec, hash_ms)
         ended = finish_locust(locust, deadline_s(plan, budget, spec.deadline_margin))

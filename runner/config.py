@@ -16,6 +16,7 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 
 from app import contract
+from runner.distload import distributed_problems
 from runner.spec import CellSpec
 from runner.userapp import user_app_problems
 
@@ -60,6 +61,10 @@ class LoadConf:
     connections: str = "per_request"  # per_request | persistent
     probe_hz: float = 5.0  # steady health probes per second in load scenarios (0: off)
     arrival: str = "closed"  # closed | open
+    workers: int = 0  # locust --worker processes started here, beside a --master (0: none)
+    remote_workers: int = 0  # workers on other machines the master waits for
+    master_bind: str = "127.0.0.1"  # --master-bind-host (non-loopback needs allow_remote)
+    master_port: int | None = None  # --master-bind-port (null = a free one)
     rate: float | None = None  # open loop: offered requests/s
     process: str = "poisson"  # open loop: poisson | constant
     max_in_flight: int = 1000  # open loop: arrivals past this many in flight are dropped
@@ -164,6 +169,7 @@ def _problems(c: dict[str, Any]) -> list[str]:
         need(rate is not None, "load.rate", "must be set (requests/s) when load.arrival=open")
     need(":" in c["server"]["app"], "server.app", "must be an import string 'module:attribute'")
     out.extend(user_app_problems(c["server"]["app"], c["scenario"]["locustfile"]))
+    out.extend(distributed_problems(c))  # load.workers, load.remote_workers, load.master_*
     pool = c["server"]["pool_size"]
     need(pool is None or pool >= 1, "server.pool_size", "must be an integer >= 1 or null")
     need(c["server"]["thread_limit"] >= 1, "server.thread_limit", "must be an integer >= 1")
@@ -236,6 +242,10 @@ def _spec(c: dict[str, Any]) -> CellSpec:
         stalls_sampler=c["stalls"]["sampler"],
         stall_ms=float(c["stalls"]["stall_ms"]),
         load_processes=int(load["processes"]),
+        load_workers=int(load["workers"]),
+        load_remote_workers=int(load["remote_workers"]),
+        master_bind=str(load["master_bind"]),
+        master_port=load["master_port"],
         deadline_margin=float(load["deadline_margin"]),
         store=Path(c["store"]),
         port=c["port"],

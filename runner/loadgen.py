@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import runner
+from runner.distload import start_distributed
 from runner.layout import CLIENT_DIR, CLIENT_LOG_ENV, LOCUST_LOG, LOCUST_PREFIX
 from runner.proc import ManagedProcess
 
@@ -32,6 +33,10 @@ class LoadPlan:
     spawn_rate: float
     run_time_s: float | None  # None: the locustfile stops itself (sequential)
     processes: int = 1
+    workers: int = 0  # locust --worker processes here, beside a --master (runner/distload.py)
+    remote_workers: int = 0  # workers on other machines the master waits for
+    master_bind: str = "127.0.0.1"
+    master_port: int | None = None
 
 
 CLIENT_LOG = "client_log.py"  # added to a user's locustfile: records client rows like ours
@@ -107,6 +112,17 @@ def locust_env(cell_dir: Path, extra: Mapping[str, str]) -> dict[str, str]:
 
 def start_locust(plan: LoadPlan, cell_dir: Path, extra_env: Mapping[str, str]) -> ManagedProcess:
     (cell_dir / CLIENT_DIR).mkdir(parents=True, exist_ok=True)
+    if plan.workers or plan.remote_workers:
+        return start_distributed(
+            locust_argv(plan, cell_dir),
+            workers=plan.workers,
+            remote_workers=plan.remote_workers,
+            bind=plan.master_bind,
+            port=plan.master_port,
+            log_path=cell_dir / LOCUST_LOG,
+            env=locust_env(cell_dir, extra_env),
+            cwd=REPO_ROOT,
+        )
     proc = ManagedProcess(
         locust_argv(plan, cell_dir),
         log_path=cell_dir / LOCUST_LOG,

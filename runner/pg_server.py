@@ -45,6 +45,41 @@ SERVER_OPTIONS = {
 _NAME_OK = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
+TEMP_PREFIX = "syncblock-pg-"
+STALE_AFTER_S = 600  # a cluster dir with no server this long after its creation is left over
+
+
+def remove_stale_clusters(tmp: Path, now: float | None = None) -> list[Path]:
+    """Remove temp clusters whose server is gone (a runner killed with SIGKILL cannot clean
+    up; its server died with it). A dir is stale when its postmaster.pid names no live
+    process, or when it has none and is older than STALE_AFTER_S (initdb may be running)."""
+    now = time.time() if now is None else now
+    removed = []
+    for root in tmp.glob(f"{TEMP_PREFIX}*"):
+        pidfile = root / "data" / "postmaster.pid"
+        try:
+            if pidfile.exists():
+                stale = not _alive(int(pidfile.read_text().split()[0]))
+            else:
+                stale = now - root.stat().st_mtime > STALE_AFTER_S
+        except (OSError, ValueError, IndexError):
+            continue
+        if stale:
+            shutil.rmtree(root, ignore_errors=True)
+            removed.append(root)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class PostgresStartError(RuntimeError):
     """PostgreSQL did not come up; the message is one line."""
 
@@ -117,8 +152,9 @@ class PostgresServer:
     # --- start --------------------------------------------------------------------------
     def start(self) -> PostgresServer:
         t0 = time.monotonic()
+        remove_stale_clusters(Path(tempfile.gettempdir()))
         try:
-            self._root = Path(tempfile.mkdtemp(prefix="syncblock-pg-"))
+            self._root = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX))
             binaries = self._usable_binaries(self.binaries or bin_dir())
             data = self._root / "data"
             self._initdb(binaries, data)

@@ -2,9 +2,12 @@
 
 An in-process watchdog cannot run while a C call holds the GIL; py-spy reads the worker's
 memory from outside (ptrace; we run as root), so it sees the stack during such a stall.
-`PySpyRecorders` runs `py-spy record --format chrometrace --idle --rate 100` per worker as a
-managed process (own group, stopped with SIGINT so it writes its file, killed after a
-timeout: nothing outlives the cell). After the server has stopped (its lag files flushed),
+`PySpyRecorders` runs two `py-spy record --format chrometrace --rate 100` per worker, each a
+managed process: `--idle` (every thread: the loop thread's stack, also while it sleeps) and
+`--gil` (only the thread holding the GIL: who starved the loop when the loop thread itself
+was only waiting, e.g. a GIL-holding call in the thread pool). Each is a managed process
+(own group, stopped with SIGINT so it writes its file, killed after a timeout: nothing
+outlives the cell). After the server has stopped (its lag files flushed),
 `write_stalls` turns each trace into `stalls-pyspy-<pid>.jsonl` rows (source 'py-spy'),
 which ingest reads with the watchdog's.
 
@@ -45,8 +48,8 @@ def pyspy_exe() -> str:
     return found
 
 
-def trace_file(server_dir: Path, pid: int) -> Path:
-    return server_dir / f"pyspy-{pid}.trace.json"
+def trace_file(server_dir: Path, pid: int, gil: bool = False) -> Path:
+    return server_dir / f"pyspy-{pid}{'.gil' if gil else ''}.trace.json"
 
 
 def meta_file(server_dir: Path, pid: int) -> Path:
@@ -57,8 +60,11 @@ def pyspy_stalls_file(server_dir: Path, pid: int) -> Path:
     return server_dir / f"stalls-pyspy-{pid}.jsonl"  # matches contract.STALLS_GLOB
 
 
-def record_argv(exe: str, pid: int, out: Path, rate_hz: int = RATE_HZ) -> list[str]:
-    """The py-spy command line for one worker (pure)."""
+def record_argv(
+    exe: str, pid: int, out: Path, rate_hz: int = RATE_HZ, gil: bool = False
+) -> list[str]:
+    """The py-spy command line for one worker (pure): every thread, idle ones too, or
+    (`gil`) only the thread holding the GIL at each sample."""
     return [
         exe,
         "record",
@@ -68,7 +74,7 @@ def record_argv(exe: str, pid: int, out: Path, rate_hz: int = RATE_HZ) -> list[s
         "chrometrace",
         "--rate",
         str(rate_hz),
-        "--idle",
+        "--gil" if gil else "--idle",
         "--output",
         str(out),
     ]
@@ -88,17 +94,18 @@ class PySpyRecorders:
         self.server_dir.mkdir(parents=True, exist_ok=True)
         try:
             for pid in self.pids:
-                out = trace_file(self.server_dir, pid)
-                proc = ManagedProcess(
-                    record_argv(exe, pid, out, self.rate_hz),
-                    log_path=self.server_dir / f"pyspy-{pid}.log",
-                    stop_signal=signal.SIGINT,
-                    stop_timeout=STOP_TIMEOUT_S,
-                )
-                anchor = time.time()  # py-spy's ts 0 is its start, a few ms after this
-                proc.start()
-                self._procs.append(proc)
-                meta = {"pid": pid, "anchor": anchor, "rate_hz": self.rate_hz}
+                meta: dict[str, float] = {"pid": pid, "rate_hz": self.rate_hz}
+                for gil in (False, True):
+                    out = trace_file(self.server_dir, pid, gil)
+                    proc = ManagedProcess(
+                        record_argv(exe, pid, out, self.rate_hz, gil),
+                        log_path=self.server_dir / f"pyspy-{pid}.log",
+                        stop_signal=signal.SIGINT,
+                        stop_timeout=STOP_TIMEOUT_S,
+                    )
+                    meta["gil_anchor" if gil else "anchor"] = time.time()  # ts 0, a few ms early
+                    proc.start()
+                    self._procs.append(proc)
                 meta_file(self.server_dir, pid).write_text(json.dumps(meta))
         except BaseException:
             self.stop()
@@ -125,6 +132,10 @@ def _jsonl(path: Path) -> list[dict[str, object]]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
+def _trace(path: Path) -> list[dict[str, object]]:
+    return json.loads(path.read_text()) if path.is_file() and path.stat().st_size else []
+
+
 def write_stalls(server_dir: Path, stall_ms: float) -> int:
     """Name each worker's stalls from its py-spy trace; returns the number of rows written."""
     written = 0
@@ -133,11 +144,11 @@ def write_stalls(server_dir: Path, stall_ms: float) -> int:
             continue
         meta = json.loads(meta_path.read_text())
         pid = int(meta["pid"])
-        trace = trace_file(server_dir, pid)
-        events = json.loads(trace.read_text()) if trace.is_file() else []
         rows = name_stalls(
-            events,
+            _trace(trace_file(server_dir, pid)),
+            gil_events=_trace(trace_file(server_dir, pid, gil=True)),
             anchor=float(meta["anchor"]),
+            gil_anchor=meta.get("gil_anchor"),
             pid=pid,
             lag_rows=_jsonl(contract.lag_file(server_dir, pid)),
             stall_ms=stall_ms,

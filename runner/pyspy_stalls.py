@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 SOURCE = "py-spy"
+LOOP_MODULES = ("asyncio.runners", "asyncio.base_events", "asyncio.events", "selectors", "uvloop")
 Record = dict[str, Any]
 
 
@@ -112,6 +113,22 @@ def stall_windows(lag_rows: list[Record], stall_ms: float) -> list[tuple[float, 
     ]
 
 
+def _cover(spans_: list[Span], a: float, b: float) -> dict[tuple[str, ...], float]:
+    """Microseconds of [a, b) each stack covered."""
+    cover: dict[tuple[str, ...], float] = defaultdict(float)
+    for s in spans_:
+        overlap = min(b, s.end_us) - max(a, s.start_us)
+        if overlap > 0:
+            cover[s.stack] += overlap
+    return cover
+
+
+def is_loop_frame(label: str) -> bool:
+    """The event loop's own running code (the loop thread waits: for a core, the GIL, I/O)."""
+    module = label.split(":", 1)[0]
+    return any(module == m or module.startswith(m + ".") for m in LOOP_MODULES)
+
+
 def name_stalls(
     events: list[Record],
     *,
@@ -121,22 +138,35 @@ def name_stalls(
     stall_ms: float,
     rate_hz: float,
     roots: tuple[str, ...] = (),
+    gil_events: list[Record] | None = None,
+    gil_anchor: float | None = None,
 ) -> list[Record]:
     """One stall row per lag window, named by the loop thread's stack that covered most of it.
+
+    When the loop thread was only in the event loop's own code (it waited for the GIL), and a
+    GIL-only trace (`py-spy record --gil`) is given, the stall is named by the stack of the
+    other thread that held the GIL longest in the window: the code that starved the loop.
     A window py-spy saw nothing of gets samples 0 and an empty stack."""
     per_thread = spans(events, roots)
     tid = loop_thread(per_thread)
     mine = per_thread.get(tid, []) if tid is not None else []
+    holders: list[Span] = []
+    if gil_events:
+        gil_threads = spans(gil_events, roots)
+        gil_loop = loop_thread(gil_threads)
+        holders = [s for t, ss in gil_threads.items() if t != gil_loop for s in ss]
+    shift = 0.0 if gil_anchor is None else (gil_anchor - anchor) * 1e6
     rows = []
     for t_start, duration_ms in stall_windows(lag_rows, stall_ms):
         a = (t_start - anchor) * 1e6
         b = a + duration_ms * 1000
-        cover: dict[tuple[str, ...], float] = defaultdict(float)
-        for s in mine:
-            overlap = min(b, s.end_us) - max(a, s.start_us)
-            if overlap > 0:
-                cover[s.stack] += overlap
+        cover = _cover(mine, a, b)
         top = max(cover, key=lambda k: cover[k]) if cover else ()
+        if holders and (not top or is_loop_frame(top[-1])):
+            held = _cover(holders, a - shift, b - shift)
+            if held:
+                cover = held
+                top = max(held, key=lambda k: held[k])
         rows.append(
             {
                 "pid": pid,

@@ -63,6 +63,10 @@ class CellSpec:
     stalls_sampler: StallSampler
     stall_ms: float
     load_processes: int = 1
+    load_workers: int = 0  # locust workers started on this machine beside a master
+    load_remote_workers: int = 0  # locust workers on other machines
+    master_bind: str = "127.0.0.1"
+    master_port: int | None = None
     deadline_margin: float = 90.0
     store: Path = Path("outputs/results.duckdb")
     port: int | None = None
@@ -123,7 +127,14 @@ class CellSpec:
         Sweep-level knobs (baseline, compare.hashing), where things are stored and whether to
         resume are not part of it. A locustfile other than the scenario's own is a different
         load, so it is part of the key."""
-        custom = {} if self.locustfile == f"{self.scenario}.py" else {"locustfile": self.locustfile}
+        custom: dict[str, Any] = (
+            {} if self.locustfile == f"{self.scenario}.py" else {"locustfile": self.locustfile}
+        )
+        if self.load_workers or self.load_remote_workers:  # keys of single-process load unchanged
+            custom |= {
+                "load_workers": self.load_workers,
+                "load_remote_workers": self.load_remote_workers,
+            }
         return custom | {
             "scenario": self.scenario,
             "requests": self.requests_per_endpoint,
@@ -203,5 +214,6 @@ class CellSpec:
         if self.arrival == "open":
             mix = contract.LOAD_MIX[self.scenario]
             env[contract.ARRIVAL_MIX_ENV] = ",".join(f"{k}:{w}" for k, w in mix.items())
-            env[contract.LOAD_PROCESSES_ENV] = str(self.load_processes)
+            split = self.load_workers + self.load_remote_workers or self.load_processes
+            env[contract.LOAD_PROCESSES_ENV] = str(split)
         return env

@@ -53,8 +53,8 @@ class RequestLog:
             )
         )
 
-    def flush(self, **_: Any) -> None:
-        log_dir = os.environ.get(CLIENT_LOG_ENV)
+    def flush(self, environment: Any = None, **_: Any) -> None:
+        log_dir = client_dir_option(environment) or os.environ.get(CLIENT_LOG_ENV)
         if not log_dir or not self.rows:
             return
         rows, self.rows = self.rows, []
@@ -65,6 +65,24 @@ class RequestLog:
 
 
 REQUEST_LOG = RequestLog()
+CLIENT_DIR_OPTION = "syncblock_client_dir"
+
+
+def client_dir_option(environment: Any) -> str | None:
+    """The client-row dir the master passed (locust sends custom options to its workers)."""
+    options = getattr(environment, "parsed_options", None)
+    return getattr(options, CLIENT_DIR_OPTION, None) or None
+
+
+@events.init_command_line_parser.add_listener
+def _options(parser: Any, **_: Any) -> None:
+    # Distributed load: the master's client-row dir reaches every worker with the spawn
+    # message, so each worker writes its own rows file where the runner collects them.
+    parser.add_argument(
+        "--syncblock-client-dir",
+        default=os.environ.get(CLIENT_LOG_ENV, ""),
+        help="where each locust process writes its client rows (syncblock)",
+    )
 
 
 def wait_for_target(host: str, timeout: float) -> bool:

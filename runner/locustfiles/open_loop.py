@@ -31,15 +31,26 @@ from app.contract import (
     ARRIVAL_MIX_ENV,
     ARRIVAL_PROCESS_ENV,
     CLIENT_LOG_ENV,
+    HEALTH_PATH,
     LOAD_PROCESSES_ENV,
     MAX_IN_FLIGHT_ENV,
     RATE_ENV,
+    REGISTER_PATH,
     dropped_file,
 )
 from runner.arrivals import Arrival, parse_mix, schedule, split_rate
 from runner.locustfiles.common import SyncblockUser
 
 TICK_S = 0.05  # longest sleep between looks at the stop flag
+# After the last arrival, requests in flight get this long to finish (below the runner's locust
+# --stop-timeout of 30 s, after which locust would kill them unlogged); those still in flight
+# then are logged as failed 'unfinished' rows (censored: their latency is at least this).
+DRAIN_S = 25.0
+ENDPOINTS = {"register": ("POST", REGISTER_PATH), "health": ("GET", HEALTH_PATH)}
+
+
+class Unfinished(Exception):
+    """A request still in flight when the load stopped and its drain time ran out."""
 
 
 class DroppedLog:
@@ -80,8 +91,8 @@ def _cap() -> int:
 
 
 class OpenLoopUser(SyncblockUser):
-    """Not a user: a scheduler. Its one task runs until locust stops it, then waits for the
-    requests in flight (within locust's --stop-timeout) so both sides log them."""
+    """Not a user: a scheduler. Its one task runs until locust stops it, then waits up to
+    DRAIN_S for the requests in flight, so both sides log them."""
 
     concurrency = _cap()  # the session's connection pool never makes an arrival wait
     wait_time = constant(0)
@@ -98,11 +109,33 @@ class OpenLoopUser(SyncblockUser):
             gevent.sleep(min(left, TICK_S))
         return False
 
-    def fire(self, arrival: Arrival) -> None:
-        if arrival.kind == "register":
-            self.register(t_intended=arrival.t)
-        else:
-            self.health(t_intended=arrival.t)
+    def fire(self, arrival: Arrival, inflight: dict[int, tuple[Arrival, float]]) -> None:
+        key = id(arrival)
+        inflight[key] = (arrival, time.time())
+        try:
+            if arrival.kind == "register":
+                self.register(t_intended=arrival.t)
+            else:
+                self.health(t_intended=arrival.t)
+        finally:
+            inflight.pop(key, None)
+
+    def log_unfinished(self, inflight: dict[int, tuple[Arrival, float]]) -> None:
+        """One failed request event per request still in flight (status 0, censored time)."""
+        now = time.time()
+        for arrival, sent in list(inflight.values()):
+            method, path = ENDPOINTS[arrival.kind]
+            self.environment.events.request.fire(
+                request_type=method,
+                name=path,
+                url=path,
+                response_time=(now - sent) * 1000,
+                response_length=0,
+                response=None,
+                exception=Unfinished(f"unfinished: in flight {DRAIN_S:g} s after the load stopped"),
+                context={"t_intended": arrival.t, "request_id": None},
+                start_time=sent,
+            )
 
     @task
     def keep_schedule(self) -> None:
@@ -110,6 +143,7 @@ class OpenLoopUser(SyncblockUser):
         process = os.environ.get(ARRIVAL_PROCESS_ENV, "poisson")
         mix = parse_mix(os.environ.get(ARRIVAL_MIX_ENV, "register:5,health:1"))
         pool = Pool(_cap())
+        inflight: dict[int, tuple[Arrival, float]] = {}
         arrivals = schedule(rate, process, mix, random.Random(), first=time.time())
         for arrival in arrivals:
             if not self.sleep_until(arrival.t):
@@ -117,5 +151,7 @@ class OpenLoopUser(SyncblockUser):
             if pool.full():
                 DROPPED.add(arrival)
             else:
-                pool.spawn(self.fire, arrival)
-        pool.join()
+                pool.spawn(self.fire, arrival, inflight)
+        if not pool.join(timeout=DRAIN_S):
+            self.log_unfinished(inflight)
+            pool.kill()

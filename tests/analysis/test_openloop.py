@@ -54,8 +54,8 @@ def test_ceiling_and_model_slope_follow_the_strategy() -> None:
 
 
 def test_gap_pairs_open_with_the_closed_cell_of_same_throughput() -> None:
-    """The closed cell nearest in achieved rate (within 15 %) of the same pair is paired; a
-    different pair or a far throughput is not."""
+    """The least busy closed cell of the same pair that achieved >= 85 % of the open cell's
+    throughput is paired; a slower one, a busier one or another pair is not."""
     cells = [
         cell("open", scenario="mixed", hashing="blocking", rate=3.6, achieved_rps=3.5),
         cell(
@@ -65,6 +65,7 @@ def test_gap_pairs_open_with_the_closed_cell_of_same_throughput() -> None:
             "c1", scenario="mixed", hashing="blocking", arrival="closed", users=1, achieved_rps=5.0
         ),
         cell("tp", scenario="mixed", arrival="closed", users=5, achieved_rps=3.5),
+        cell("slow", scenario="mixed", hashing="blocking", arrival="closed", achieved_rps=2.9),
     ]
     stats = [
         {"cell_id": "c5", "endpoint": openloop.HEALTH, "p99_ms": 900.0, "latency_p99_ms": 900.0},

@@ -164,3 +164,15 @@ def test_instrument_wraps_a_starlette_app_with_and_without_lifespan(tmp_path: Pa
         assert [(r["path"], r["status"]) for r in rows] == [("/", 200)]
         assert next(log_dir.glob("lag-*")).exists() and next(log_dir.glob("stalls-*")).exists()
     assert events == ["app startup", "app shutdown"]
+
+
+def test_the_watchdog_can_be_switched_off(tmp_path: Path, monkeypatch: Any) -> None:
+    """SYNCBLOCK_WATCHDOG=false: requests and lag are still recorded, no stall file."""
+    from starlette.applications import Starlette
+
+    from app.instrumentation import instrument
+
+    monkeypatch.setenv("SYNCBLOCK_WATCHDOG", "false")
+    _lifespan_and_one_request(instrument(Starlette(), log_dir=tmp_path))
+    assert next(tmp_path.glob("lag-*")).exists() and next(tmp_path.glob("requests-*")).exists()
+    assert list(tmp_path.glob("stalls-*")) == []

@@ -47,6 +47,7 @@ def test_submitit_local_sweep_stores_every_cell_in_one_sweep_and_one_report(
     assert strays(tmp_path) == []
 
 
+@pytest.mark.slow  # the lock logic is pinned fast in test_store_sharing.py
 def test_a_second_sweep_on_a_store_in_use_is_refused(tmp_path: Path) -> None:
     """While sweep A runs a cell, sweep B on the same store says it is in use, exits
     non-zero and starts nothing; A then stops cleanly on SIGTERM."""

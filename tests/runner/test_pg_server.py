@@ -3,6 +3,7 @@ stop, and one clear line (nothing left running) when it cannot start."""
 
 from __future__ import annotations
 
+import os
 import socket
 import stat
 from collections.abc import Iterator
@@ -12,7 +13,7 @@ import psutil
 import psycopg
 import pytest
 
-from runner.pg_server import PostgresServer, PostgresStartError, bin_dir
+from runner.pg_server import PostgresServer, PostgresStartError, bin_dir, remove_stale_clusters
 
 pytestmark = pytest.mark.e2e
 
@@ -101,3 +102,16 @@ def test_taken_port_is_one_line_and_leaves_nothing(tmp_path: Path) -> None:
     assert "\n" not in message and "postgres exited" in message
     assert "could not" in message or "in use" in message, message
     assert pg_processes() == before
+
+
+def test_stale_clusters_are_removed(tmp_path: Path) -> None:
+    """A cluster whose server died (runner SIGKILLed) is removed; a live or young one stays."""
+    dead, live, young, old = (tmp_path / f"syncblock-pg-{n}" for n in ("dead", "live", "y", "o"))
+    for root in (dead, live, young, old):
+        (root / "data").mkdir(parents=True)
+    (dead / "data" / "postmaster.pid").write_text("999999999\n/x\n")
+    (live / "data" / "postmaster.pid").write_text(f"{os.getpid()}\n/x\n")
+    os.utime(old, (0, 0))
+    removed = remove_stale_clusters(tmp_path)
+    assert sorted(removed) == sorted([dead, old])
+    assert live.exists() and young.exists() and not dead.exists()

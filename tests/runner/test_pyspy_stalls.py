@@ -68,3 +68,27 @@ def test_each_stall_window_is_named_by_the_stack_that_covered_it_most() -> None:
     assert second["leaf"] == "asyncio.runners:Runner.run:118"
     empty = name_stalls([], anchor=anchor, pid=7, lag_rows=lag, stall_ms=20, rate_hz=100)
     assert [r["samples"] for r in empty] == [0, 0] and empty[0]["stack"] == []
+
+
+def test_a_loop_starved_of_the_gil_is_named_by_the_thread_holding_it() -> None:
+    """The loop thread only waits in the event loop (a pool thread holds the GIL in C code):
+    the GIL-only trace names the holder's stack."""
+    loop_only = [
+        _ev("B", "Runner.run", "/usr/lib/python3.11/asyncio/runners.py", 118, 0),
+        _ev("E", "Runner.run", "/usr/lib/python3.11/asyncio/runners.py", 118, 600_000),
+    ]
+    gil = [
+        _ev("B", "Thread._bootstrap", "/usr/lib/python3.11/threading.py", 995, 100_000, THREAD),
+        _ev("B", "backtrack", "/srv/proj/app/work.py", 90, 100_000, THREAD),
+        _ev("E", "backtrack", "/srv/proj/app/work.py", 90, 400_000, THREAD),
+        _ev("E", "Thread._bootstrap", "/usr/lib/python3.11/threading.py", 995, 400_000, THREAD),
+    ]
+    lag = [{"t": 1000.41, "lag_ms": 300.0}]
+    common: dict[str, Any] = {"pid": 7, "lag_rows": lag, "stall_ms": 20, "rate_hz": 100}
+    (alone,) = name_stalls(loop_only, anchor=1000.0, roots=("/srv/proj",), **common)
+    assert alone["leaf"] == "asyncio.runners:Runner.run:118"
+    (named,) = name_stalls(
+        loop_only, anchor=1000.0, gil_events=gil, gil_anchor=1000.0, roots=("/srv/proj",), **common
+    )
+    assert named["leaf"] == "app.work:backtrack:90" and named["samples"] == 29  # 0.11 .. 0.40 s
+    assert named["stack"][0] == "threading:Thread._bootstrap:995"

@@ -42,6 +42,7 @@ def swept(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes, str]:
             "duration=2",
             "warmup=1",
             "bcrypt_rounds=4",
+            "stalls.stall_ms=1",  # stalls of any length: the watchdog's stacks are scanned too
             f"store={root / 'r.duckdb'}",
             f"hydra.sweep.dir={root / 'sweep'}",
         ],
@@ -96,10 +97,11 @@ def test_no_secret_in_any_text_column_of_the_store(swept: tuple[Path, bytes, str
     columns = query(
         store,
         "SELECT table_name, column_name FROM information_schema.columns "
-        "WHERE data_type IN ('VARCHAR', 'JSON')",
+        "WHERE data_type IN ('VARCHAR', 'JSON', 'VARCHAR[]')",  # stalls.stack is a list
     )
     assert len(columns) > 20
     assert query(store, "SELECT count(*) FROM requests WHERE status = 201")[0][0] >= 10
+    assert query(store, "SELECT count(*) FROM stalls WHERE samples > 0")[0][0] >= 1
     hits = []
     for table, column in columns:
         n = query(
