@@ -24,7 +24,8 @@ HEALTH = HEALTH_PATH
 SHOWN_LOADS = (0.5, 0.9, 1.2)
 # A closed cell pairs with an open one when it achieved at least (1 - this) × the open cell's
 # throughput: a closed loop without think time cannot run a saturated pair (blocking) below its
-# ceiling, so "the same throughput" is the nearest at least as high (it then did as much work).
+# ceiling, so "the same throughput" means at least as high (it then did as much work); among
+# those, the smallest closed loop (fewest users) that carries it is the open cell's twin.
 SAME_THROUGHPUT = 0.15
 
 
@@ -126,7 +127,7 @@ class Gap:
 
 def gaps(cells: Sequence[Row], stats: Sequence[Row]) -> list[Gap]:
     """Per open cell with a closed cell of the same pair that achieved at least 85 % of its
-    throughput (the least busy such cell, then the fewest users), the endpoints' p99:
+    throughput (the one with the fewest users, then the least busy), the endpoints' p99:
     closed-loop next to open-loop from the intended time."""
     by = {(s["cell_id"], s["endpoint"]): s for s in stats}
     out = []
@@ -142,7 +143,7 @@ def gaps(cells: Sequence[Row], stats: Sequence[Row]) -> list[Gap]:
         busy_enough = [c for c in closed if c["achieved_rps"] >= floor]
         if not busy_enough:
             continue
-        near = min(busy_enough, key=lambda c: (c["achieved_rps"], c["users"]))
+        near = min(busy_enough, key=lambda c: (c["users"], c["achieved_rps"]))
         for endpoint in (HEALTH, REGISTER):
             cs, os_ = by.get((near["cell_id"], endpoint)), by.get((o["cell_id"], endpoint))
             if cs and os_:

@@ -63,9 +63,9 @@ def parts(d: OpenLoopData) -> dict[str, Any]:
             (
                 bars,
                 "Closed-loop p99 next to open-loop p99 (from the actual send and from the "
-                "intended time) for cells of the same pair, the closed cell being the least busy "
-                f"that achieved at least {1 - openloop.SAME_THROUGHPUT:.0%} of the open cell's "
-                "throughput; the load's own requests only (no probe).",
+                "intended time) for cells of the same pair, the closed cell being the one with "
+                f"the fewest users that achieved at least {1 - openloop.SAME_THROUGHPUT:.0%} of "
+                "the open cell's throughput; the load's own requests only (no probe).",
             )
         )
     return {

@@ -152,12 +152,13 @@ def calibrate_shared(
     log_dir: Path,
     cost: int | None = None,
 ) -> Calibration:
-    """The calibration of this server: `cost` when given (no measurement: ms is the target),
+    """The calibration of this server: `cost` when given, and bcrypt's rounds (no measurement:
+    ms is the target, 0 for bcrypt),
     else measured by its first process and reused by the others (a file lock in `log_dir`
     orders them); `work-<pid>.json` written for each process."""
     log_dir.mkdir(parents=True, exist_ok=True)
-    if kind == "bcrypt":
-        cost = bcrypt_rounds if cost is not None else None
+    if kind == "bcrypt":  # nothing to search: its rounds are its cost (S is the runner's)
+        cost = bcrypt_rounds
     if cost is not None:
         cal = Calibration(kind, cost, target_ms, target_ms or 0.0, 0, 0.0, os.getpid(), True)
         work_file(log_dir, os.getpid()).write_text(

@@ -14,6 +14,8 @@ import signal
 import threading
 from types import FrameType
 
+import psutil
+
 HANDLED = (signal.SIGTERM, signal.SIGHUP)
 
 
@@ -40,6 +42,29 @@ def message(exc: KeyboardInterrupt) -> str:
 
 
 _fired = False
+# The per-job controller `hydra/launcher=submitit_local` starts as a child of the sweep's process.
+SUBMITIT_LOCAL_CONTROLLER = "submitit.local._local"
+
+
+_told: list[psutil.Process] = []
+
+
+def stop_local_jobs() -> int:
+    """Ctrl-C each submitit_local job of this process (its controller passes it on to the job,
+    whose cell then stops like an interrupted one); returns how many were told."""
+    for child in psutil.Process().children():
+        try:
+            if SUBMITIT_LOCAL_CONTROLLER in " ".join(child.cmdline()):
+                child.send_signal(signal.SIGINT)
+                _told.append(child)
+        except psutil.Error:
+            continue
+    return len(_told)
+
+
+def settle(timeout: float = 20.0) -> None:
+    """Wait for the jobs told to stop to end (their output comes before our last line)."""
+    psutil.wait_procs(_told, timeout=timeout)
 
 
 def _handler(signum: int, _frame: FrameType | None) -> None:
@@ -47,6 +72,7 @@ def _handler(signum: int, _frame: FrameType | None) -> None:
     if _fired:
         return
     _fired = True
+    stop_local_jobs()  # a parallel launcher's jobs are interrupted with the sweep
     raise Interrupted(signum)
 
 

@@ -54,8 +54,8 @@ def test_ceiling_and_model_slope_follow_the_strategy() -> None:
 
 
 def test_gap_pairs_open_with_the_closed_cell_of_same_throughput() -> None:
-    """The least busy closed cell of the same pair that achieved >= 85 % of the open cell's
-    throughput is paired; a slower one, a busier one or another pair is not."""
+    """The closed cell of the same pair with the fewest users among those that achieved >= 85 %
+    of the open cell's throughput is paired; a slower one or another pair is not."""
     cells = [
         cell("open", scenario="mixed", hashing="blocking", rate=3.6, achieved_rps=3.5),
         cell(
@@ -68,11 +68,11 @@ def test_gap_pairs_open_with_the_closed_cell_of_same_throughput() -> None:
         cell("slow", scenario="mixed", hashing="blocking", arrival="closed", achieved_rps=2.9),
     ]
     stats = [
-        {"cell_id": "c5", "endpoint": openloop.HEALTH, "p99_ms": 900.0, "latency_p99_ms": 900.0},
+        {"cell_id": "c1", "endpoint": openloop.HEALTH, "p99_ms": 900.0, "latency_p99_ms": 900.0},
         {"cell_id": "open", "endpoint": openloop.HEALTH, "p99_ms": 800.0, "latency_p99_ms": 2400.0},
     ]
     gaps = openloop.gaps(cells, stats)
-    assert [(g.closed["cell_id"], g.endpoint) for g in gaps] == [("c5", openloop.HEALTH)]
+    assert [(g.closed["cell_id"], g.endpoint) for g in gaps] == [("c1", openloop.HEALTH)]
     assert gaps[0].ratio == pytest.approx(2400 / 900)
     text = " ".join(openloop.paragraphs(cells, [], gaps))
     assert "900 ms" in text and "2.40 s" in text and "2.7×" in text

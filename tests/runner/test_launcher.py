@@ -75,3 +75,33 @@ def test_a_second_sweep_on_a_store_in_use_is_refused(tmp_path: Path) -> None:
     assert not list((tmp_path / "b").rglob("server.log"))
     assert first.returncode == 128 + signal.SIGTERM
     wait_until(lambda: strays(tmp_path) == [], timeout=10, what="no process of either sweep")
+
+
+@pytest.mark.slow
+def test_sigterm_to_a_submitit_local_sweep_stops_its_jobs(tmp_path: Path) -> None:
+    """SIGTERM to the sweep's process while two submitit_local jobs load their servers: exit
+    143 with the one line last, the jobs' cells stopped and not stored, nothing left."""
+    store, sweep = tmp_path / "r.duckdb", tmp_path / "sweep"
+    runner = subprocess.Popen(
+        [sys.executable, "-m", "runner", "-m", "hydra/launcher=submitit_local", "users=1,2"]
+        + [*TINY, "duration=30", f"store={store}", f"hydra.sweep.dir={sweep}"],
+        cwd=REPO,
+        text=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        wait_until(
+            lambda: server_ready(sweep / "0") and server_ready(sweep / "1"),
+            timeout=180,
+            what="both jobs' servers",
+        )
+        runner.send_signal(signal.SIGTERM)
+        _, err = runner.communicate(timeout=60)
+    finally:
+        if runner.poll() is None:
+            runner.kill()
+    assert runner.returncode == 128 + signal.SIGTERM, err[-2000:]
+    assert err.strip().splitlines()[-1].startswith("syncblock: interrupted (SIGTERM)")
+    wait_until(lambda: strays(tmp_path) == [], timeout=10, what="no process of the sweep")
+    assert query(store, "SELECT count(*) FROM cells") == [(0,)]
