@@ -208,9 +208,25 @@ def verdict(rows: Sequence[FixRow], grid: Grid, samples: Sequence[Sample] = ()) 
         text = (
             f"For throughput, {r.hashing} reached {num(r.best_rps)} registrations/s "
             f"(n = {r.best_n} registrations at {r.best_at[0]} w, {r.best_at[1]} users), "
-            f"{pct(r.fraction)} of the machine's ceiling of {num(r.ceiling_rps)}/s, against "
-            f"{pct(base.fraction)} for {base.hashing} ({num(base.best_rps)}/s, n = {base.best_n})."
+            f"{pct(r.fraction)} of the machine's ceiling of {num(r.ceiling_rps)}/s"
         )
+        others = [x for x in ranked if x.hashing != r.hashing]
+        if r.hashing != base.hashing:
+            text += (
+                f", against {pct(base.fraction)} for {base.hashing} "
+                f"({num(base.best_rps)}/s, n = {base.best_n})."
+            )
+        elif others:
+            text += (
+                "; "
+                + "; ".join(
+                    f"{x.hashing} {num(x.best_rps)}/s ({pct(x.fraction)}, n = {x.best_n})"
+                    for x in others
+                )
+                + "."
+            )
+        else:
+            text += "."
         close = [x.hashing for x in ranked[1:] if x.best_rps * 1.1 >= r.best_rps]
         if close:
             text += (

@@ -4,8 +4,10 @@ fixed schedule, inside the locust process, beside the users.
 The k-th probe is due at t0 + k / hz. A scheduler greenlet sleeps until each due time and
 spawns one greenlet per probe, so a probe is sent on time even while earlier ones still wait
 for their response. Probes use their own HTTP client (a pool of up to POOL connections, never
-the users'), and their client rows carry `source = 'probe'` (users' rows: 'user'). Probes stop
-at `test_stop`; in-flight ones get STOP_GRACE_S to finish so both sides log them.
+the users'; the users' timeouts and no retries), and their client rows carry
+`source = 'probe'` (users' rows: 'user'). Sending stops when locust starts stopping
+(`test_stopping`, the end of the run time); the probes still in flight then finish like the
+users' requests do (locust's --stop-timeout, STOP_GRACE_S), so both sides log them.
 
 Env: SYNCBLOCK_PROBE_HZ (probes per second; unset or 0 = no probe), set by the runner for the
 load scenarios (mixed, register). One probe per load generator: in a distributed run
@@ -27,7 +29,8 @@ from app.contract import HEALTH_PATH, PROBE_HZ_ENV, REQUEST_ID_HEADER
 
 SOURCE_PROBE = "probe"
 POOL = 256  # connections the probe may hold open at once (never a reason to send late)
-STOP_GRACE_S = 2.0
+STOP_GRACE_S = 30.0  # as runner/loadgen.py's STOP_TIMEOUT_S for the users' last requests
+TIMEOUT_S = 60.0  # FastHttpUser's network and connection timeouts
 
 
 def due_at(t0: float, hz: float, k: int) -> float:
@@ -71,10 +74,15 @@ class Probe:
             self.scheduler = gevent.spawn(self._run)
         return self
 
-    def stop(self, grace: float = STOP_GRACE_S) -> None:
+    def halt(self) -> None:
+        """Send no more probes (those in flight go on)."""
         if self.scheduler is not None:
             self.scheduler.kill(block=True)
             self.scheduler = None
+
+    def stop(self, grace: float = STOP_GRACE_S) -> None:
+        """Halt, then give the probes in flight `grace` s to finish."""
+        self.halt()
         self.inflight.join(timeout=grace)
         self.inflight.kill(block=False)
 
@@ -84,7 +92,13 @@ def health_sender(host: str, request_event: Any) -> Callable[[], None]:
     from locust.contrib.fasthttp import FastHttpSession
 
     session = FastHttpSession(
-        base_url=host, request_event=request_event, user=None, concurrency=POOL
+        base_url=host,
+        request_event=request_event,
+        user=None,
+        concurrency=POOL,
+        network_timeout=TIMEOUT_S,
+        connection_timeout=TIMEOUT_S,
+        max_retries=0,  # a retried probe would be a second, late send
     )
 
     def send() -> None:
@@ -113,11 +127,15 @@ def install(environment: Any) -> None:
             send = health_sender(environment.host, environment.events.request)
             state["probe"] = Probe(send, hz).start()
 
+    def on_stopping(**_: Any) -> None:
+        if "probe" in state:
+            state["probe"].halt()
+
     def on_stop(**_: Any) -> None:
         probe = state.pop("probe", None)
         if probe is not None:
             probe.stop()
 
     environment.events.test_start.add_listener(on_start)
-    # before the request log's own test_stop flush would be nicer, but it also flushes at quit
-    environment.events.test_stop.add_listener(on_stop)
+    environment.events.test_stopping.add_listener(on_stopping)  # run time over: no new probe
+    environment.events.test_stop.add_listener(on_stop)  # users drained: wait for the probes

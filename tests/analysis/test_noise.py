@@ -81,3 +81,19 @@ def test_sequential_only_sweep_asks_for_a_load_scenario() -> None:
     ]
     [para] = text_system.verdict([], grid_of(rows))
     assert "scenario=mixed" in para and "hashing=blocking,sync_def,threadpool,processpool" in para
+
+
+def test_throughput_sentence_when_the_baseline_is_fastest() -> None:
+    """blocking ahead on throughput: the others are listed, not blocking against itself."""
+    from analysis.aggregate import points
+    from analysis.verdict import fix_table
+    from tests.analysis.rows import grid_of, summary_row
+
+    rows = [
+        summary_row("blocking", users=4, rps=9.0, requests=90),
+        summary_row("threadpool", users=4, rps=5.0, requests=50),
+    ]
+    paras = text_system.verdict(fix_table(points(rows)), grid_of(rows))
+    [para] = [p for p in paras if p.startswith("For throughput")]
+    assert "blocking reached 9.0 registrations/s (n = 90" in para
+    assert "threadpool 5.0/s" in para and "for blocking" not in para
