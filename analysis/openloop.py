@@ -205,7 +205,8 @@ def paragraphs(cells: Sequence[Row], growth: Sequence[Row], gap: Sequence[Gap]) 
         "for a stalled server counts. A closed-loop user sends only after the previous answer."
     ]
     kept = [
-        f"{group_label(c)} λ = {num(c['rate'], 3 if c['rate'] < 1 else 1)}/s: achieved "
+        f"{group_label(c)} λ = {num(c['rate'], 3 if c['rate'] < 1 else 1)}/s "
+        f"{c.get('arrival_process') or 'poisson'}: achieved "
         f"{num(c['achieved_rps'])}/s, send lag p99 {ms(c['send_lag_p99_ms'])}, "
         f"{int(c['dropped'] or 0)} dropped"
         for c in opened
@@ -224,7 +225,8 @@ def paragraphs(cells: Sequence[Row], growth: Sequence[Row], gap: Sequence[Gap]) 
             continue
         out.append(
             f"At the same or a higher throughput ({group_label(gp.opened)}: closed loop "
-            f"{gp.closed['users']} users, {num(gp.closed['achieved_rps'])}/s; open loop "
+            f"{gp.closed['users']} user{'' if gp.closed['users'] == 1 else 's'}, "
+            f"{num(gp.closed['achieved_rps'])}/s; open loop "
             f"{num(gp.opened['achieved_rps'])}/s), the closed-loop health p99 was "
             f"{ms(gp.closed_p99_ms)} and the open-loop one {ms(gp.open_p99_ms)} from the intended "
             f"time ({ms(gp.open_send_p99_ms)} from the actual send), {times(gp.ratio)} what the "
