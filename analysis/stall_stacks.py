@@ -150,7 +150,7 @@ def late_note(g: Group, has_pyspy: bool) -> str | None:
     if late < LATE_SHARE_TO_MENTION:
         return None
     seen = (
-        "The py-spy rows of the same cells (below) see through it."
+        "The py-spy rows of the same cells see through it."
         if has_pyspy
         else "The out-of-process sampler sees through it: run the cells again with "
         "`stalls.sampler=pyspy`."

@@ -72,7 +72,7 @@ def time_call_ms(kind: Work, cost: int, samples: int = 1) -> float:
 def next_cost(cost: int, t_ms: float, target_ms: float, exponent: float, floor: int) -> int:
     """The cost a power law t ~ cost^exponent through (cost, t) gives for target (pure).
     Never more than 64x up or 16x down in one step; never under the kind's floor."""
-    ratio = max(1 / 16, min(64.0, (target_ms / max(t_ms, 1e-3)) ** (1 / exponent)))
+    ratio: float = max(1 / 16, min(64.0, (target_ms / max(t_ms, 1e-3)) ** (1 / exponent)))
     return max(floor, round(cost * ratio))
 
 

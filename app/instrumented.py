@@ -15,6 +15,7 @@ import contextlib
 import threading
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -33,7 +34,7 @@ class Instruments:
         self.settings = settings
         self._probe: asyncio.Task[None] | None = None
         self._watchdog: Watchdog | None = None
-        self._stalls: JsonlBuffer | None = None
+        self._stalls: JsonlBuffer[dict[str, Any]] | None = None
 
     async def __aenter__(self) -> Instruments:
         s = self.settings

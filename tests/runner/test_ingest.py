@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 import shutil
@@ -63,11 +64,24 @@ def test_every_table_populated(tmp_path: Path) -> None:
     """The fixture store has rows in every table, failures included (the killed worker)."""
     con = open_store(build_fixture_store(tmp_path / "s.duckdb"), read_only=True)
     counts = _counts(con) | {"sweeps": con.execute("SELECT count(*) FROM sweeps").fetchall()[0][0]}
-    # The fixture cells were captured before the stall watchdog existed: no stall files yet.
-    assert all(n > 0 for t, n in counts.items() if t != "stalls"), counts
-    failure = con.execute("SELECT method, name, occurrences FROM failures").fetchall()
-    assert failure == [("POST", "/api/users/register/", 1)]
+    assert all(n > 0 for n in counts.values()), counts  # stalls: the watchdog's, blocking
+    failure = con.execute("SELECT method, name FROM failures").fetchall()
+    assert failure == [("POST", "/api/users/register/")]  # the killed worker's in-flight ones
     con.close()
+
+
+def test_no_joined_request_waits_less_than_nothing(tmp_path: Path) -> None:
+    """Client time minus server time of every request both sides logged is >= -0.5 ms: the
+    server's timer ends when the response is sent, inside the client's (a stale fixture, or a
+    middleware that times past the send, shows as a negative wait)."""
+    con = open_store(build_fixture_store(tmp_path / "s.duckdb"), read_only=True)
+    joined, worst = con.execute(
+        "SELECT count(*), min(c.duration_ms - s.duration_ms) FROM requests c JOIN requests s"
+        " ON s.cell_id = c.cell_id AND s.request_id = c.request_id AND s.side = 'server'"
+        " WHERE c.side = 'client'"
+    ).fetchall()[0]
+    con.close()
+    assert joined > 20 and worst >= -0.5, (joined, worst)
 
 
 def test_locust_headers_mapped(con: duckdb.DuckDBPyConnection) -> None:
@@ -77,12 +91,25 @@ def test_locust_headers_mapped(con: duckdb.DuckDBPyConnection) -> None:
         "SELECT type, request_count, failure_count, median_ms, p50_ms, p95_ms, p100_ms, rps "
         "FROM locust_stats WHERE name = '/api/users/register/'"
     ).fetchall()
-    assert row == [("POST", 114, 0, 88.0, 88.0, 170.0, 250.0, 38.042129920358676)]
+    with (MIXED / "locust_stats.csv").open() as f:
+        csv_row = next(r for r in csv.DictReader(f) if r["Name"] == "/api/users/register/")
+    assert row == [
+        (
+            csv_row["Type"],
+            int(csv_row["Request Count"]),
+            int(csv_row["Failure Count"]),
+            float(csv_row["Median Response Time"]),
+            float(csv_row["50%"]),
+            float(csv_row["95%"]),
+            float(csv_row["100%"]),
+            float(csv_row["Requests/s"]),
+        )
+    ]
     first = con.execute(
-        "SELECT ts, user_count, type, name, p50_ms, total_request_count FROM locust_history "
+        "SELECT user_count, type, name, p50_ms, total_request_count FROM locust_history "
         "ORDER BY ts, name LIMIT 1"
     ).fetchall()
-    assert first == [(1795732029.0, 0, "", "Aggregated", None, 0)]
+    assert first == [(0, "", "Aggregated", None, 0)]  # locust's first row: 'N/A' -> NULL
 
 
 def test_client_and_server_rows_join(con: duckdb.DuckDBPyConnection) -> None:
@@ -92,7 +119,7 @@ def test_client_and_server_rows_join(con: duckdb.DuckDBPyConnection) -> None:
         "SELECT count(*), count(c.request_id) FROM requests s LEFT JOIN requests c "
         "ON c.side = 'client' AND c.request_id = s.request_id WHERE s.side = 'server'"
     ).fetchall()[0]
-    assert server > 100 and joined / server >= 0.95
+    assert server > 20 and joined / server >= 0.95
 
 
 def test_warmup_split(con: duckdb.DuckDBPyConnection) -> None:
@@ -197,11 +224,11 @@ def test_cell_summary_matches_hand_computation(con: duckdb.DuckDBPyConnection, c
 
 
 def test_killed_worker_failures_counted(con: duckdb.DuckDBPyConnection) -> None:
-    """The request cut by the kill is a failure in the view, as locust counted it."""
+    """The requests cut by the kill are failures in the view, as locust counted them."""
     ingest_cell(con, fixture_cell(KILLED, "s"), KILLED)
     failures = con.execute("SELECT sum(failures) FROM cell_summary").fetchall()[0][0]
     locust = con.execute("SELECT sum(occurrences) FROM failures").fetchall()[0][0]
-    assert failures == locust == 1
+    assert failures == locust >= 1
 
 
 def test_missing_files_are_fine(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
@@ -240,9 +267,11 @@ def test_failed_ingest_rolls_back(con: duckdb.DuckDBPyConnection, tmp_path: Path
     cell = tmp_path / "cell"
     shutil.copytree(MIXED, cell)
     stats = cell / "locust_stats.csv"
-    lines = stats.read_text().splitlines()
-    lines[1] = lines[1].replace(",27,", ",many,")
-    stats.write_text("\n".join(lines) + "\n")
+    with stats.open() as f:
+        rows = list(csv.reader(f))
+    rows[1][rows[0].index("Request Count")] = "many"  # not a BIGINT
+    with stats.open("w", newline="") as f:
+        csv.writer(f).writerows(rows)
     with pytest.raises(duckdb.Error):
         ingest_cell(con, rec, cell)
     assert _counts(con) == before

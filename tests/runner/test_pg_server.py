@@ -4,6 +4,7 @@ stop, and one clear line (nothing left running) when it cannot start."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import stat
 from collections.abc import Iterator
@@ -115,3 +116,21 @@ def test_stale_clusters_are_removed(tmp_path: Path) -> None:
     removed = remove_stale_clusters(tmp_path)
     assert sorted(removed) == sorted([dead, old])
     assert live.exists() and young.exists() and not dead.exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the copy is for root, whose server runs as nobody")
+def test_binaries_nobody_cannot_reach_are_copied(tmp_path: Path) -> None:
+    """As root, binaries in a private dir (a venv under /root) are copied where `nobody`
+    can run them, with the wheel's bundled libraries; the server then starts."""
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    package = bin_dir().parent.parent
+    shutil.copytree(package, private / package.name, symlinks=True)
+    libs = package.parent / f"{package.name}.libs"
+    if libs.is_dir():
+        shutil.copytree(libs, private / libs.name, symlinks=True)
+    binaries = private / package.name / "pginstall" / "bin"
+    with PostgresServer(log_path=tmp_path / "pg.log", binaries=binaries) as pg:
+        assert pg._root is not None and (pg._root / "site").is_dir()
+        pg.create_database("cell_copy")
+        assert pg.count_rows("cell_copy") == 0
