@@ -6,8 +6,10 @@ line's overrides, as Hydra's basic sweeper expands it), then the cells every mai
 - a **sequential baseline**, once per hashing strategy of the sweep (comparison included):
   `scenario=sequential`, 1 worker, 1 user, the first job of that strategy otherwise.
 
-Extra cells are ordinary jobs (own cell_key, stored, resumed). A job whose cell_key another job
-of the sweep already has is dropped, so a sweep never runs one measurement twice. The Hydra
+Extra cells are ordinary jobs (own cell_key, stored, resumed). An extra job whose cell_key
+another job of the sweep already has is dropped, so the extras never repeat a measurement; the
+grid's own jobs are all kept (the user asked for each, e.g. `port=8123,null`, which differ in
+what they test but not in what they measure). The Hydra
 sweeper plugin (hydra_plugins/syncblock_sweeper) composes the configs and calls these.
 """
 
@@ -136,16 +138,15 @@ def plan(
     facts: Callable[[Sequence[str]], Facts],
     key: Callable[[Sequence[str]], str],
 ) -> list[Job]:
-    """Every job of the sweep, in run order: the grid, then its extras; a job whose cell key an
-    earlier job has is dropped. `facts` and `key` compose (and validate) one job's config."""
+    """Every job of the sweep, in run order: the grid, then its extras; an extra job whose cell
+    key an earlier job has is dropped. `facts` and `key` compose (and validate) one job's
+    config."""
     grid = [(tuple(ov), facts(ov)) for ov in grid_overrides]
-    jobs = [Job(ov) for ov, _ in grid] + extras(grid)
-    seen: set[str] = set()
-    out = []
-    for job in jobs:
+    out = [Job(ov) for ov, _ in grid]
+    seen = {key(job.overrides) for job in out}
+    for job in extras(grid):
         k = key(job.overrides)
-        if k in seen:
-            continue
-        seen.add(k)
-        out.append(job)
+        if k not in seen:
+            seen.add(k)
+            out.append(job)
     return out
