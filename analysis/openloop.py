@@ -171,6 +171,9 @@ def growth_rows(cells: Sequence[Row], slopes: Sequence[Row]) -> list[Row]:
         if math.isnan(rho) or rho <= 1.0 or fit is None or fit["slope"] is None:
             continue
         mu = ceiling_rps(c)
+        share = register_share(c["scenario"])
+        done = (c["achieved_rps"] or math.nan) * share  # registrations completed per s
+        lam = float(c["rate"]) * share
         out.append(
             {
                 **c,
@@ -179,10 +182,10 @@ def growth_rows(cells: Sequence[Row], slopes: Sequence[Row]) -> list[Row]:
                 "slope": float(fit["slope"]),
                 "r2": fit["r2"],
                 "model_slope": model_slope(c),
-                "achieved_vs_ceiling": (c["achieved_rps"] or math.nan)
-                * register_share(c["scenario"])
-                / mu
-                - 1,
+                "achieved_vs_ceiling": done / mu - 1,
+                "completed_rps": done,
+                # the same law with μ the measured completion rate, not the modelled ceiling
+                "measured_slope": (lam - done) / done if done > 0 else math.nan,
             }
         )
     return out
@@ -218,7 +221,10 @@ def paragraphs(cells: Sequence[Row], growth: Sequence[Row], gap: Sequence[Gap]) 
             f"of μ = {num(g['ceiling_rps'])} registrations/s): latency from the intended time "
             f"grew by {num(g['slope'], 2)} s per s against the model's (λ − μ)/μ = "
             f"{num(g['model_slope'], 2)} ({pct(g['slope'] / g['model_slope'] - 1, True)}); "
-            f"registrations completed at {pct(g['achieved_vs_ceiling'], True)} of the ceiling."
+            f"registrations completed at {num(g['completed_rps'])}/s "
+            f"({pct(g['achieved_vs_ceiling'], True)} against the ceiling), and with μ that "
+            f"measured rate the model gives {num(g['measured_slope'], 2)} "
+            f"({pct(g['slope'] / g['measured_slope'] - 1, True)})."
         )
     for gp in gap:
         if gp.endpoint != HEALTH:

@@ -158,7 +158,10 @@ def responsiveness_verdict(samples: Sequence[Sample], at: str) -> list[str]:
         if len(group) > 1:
             out.append(
                 f"{_names(group)} are indistinguishable at {at}: no two of them differ "
-                f"{BEYOND}. " + "; ".join(_fig(by[x]) for x in group) + "."
+                "beyond noise (that takes a Mann-Whitney U p < 0.01, the 95 % intervals of "
+                "the medians apart and a median at least 10 % lower). "
+                + "; ".join(_fig(by[x]) for x in group)
+                + "."
             )
     if not r.best and r.ties:
         calm = r.ties[0]

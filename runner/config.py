@@ -72,7 +72,7 @@ class LoadConf:
 
 @dataclass
 class ServerConf:
-    balance: str = "shared"  # shared (uvicorn --workers) | reuseport (N processes, own sockets)
+    balance: str = "reuseport"  # reuseport (N processes, own sockets) | shared (uvicorn --workers)
     app: str = "app.main:app"  # ASGI import string served (wrapped by app.instrumentation)
     pool_size: int | None = None  # processpool size per worker (None: cores)
     thread_limit: int = 40  # anyio's thread limiter per worker

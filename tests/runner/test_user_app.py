@@ -81,3 +81,15 @@ def test_the_report_names_the_line_and_skips_the_study_sections(
     section = page[page.index("<section id='stalls'>") :].split("<section ", 2)[1]
     assert f"tests.userapp.sleepy:slow:{SLEEP_LINE}" in section
     assert "Does not apply" in page and "tests.userapp.sleepy:app" in page
+
+
+def test_each_stall_joins_the_requests_it_held(user_run: tuple[Path, Path]) -> None:
+    """View stall_requests: the /slow requests overlap their stall by about their own 200 ms."""
+    store, _ = user_run
+    rows = query(
+        store,
+        "SELECT path, count(*), median(overlap_ms) FROM stall_requests "
+        "WHERE source = 'watchdog' GROUP BY path",
+    )
+    by_path = {path: (n, overlap) for path, n, overlap in rows}
+    assert by_path["/slow"][0] >= 3 and 150 <= by_path["/slow"][1] <= 260, rows
