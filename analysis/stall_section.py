@@ -26,7 +26,16 @@ Row = dict[str, Any]
 TOP_STACKS = 12
 # Sections about our own app's endpoints (register / health / hashing): for a user's app they
 # say that they do not apply.
-STUDY_SECTIONS = ("health", "register", "throughput", "sequential", "verdict", "openloop")
+STUDY_SECTIONS = (
+    "health",
+    "register",
+    "throughput",
+    "sequential",
+    "verdict",
+    "openloop",
+    "db",
+    "workers",
+)
 
 
 def _short(frame: str) -> str:
