@@ -1,4 +1,4 @@
-"""The "Open vs closed load" section: read (openloop_queries), shape and word (openloop),
+"""The "Open vs closed load" section: read (analysis.queries.openloop), shape and word (openloop),
 draw (openloop_figures). `read` is the only part touching the store."""
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from typing import Any
 import duckdb
 import plotly.graph_objects as go
 
-from analysis import openloop, openloop_figures, openloop_queries
+from analysis import openloop, openloop_figures
+from analysis.queries import openloop as openloop_queries
 
 Row = dict[str, Any]
 

@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
 from omegaconf import DictConfig
 
 from app import contract
@@ -36,7 +35,9 @@ from runner.serving import make_server, sampler_targets
 from runner.session import connection, ensure_sweep, hold_store, note_reuse, sweep_id_for
 from runner.spec import CellSpec
 from runner.store import ingest_cell, ok_cell_id
+from runner.store.files import first_client_request
 from runner.store.records import CellRecord
+from runner.store.runs import headline
 from runner.workcal import calibration_for, server_env, target_ms, work_ms
 
 
@@ -237,31 +238,6 @@ def measured_window(
     if first is None:
         raise RuntimeError("locust sent no request (see locust.log)")
     return first, (ended if run_time_s is None else first + warmup + duration)
-
-
-def first_client_request(client_dir: Path) -> float | None:
-    """Epoch time of the earliest client request in a cell's client logs (None if none)."""
-    files = sorted(client_dir.glob(contract.REQUESTS_GLOB))
-    if not files:
-        return None
-    con = duckdb.connect()
-    try:
-        row = con.execute(
-            "SELECT min(t_start) FROM read_json(?, columns = {t_start: 'DOUBLE'}, "
-            "ignore_errors = true)",
-            [[str(f) for f in files]],
-        ).fetchall()
-    finally:
-        con.close()
-    return None if not row or row[0][0] is None else float(row[0][0])
-
-
-def headline(con: Any, cell_id: str) -> dict[str, dict[str, float | None]]:
-    """Per endpoint: avg_ms, rps, failures of a stored cell (from the cell_summary view)."""
-    rows = con.execute(
-        "SELECT endpoint, avg_ms, rps, failures FROM cell_summary WHERE cell_id = ?", [cell_id]
-    ).fetchall()
-    return {r[0]: {"avg_ms": r[1], "rps": r[2], "failures": r[3]} for r in rows}
 
 
 def store_cell(store: Path, rec: CellRecord, cell_dir: Path | None) -> dict[str, Any]:

@@ -1,22 +1,20 @@
-"""The runner's configuration: structured-config schema, pure validation, and the cell key.
+"""The runner's configuration: pure validation into a `CellSpec`, and the cell key.
 
-The dataclasses are registered with Hydra's ConfigStore as `syncblock_schema`, the first entry
-of conf/config.yaml's defaults list, so a wrong type (`duration=abc`) or an unknown key stops at
-compose time. Range checks live in `validate`, a pure function giving one line naming the key.
+Types are checked when Hydra composes (the schema in runner/schema.py); ranges and values here,
+by `validate`, a pure function giving one line naming the key. This is the only module that
+reads the config by string keys.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from hydra.core.config_store import ConfigStore
-from omegaconf import MISSING, DictConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf
 
 from app import contract
-from runner.distload import distributed_problems
+from runner.schema import register_configs
 from runner.spec import CellSpec
 from runner.userapp import user_app_problems
 
@@ -24,102 +22,11 @@ SCENARIOS = contract.SCENARIOS
 HASHINGS = contract.HASHINGS
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
+__all__ = ["ConfigError", "cell_key", "register_configs", "validate"]
+
 
 class ConfigError(ValueError):
     """An invalid configuration value; the message is one line naming the key."""
-
-
-@dataclass
-class ScenarioConf:
-    name: str = MISSING
-    locustfile: str = MISSING
-    requests: int | None = None  # sequential: consecutive requests per endpoint
-
-
-@dataclass
-class HashingConf:
-    name: str = MISSING
-
-
-@dataclass
-class WorkConf:
-    name: str = MISSING
-    ms: float | None = None  # target time of one call (None: bcrypt's at bcrypt_rounds)
-
-
-@dataclass
-class DbConf:
-    name: str = MISSING
-    url: str | None = None  # may contain "{cell_dir}"; postgres with null: a throwaway server
-    pool_size: int | None = None  # SQLAlchemy pool per worker (None: the driver's default)
-
-
-@dataclass
-class LoadConf:
-    processes: int = 1
-    deadline_margin: float = 90  # s locust may run past its run time before it is killed
-    connections: str = "per_request"  # per_request | persistent
-    probe_hz: float = 5.0  # steady health probes per second in load scenarios (0: off)
-    arrival: str = "closed"  # closed | open
-    workers: int = 0  # locust --worker processes started here, beside a --master (0: none)
-    remote_workers: int = 0  # workers on other machines the master waits for
-    master_bind: str = "127.0.0.1"  # --master-bind-host (non-loopback needs allow_remote)
-    master_port: int | None = None  # --master-bind-port (null = a free one)
-    rate: float | None = None  # open loop: offered requests/s
-    process: str = "poisson"  # open loop: poisson | constant
-    max_in_flight: int = 1000  # open loop: arrivals past this many in flight are dropped
-
-
-@dataclass
-class ServerConf:
-    balance: str = "reuseport"  # reuseport (N processes, own sockets) | shared (uvicorn --workers)
-    app: str = "app.main:app"  # ASGI import string served (wrapped by app.instrumentation)
-    pool_size: int | None = None  # processpool size per worker (None: cores)
-    thread_limit: int = 40  # anyio's thread limiter per worker
-
-
-@dataclass
-class StallsConf:
-    sampler: str = "watchdog"  # watchdog | pyspy
-    stall_ms: float = 20.0  # a loop that has not run for this long is stalled
-
-
-@dataclass
-class CompareConf:
-    hashing: list[str] = field(default_factory=lambda: ["threadpool"])
-
-
-@dataclass
-class SyncblockConf:
-    scenario: ScenarioConf = MISSING
-    hashing: HashingConf = MISSING
-    work: WorkConf = MISSING
-    db: DbConf = MISSING
-    workers: int = 1
-    users: int = 5
-    spawn_rate: float | None = None
-    duration: float = 20
-    warmup: float = 3
-    repeat: int = 1
-    bcrypt_rounds: int = 12
-    store: str = "outputs/results.duckdb"
-    port: int | None = None  # the server's port on 127.0.0.1 (None: a free one)
-    target_url: str | None = None
-    allow_remote: bool = False
-    resume: bool = True
-    baseline: bool = True  # add a sequential baseline cell per hashing strategy to a sweep
-    compare: CompareConf = field(default_factory=CompareConf)
-    load: LoadConf = field(default_factory=LoadConf)
-    server: ServerConf = field(default_factory=ServerConf)
-    stalls: StallsConf = field(default_factory=StallsConf)
-
-
-def register_configs() -> None:
-    """Make the schema known to Hydra (idempotent)."""
-    ConfigStore.instance().store(name="syncblock_schema", node=SyncblockConf)
-
-
-register_configs()
 
 
 def _problems(c: dict[str, Any]) -> list[str]:
@@ -169,7 +76,7 @@ def _problems(c: dict[str, Any]) -> list[str]:
         need(rate is not None, "load.rate", "must be set (requests/s) when load.arrival=open")
     need(":" in c["server"]["app"], "server.app", "must be an import string 'module:attribute'")
     out.extend(user_app_problems(c["server"]["app"], c["scenario"]["locustfile"]))
-    out.extend(distributed_problems(c))  # load.workers, load.remote_workers, load.master_*
+    out.extend(_distributed_problems(c))  # load.workers, load.remote_workers, load.master_*
     pool = c["server"]["pool_size"]
     need(pool is None or pool >= 1, "server.pool_size", "must be an integer >= 1 or null")
     need(c["server"]["thread_limit"] >= 1, "server.thread_limit", "must be an integer >= 1")
@@ -191,6 +98,32 @@ def _problems(c: dict[str, Any]) -> list[str]:
             out.append(
                 f"target_url={url!r}: host {parts.hostname} is not loopback; "
                 "pass allow_remote=true to load a remote server"
+            )
+    return out
+
+
+def _distributed_problems(c: dict[str, Any]) -> list[str]:
+    """Config problems of the distributed-load keys, one line each naming the key (pure)."""
+    load = c["load"]
+    out: list[str] = []
+    workers, remote = load.get("workers", 0), load.get("remote_workers", 0)
+    if workers < 0:
+        out.append(f"load.workers={workers}: must be an integer >= 0")
+    if remote < 0:
+        out.append(f"load.remote_workers={remote}: must be an integer >= 0")
+    port = load.get("master_port")
+    if port is not None and not 1 <= port <= 65535:
+        out.append(f"load.master_port={port}: must be 1..65535 or null")
+    if workers + remote > 0:
+        if load["processes"] != 1:
+            out.append("load.processes: must be 1 when load.workers or load.remote_workers is set")
+        if c["scenario"]["name"] == "sequential":
+            out.append("load.workers: must be 0 for scenario sequential (one user, one process)")
+        bind = load.get("master_bind", "127.0.0.1")
+        if bind not in LOOPBACK_HOSTS and not c.get("allow_remote"):
+            out.append(
+                f"load.master_bind={bind!r}: not loopback; pass allow_remote=true to accept "
+                "workers from other machines"
             )
     return out
 

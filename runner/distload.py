@@ -18,38 +18,11 @@ import subprocess
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from runner.proc import ManagedProcess, free_port
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 WORKER_EXIT_WAIT_S = 20.0  # workers flush their rows when the master tells them to quit
-
-
-def distributed_problems(c: dict[str, Any]) -> list[str]:
-    """Config problems of the distributed-load keys, one line each naming the key (pure)."""
-    load = c["load"]
-    out: list[str] = []
-    workers, remote = load.get("workers", 0), load.get("remote_workers", 0)
-    if workers < 0:
-        out.append(f"load.workers={workers}: must be an integer >= 0")
-    if remote < 0:
-        out.append(f"load.remote_workers={remote}: must be an integer >= 0")
-    port = load.get("master_port")
-    if port is not None and not 1 <= port <= 65535:
-        out.append(f"load.master_port={port}: must be 1..65535 or null")
-    if workers + remote > 0:
-        if load["processes"] != 1:
-            out.append("load.processes: must be 1 when load.workers or load.remote_workers is set")
-        if c["scenario"]["name"] == "sequential":
-            out.append("load.workers: must be 0 for scenario sequential (one user, one process)")
-        bind = load.get("master_bind", "127.0.0.1")
-        if bind not in LOOPBACK and not c.get("allow_remote"):
-            out.append(
-                f"load.master_bind={bind!r}: not loopback; pass allow_remote=true to accept "
-                "workers from other machines"
-            )
-    return out
 
 
 def master_args(expect: int, bind: str, port: int) -> list[str]:

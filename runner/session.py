@@ -28,6 +28,7 @@ from runner.environment import collect_sweep
 from runner.store import StoreLock, finish_sweep, open_store, record_reuse, record_sweep
 from runner.store.errors import StoreBusy
 from runner.store.lock import IngestLock, read_holder
+from runner.store.runs import forget_reuse, sweep_state
 
 _LOCKS: dict[Path, StoreLock] = {}
 # Stores this process writes as a member of a sweep whose lock another process holds.
@@ -121,8 +122,7 @@ def ensure_sweep(con: duckdb.DuckDBPyConnection, store: Path, sweep_id: str) -> 
     key = (store.resolve(), sweep_id)
     if key in _RECORDED:
         return
-    rows = con.execute("SELECT count(*) FROM sweeps WHERE sweep_id = ?", [sweep_id]).fetchall()
-    if not rows[0][0]:
+    if not sweep_state(con, sweep_id)[0]:
         record_sweep(con, collect_sweep(sweep_id, sweep_argv()))
     _RECORDED.add(key)
     for cell_id in _PENDING_REUSE.pop(key, []):
@@ -166,10 +166,8 @@ def close_sweep(store: Path, sweep_id: str) -> None:
     if store.resolve() not in _LOCKS:
         return
     with connection(store) as con:  # jobs in other processes (a parallel launcher)
-        found = con.execute(
-            "SELECT count(*), count(finished_at) FROM sweeps WHERE sweep_id = ?", [sweep_id]
-        ).fetchall()[0]
-        if found[0] and not found[1]:
+        exists, finished = sweep_state(con, sweep_id)
+        if exists and not finished:
             finish_sweep(con, sweep_id)
-        elif not found[0]:  # a sweep that only reused adds nothing to the store
-            con.execute("DELETE FROM reused_cells WHERE sweep_id = ?", [sweep_id])
+        elif not exists:  # a sweep that only reused adds nothing to the store
+            forget_reuse(con, sweep_id)

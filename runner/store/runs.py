@@ -65,3 +65,24 @@ def record_reuse(con: duckdb.DuckDBPyConnection, sweep_id: str, cell_id: str) ->
 def insert_cell(con: duckdb.DuckDBPyConnection, cell: CellRecord) -> None:
     """Insert the row of a cell (ingest_cell calls it inside its transaction)."""
     _insert(con, "cells", cell)
+
+
+def headline(con: duckdb.DuckDBPyConnection, cell_id: str) -> dict[str, dict[str, float | None]]:
+    """Per endpoint: avg_ms, rps, failures of a stored cell (from the cell_summary view)."""
+    rows = con.execute(
+        "SELECT endpoint, avg_ms, rps, failures FROM cell_summary WHERE cell_id = ?", [cell_id]
+    ).fetchall()
+    return {r[0]: {"avg_ms": r[1], "rps": r[2], "failures": r[3]} for r in rows}
+
+
+def sweep_state(con: duckdb.DuckDBPyConnection, sweep_id: str) -> tuple[bool, bool]:
+    """(the sweep has a row, that row is stamped finished)."""
+    found = con.execute(
+        "SELECT count(*), count(finished_at) FROM sweeps WHERE sweep_id = ?", [sweep_id]
+    ).fetchall()[0]
+    return bool(found[0]), bool(found[1])
+
+
+def forget_reuse(con: duckdb.DuckDBPyConnection, sweep_id: str) -> None:
+    """Drop what a sweep recorded as reused (a sweep that only reused adds nothing)."""
+    con.execute("DELETE FROM reused_cells WHERE sweep_id = ?", [sweep_id])
