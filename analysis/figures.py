@@ -21,7 +21,6 @@ from analysis.figstyle import (
     series_colors,
     values,
 )
-from analysis.model import closed_loop
 
 Row = dict[str, Any]
 ENDPOINT_TITLE = {
@@ -121,7 +120,7 @@ def lag_per_cell(cells: Sequence[Row], with_repeat: bool = False) -> go.Figure |
     return base_layout(fig, "Loop lag per cell: p99 (●) and max (▲)", 480)
 
 
-def _facets(pts: Sequence[Point], rows: list[str], title_of: Any) -> tuple[go.Figure, list[str]]:
+def facets(pts: Sequence[Point], rows: list[str], title_of: Any) -> tuple[go.Figure, list[str]]:
     cols = strategies(pts)
     titles = [title_of(r, h) for r in rows for h in cols]
     fig = make_subplots(
@@ -141,7 +140,7 @@ def responsiveness(pts: Sequence[Point]) -> go.Figure | None:
         return None
     endpoints = [e for e in ("health", "register", "login") if by_endpoint(pts, e)]
     endpoints += sorted({p.endpoint for p in pts} - set(endpoints))
-    fig, cols = _facets(pts, endpoints, lambda e, h: f"{ENDPOINT_TITLE.get(e, e)} · {h}")
+    fig, cols = facets(pts, endpoints, lambda e, h: f"{ENDPOINT_TITLE.get(e, e)} · {h}")
     colors = series_colors([p.series for p in pts])
     legend = LegendOnce()
     for i, e in enumerate(endpoints, start=1):
@@ -207,7 +206,7 @@ def health_decomposition(pts: Sequence[Point]) -> go.Figure | None:
     hp = by_endpoint(pts, "health")
     if not hp:
         return None
-    fig, cols = _facets(hp, ["health"], lambda _e, h: h)
+    fig, cols = facets(hp, ["health"], lambda _e, h: h)
     series = sorted({p.series for p in hp})
     legend = LegendOnce()
     for j, h in enumerate(cols, start=1):
@@ -244,82 +243,4 @@ def health_decomposition(pts: Sequence[Point]) -> go.Figure | None:
     fig.update_layout(barmode="group")
     return base_layout(
         fig, "/api/health/ while registrations run: client time = server handler + waiting", 460
-    )
-
-
-def model_with_workers_used(line: Sequence[Point]) -> list[float] | None:
-    """Model R of a blocking multi-worker line with c = min(workers used, cores) (issue 9);
-    None for other lines or when no point knows its workers used."""
-    if not line or line[0].hashing != "blocking" or line[0].workers < 2:
-        return None
-    if all(p.workers_used is None for p in line):
-        return None
-    return [
-        closed_loop(
-            p.users,
-            p.hash_ms,
-            p.workers,
-            p.cpu_count,
-            p.hashing,
-            p.work,
-            workers_used=p.workers_used,
-        ).response_ms
-        for p in line
-    ]
-
-
-def registration_model(pts: Sequence[Point]) -> go.Figure | None:
-    """Register avg (solid) and p95 (dotted) vs users beside the closed-loop model R = N/X
-    (dashed), one panel per strategy."""
-    rp = [p for p in by_endpoint(pts, "register") if p.hash_ms == p.hash_ms and p.hash_ms]
-    if not rp:
-        return None
-    fig, cols = _facets(rp, ["register"], lambda _e, h: h)
-    colors = series_colors([p.series for p in rp])
-    legend = LegendOnce()
-    for j, h in enumerate(cols, start=1):
-        for s in sorted({p.series for p in rp if p.hashing == h}):
-            line = sorted(
-                (p for p in rp if p.hashing == h and p.series == s), key=lambda p: p.users
-            )
-            x = [p.users for p in line]
-            model = [
-                closed_loop(
-                    p.users, p.hash_ms, p.workers, p.cpu_count, p.hashing, p.work
-                ).response_ms
-                for p in line
-            ]
-            traces = [
-                (f"{s} · avg", values(line, "avg_ms"), "solid", error_bars(line, "avg_ms")),
-                (f"{s} · p95", values(line, "p95_ms"), "dot", error_bars(line, "p95_ms")),
-                (f"{s} · model R", model, "dash", None),
-            ]
-            used = model_with_workers_used(line)
-            if used is not None:
-                traces.append((f"{s} · model R, workers used", used, "dashdot", None))
-            for name, y, dash, err in traces:
-                fig.add_trace(
-                    go.Scatter(
-                        x=x,
-                        y=y,
-                        name=name,
-                        legendgroup=name,
-                        showlegend=legend(name),
-                        mode="lines" if "model" in name else "lines+markers",
-                        error_y=err,
-                        line={
-                            "color": colors[s],
-                            "dash": dash,
-                            "width": 1.2 if "model" in name else 2,
-                        },
-                        hovertemplate=f"{h} {name}<br>%{{x}} users<br>%{{y:.0f}} ms<extra></extra>",
-                    ),
-                    row=1,
-                    col=j,
-                )
-        fig.update_xaxes(title_text=USERS_AXIS, row=1, col=j)
-        fig.update_yaxes(title_text="registration time (ms)" if j == 1 else None, row=1, col=j)
-    fig.update_xaxes(tickvals=sorted({p.users for p in rp}))
-    return base_layout(
-        fig, "Registration latency vs users, beside the closed-loop model R = N·S / min(N, c)", 480
     )

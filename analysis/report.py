@@ -4,25 +4,22 @@ write once. `build_report` is the public entry the runner's Hydra callback calls
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-import duckdb
-import plotly.graph_objects as go
 
 from analysis import (
     dbcompare,
     figures,
     figures_matrix,
+    figures_model,
     figures_system,
     openloop_section,
     queries,
     stall_section,
     text,
     text_system,
-    workers,
+    workers_section,
 )
 from analysis.aggregate import (
     Grid,
@@ -37,54 +34,11 @@ from analysis.aggregate import (
 from analysis.matrix import matrix, sentences
 from analysis.overlap import overlap_text
 from analysis.render import render
-from analysis.section import Section
+from analysis.section import Section, present
+from analysis.storedata import StoreData, read_store
 from analysis.verdict import fix_table, health_samples
 
 Row = dict[str, Any]
-
-
-@dataclass
-class StoreData:
-    """Everything the report reads, as plain rows."""
-
-    store: Path
-    sweep_ids: list[str]
-    sweeps: list[Row]
-    cells: list[Row]
-    summary: list[Row]
-    lag_workers: list[Row]
-    stalls: list[Row]
-    resources: list[Row]
-    lag_series: dict[str, list[Row]]
-    worker_shares: list[Row] = field(default_factory=list)
-    health_times: list[Row] = field(default_factory=list)
-    stall_rows: list[Row] = field(default_factory=list)  # queries.stall_stacks
-    served_apps: list[str] = field(default_factory=list)  # server.app of the cells
-    open_loop: openloop_section.OpenLoopData = field(default_factory=openloop_section.OpenLoopData)
-
-
-def read_store(con: duckdb.DuckDBPyConnection, store: Path, sweep: str) -> StoreData:
-    """All queries, once; the loop-lag series only for the representative cells."""
-    ids = queries.resolve_sweeps(con, sweep)
-    cids = queries.cell_ids(con, ids)  # the sweeps' own cells and those they reused
-    cells = queries.cells(con, cids)
-    reps = representative_cells(cells)
-    return StoreData(
-        store=store,
-        sweep_ids=ids,
-        sweeps=queries.sweeps(con, ids),
-        cells=cells,
-        summary=queries.summary(con, cids),
-        lag_workers=queries.lag_by_worker(con, cids),
-        stalls=queries.stalls(con, cids),
-        resources=queries.resources_by_role(con, cids),
-        lag_series={c["cell_id"]: queries.lag_series(con, c["cell_id"]) for c in reps.values()},
-        worker_shares=queries.worker_shares(con, cids),
-        health_times=queries.health_times(con, cids),
-        stall_rows=queries.stall_stacks(con, cids),
-        served_apps=queries.served_apps(con, cids, stall_section.DEFAULT_APP),
-        open_loop=openloop_section.read(con, cids),
-    )
 
 
 def _resource_rows(d: StoreData, g: Grid) -> list[Row]:
@@ -139,7 +93,7 @@ def sections(d: StoreData) -> list[Section]:
             "loop",
             "1. The blocked event loop",
             "How does the event loop behave when blocked?",
-            _figs(
+            present(
                 (
                     figures.lag_timeline(reps, d.lag_series, worst_pid),
                     "How late the loop's 10 ms probe woke, per worker, in the "
@@ -156,7 +110,7 @@ def sections(d: StoreData) -> list[Section]:
             "load",
             "2. Responsiveness under load",
             "How is responsiveness affected under load?",
-            _figs(
+            present(
                 (
                     figures.responsiveness(load),
                     "Client-side latency per endpoint; "
@@ -171,7 +125,7 @@ def sections(d: StoreData) -> list[Section]:
             "3. Health while registrations run",
             "How does /api/health/ behave "
             "while registrations run, and how does it change with concurrency?",
-            _figs(
+            present(
                 (
                     figures.health_decomposition(load),
                     "Bar height is the mean client time; "
@@ -184,9 +138,9 @@ def sections(d: StoreData) -> list[Section]:
             "register",
             "4. Registration latency vs concurrency",
             "How does the average response time of /api/users/register/ change with concurrency?",
-            _figs(
+            present(
                 (
-                    figures.registration_model(load),
+                    figures_model.registration_model(load),
                     "Measured mean (solid) and p95 "
                     "(dotted) against the closed-loop model (dashed) with S the measured "
                     "single-hash time; c = min(workers, cores) for blocking, cores for "
@@ -197,12 +151,12 @@ def sections(d: StoreData) -> list[Section]:
             ),
             text.registration(load, g),
         ),
-        workers_section(d, summary, g),
+        workers_section.section(d, summary, g),
         Section(
             "throughput",
             "5. Throughput and the machine's limit",
             "How close does each strategy come to the machine's limit (cores / time of one hash)?",
-            _figs(
+            present(
                 (
                     figures_system.throughput(load, fixes),
                     "Measured registrations/s, the "
@@ -215,7 +169,7 @@ def sections(d: StoreData) -> list[Section]:
             "resources",
             "6. CPU and memory",
             "CPU and memory of the server processes and the load generator during each cell.",
-            _figs(
+            present(
                 (
                     figures_system.resources(res),
                     "100 % = one core. Server = master and workers summed at each 0.25 s sample.",
@@ -227,7 +181,7 @@ def sections(d: StoreData) -> list[Section]:
             "sequential",
             "7. Sequential baseline",
             "One user, consecutive requests: server-side versus client-side time, and the gap.",
-            _figs(
+            present(
                 (
                     figures_system.sequential(seq),
                     "Mean per request over the consecutive requests of each endpoint.",
@@ -240,7 +194,7 @@ def sections(d: StoreData) -> list[Section]:
             "8. Which fix works",
             "Which hashing strategy fixes it, by how much, "
             "and how close does it come to the machine's limit?",
-            _figs(
+            present(
                 (figures_system.verdict(fixes), ""),
                 (
                     figures_matrix.heatmap(fix_matrix),
@@ -258,7 +212,7 @@ def sections(d: StoreData) -> list[Section]:
     ]
     dbs = dbcompare.compare(summary)
     if dbs:  # only when the sweep holds both databases
-        figs = _figs((dbcompare.figure(dbs), dbcompare.CAPTION))
+        figs = present((dbcompare.figure(dbs), dbcompare.CAPTION))
         paras = dbcompare.paragraphs(dbs)
         out.append(Section("db", dbcompare.TITLE, dbcompare.QUESTION, figs, paras))
     stall_figs, stall_text = stall_section.figures_and_text(d.stall_rows)
@@ -274,35 +228,6 @@ def sections(d: StoreData) -> list[Section]:
     )
     out.append(Section(**openloop_section.parts(d.open_loop)))
     return stall_section.mark_not_applicable(out, d.served_apps)
-
-
-def workers_section(d: StoreData, summary: list[Row], g: Grid) -> Section:
-    """'Do more workers help?' (analysis/workers.py): the spread of every multi-worker cell,
-    and blocking at 5 and 10 users per worker count and connection mode."""
-    pts = workers.worker_points(summary)
-    return Section(
-        "workers",
-        "4b. Do more workers help?",
-        "At 5 and 10 users, what do more uvicorn workers buy the blocking strategy, and did "
-        "the load reach them?",
-        _figs(
-            (
-                workers.comparison_figure(pts),
-                "Blocking register mean and health p95 per worker count (log scale); one "
-                "colour per connection mode (load.connections · server.balance).",
-            ),
-            (
-                workers.split_figure(d.worker_shares),
-                "Each multi-worker cell's requests by worker, busiest first (users' requests "
-                "in the measured window; the health probe's own are left out).",
-            ),
-        ),
-        workers.sentences(pts, g),
-    )
-
-
-def _figs(*pairs: tuple[go.Figure | None, str]) -> list[tuple[go.Figure, str]]:
-    return [(f, cap) for f, cap in pairs if f is not None]
 
 
 def header(d: StoreData) -> dict[str, Any]:

@@ -25,3 +25,8 @@ class Section:
         "Do more workers help?"); a title without a number is its own name."""
         number, dot, rest = self.title.partition(". ")
         return rest if dot and number[:1].isdigit() and " " not in number else self.title
+
+
+def present(*pairs: tuple[go.Figure | None, str]) -> list[tuple[go.Figure, str]]:
+    """(figure, caption) pairs, leaving out the figures a section had no data for (None)."""
+    return [(f, cap) for f, cap in pairs if f is not None]

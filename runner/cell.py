@@ -12,7 +12,6 @@ import dataclasses
 import functools
 import json
 import shutil
-import socket
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,7 +21,7 @@ from typing import Any
 from omegaconf import DictConfig
 
 from app import contract
-from app.db import max_connections
+from runner.cellrow import Timings, Where, base_record
 from runner.config import validate
 from runner.databases import CellDatabase, cell_database, count_rows, write_db_json
 from runner.hashtime import hash_ms_for
@@ -56,15 +55,6 @@ class CellResult:
     endpoints: dict[str, dict[str, float | None]] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Where:
-    """Where a cell runs: its directory, its sweep, its job number."""
-
-    cell_dir: Path
-    sweep_id: str
-    job_num: int
-
-
 def one_line(exc: BaseException) -> str:
     """An exception as one line: type and the first line of its message (pure)."""
     text = str(exc).strip().splitlines()
@@ -84,58 +74,6 @@ def locate(cell_dir: Path | None, sweep_id: str | None, job_num: int | None) -> 
     if hc.mode == RunMode.MULTIRUN:
         return Where(out, sweep_id or sweep_id_for(Path(hc.sweep.dir)), int(hc.job.num))
     return Where(out, sweep_id or sweep_id_for(out), 0)
-
-
-def base_record(spec: CellSpec, where: Where) -> CellRecord:
-    """The cell's row before it runs: its identity and every axis of its spec."""
-    return CellRecord(
-        cell_id=f"{where.sweep_id}-j{where.job_num}",
-        sweep_id=where.sweep_id,
-        cell_key=spec.key,
-        job_num=where.job_num,
-        scenario=spec.scenario,
-        hashing=spec.hashing,
-        db=spec.db,
-        workers=spec.workers,
-        users=spec.effective_users,
-        spawn_rate=spec.effective_spawn_rate,
-        duration_s=spec.duration,
-        warmup_s=spec.warmup,
-        repeat=spec.repeat,
-        bcrypt_rounds=spec.bcrypt_rounds,
-        started_at=datetime.now(UTC),
-        dir=str(where.cell_dir),
-        config=redact_data(spec.config),
-        load_processes=spec.load_processes,
-        target_url=spec.target_url,
-        work=spec.work,
-        connections=spec.connections,
-        balance=spec.balance,
-        server_app=spec.server_app,
-        pool_size=spec.pool_size,
-        thread_limit=spec.thread_limit,
-        db_pool_size=max_connections(spec.db_pool_size),  # per worker, the default resolved
-        probe_hz=spec.probe_hz,
-        arrival=spec.arrival,
-        rate=spec.rate,
-        arrival_process=spec.arrival_process,
-        max_in_flight=spec.max_in_flight,
-        stalls_sampler=spec.stalls_sampler,
-        host=socket.gethostname(),
-    )
-
-
-@dataclass(frozen=True)
-class Timings:
-    """What measuring a cell found out about time: S, and the measured window (epoch s);
-    for open loop also the arrivals dropped at the in-flight cap inside the window."""
-
-    hash_ms: float
-    t_load_start: float
-    t_measure_start: float
-    t_measure_end: float
-    work_ms: float | None = None  # the work kind's measured time per call (server start-up)
-    dropped: int | None = None  # open loop: arrivals dropped at the cap inside the window
 
 
 def load_plan(spec: CellSpec, host: str) -> LoadPlan:
