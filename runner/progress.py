@@ -37,6 +37,24 @@ def eta_s(walls: list[float], done: int, total: int | None) -> float | None:
     return sum(walls) / len(walls) * max(0, total - done)
 
 
+# Axes shown on a cell's line only when they differ from these defaults (pure).
+_QUIET_AXES = {
+    "work": "bcrypt",
+    "db": "sqlite",
+    "connections": "per_request",
+    "balance": "reuseport",
+    "arrival": "closed",
+}
+
+
+def variant(p: dict[str, Any]) -> str:
+    """The cell's axes beyond scenario/hashing/workers/users that differ from the defaults."""
+    parts = [str(p[k]) for k, default in _QUIET_AXES.items() if p.get(k, default) != default]
+    if p.get("arrival") == "open" and p.get("rate") is not None:
+        parts[-1] = f"open {p['rate']:g}/s"
+    return " · ".join(parts)
+
+
 def cell_text(result: Any) -> Text:
     """One line for a finished cell: parameters, status, headline numbers or the reason."""
     p = result.params
@@ -45,6 +63,9 @@ def cell_text(result: Any) -> Text:
         f"{p['scenario']:<10} {p['hashing']:<11} w={p['workers']:<2} u={p['users']:<3} "
         f"r={p['repeat']:<2} "
     )
+    extra = variant(p)
+    if extra:
+        text.append(f"[{extra}] ", style="cyan")
     text.append(f"{result.status:<7}", style=STATUS_STYLE.get(result.status, ""))
     if result.status == "failed":
         text.append(f" {result.error}", style="red")

@@ -77,6 +77,14 @@ def test_progress_line_shows_headline_numbers_or_reason() -> None:
     assert "failed" in failed and "ServerStartError: boom" in failed
 
 
+def test_progress_line_names_the_axes_off_their_defaults() -> None:
+    """A cell of another work kind, database or open-loop rate says so on its line."""
+    plain = CellResult("k", "ok", PARAMS | {"work": "bcrypt", "db": "sqlite"})
+    assert "[" not in cell_text(plain).plain
+    odd = PARAMS | {"work": "gil_c", "db": "postgres", "arrival": "open", "rate": 4.0}
+    assert "[gil_c · postgres · open 4/s]" in cell_text(CellResult("k", "ok", odd)).plain
+
+
 def test_eta_is_mean_cell_time_times_cells_left() -> None:
     """ETA = mean wall time of run cells x remaining; unknown without a total or a sample."""
     assert eta_s([10.0, 20.0], done=2, total=6) == 60.0
