@@ -86,6 +86,8 @@ def sections(d: StoreData) -> list[Section]:
     stalls = {r["cell_id"]: r for r in d.stalls}
     bcrypt_rows = [r for r in summary if (r.get("work") or "bcrypt") == "bcrypt"]
     fixes = fix_table(points(bcrypt_rows, "load") if bcrypt_rows else load)  # bcrypt's S
+    # the verdict's raw health times: the fix table's own cells (bcrypt when kinds vary)
+    fix_times = [t for t in d.health_times if not bcrypt_rows or t["work"] == "bcrypt"]
     fix_matrix = matrix(cells, d.summary)  # work kind x strategy, each against its ceiling
     res = _resource_rows(d, g)
     out = [
@@ -205,8 +207,7 @@ def sections(d: StoreData) -> list[Section]:
                 ),
                 (figures_matrix.table(fix_matrix), ""),
             ),
-            text_system.verdict(fixes, g, health_samples(d.health_times, fixes))
-            + sentences(fix_matrix),
+            text_system.verdict(fixes, g, health_samples(fix_times, fixes)) + sentences(fix_matrix),
             table=fixes or None,
         ),
     ]

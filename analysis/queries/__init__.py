@@ -202,9 +202,10 @@ def health_times(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
     return rows(
         con,
         """
-        SELECT c.hashing, c.workers, c.users, r.duration_ms
+        SELECT c.hashing, coalesce(c.work, 'bcrypt') AS work, c.workers, c.users, r.duration_ms
         FROM measured_requests r JOIN cells c USING (cell_id)
         WHERE list_contains(?, c.cell_id) AND c.status = 'ok' AND c.scenario <> 'sequential'
+          AND coalesce(c.arrival, 'closed') = 'closed'
           AND r.side = 'client' AND r.path LIKE '%health%' AND r.duration_ms IS NOT NULL""",
         [ids],
     )
