@@ -188,7 +188,13 @@ def run_all(
             )
         ),
     )
-    return sorted(out, key=lambda f: f.item[0]), errors
+    return sorted(out, key=item_order), errors
+
+
+def item_order(f: fig.Figure) -> int:
+    """Rows in item order, numerically ("10 ..." after "9 ...", not among the 1s)."""
+    head = f.item.split(" ", 1)[0]
+    return int(head) if head.isdigit() else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

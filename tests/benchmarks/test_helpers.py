@@ -147,3 +147,11 @@ def test_markdown_and_table_render() -> None:
     assert "`python -m benchmarks`" in text and "2 CPUs" in text and "a\\|b" in text
     assert "missed: 1." in text and "3: boom" in text
     assert rich_table(figs, "t").row_count == 2
+
+
+def test_benchmark_rows_sort_by_item_number() -> None:
+    """Item 10 comes after item 9, not among the 1s."""
+    from benchmarks.cli import item_order
+
+    rows = [fig.Figure(i, "x", 1.0, "", "", None) for i in ("10", "9", "1", "4 threadpool")]
+    assert [r.item for r in sorted(rows, key=item_order)] == ["1", "4 threadpool", "9", "10"]
