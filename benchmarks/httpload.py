@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import uvloop
 
-from runner.locustfiles.paths import HEALTH_PATH
+from app.contract import HEALTH_PATH
 
 _IDS = count()
 

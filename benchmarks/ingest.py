@@ -1,6 +1,6 @@
 """Item 2: ingest rate and the runner's memory during it.
 
-`synthesize_cell` writes a cell directory in the exact formats of runner/layout.py (client and
+`synthesize_cell` writes a cell directory in the exact formats of app/contract.py (client and
 server request JSON lines, lag JSON lines, resources) with DuckDB's COPY, fast. Each timed
 ingest runs in a fresh child process (`python -m benchmarks.ingest CELL_DIR STORE`) into a fresh
 store, so its peak RSS (getrusage maxrss) is the ingest's alone, as in the runner.
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import duckdb
 
+from app import contract
 from benchmarks.stats import median
-from runner import layout
 from runner.store import ingest_cell, open_store
 from runner.store.records import CellRecord
 
@@ -58,7 +58,7 @@ def synthesize_cell(
     """Write a synthetic cell: request_rows (half client, half server over two workers, one
     request every request_step_s from T0), lag_rows over two workers (every 10 ms), some
     resource samples. Returns the rows ingest should load."""
-    server, client = cell_dir / layout.SERVER_DIR, cell_dir / layout.CLIENT_DIR
+    server, client = cell_dir / contract.SERVER_DIR, cell_dir / contract.CLIENT_DIR
     server.mkdir(parents=True, exist_ok=True)
     client.mkdir(parents=True, exist_ok=True)
     per_side = request_rows // 2
@@ -74,7 +74,7 @@ def synthesize_cell(
                 lo=0,
                 hi=per_side,
                 extra=", true AS ok, CAST(NULL AS VARCHAR) AS error",
-                path=layout.requests_file(client, 4200),
+                path=contract.requests_file(client, 4200),
             )
         )
         half = per_side // 2
@@ -89,13 +89,13 @@ def synthesize_cell(
                     lo=lo,
                     hi=hi,
                     extra="",
-                    path=layout.requests_file(server, pid),
+                    path=contract.requests_file(server, pid),
                 )
             )
         for k, pid in enumerate(PIDS):
             n = lag_rows // 2 + (lag_rows % 2 if k == 0 else 0)
-            con.execute(_LAG_SQL.format(pid=pid, t0=T0, n=n, path=layout.lag_file(server, pid)))
-        con.execute(_RESOURCES_SQL.format(t0=T0, n=300, path=cell_dir / layout.RESOURCES))
+            con.execute(_LAG_SQL.format(pid=pid, t0=T0, n=n, path=contract.lag_file(server, pid)))
+        con.execute(_RESOURCES_SQL.format(t0=T0, n=300, path=cell_dir / contract.RESOURCES))
     finally:
         con.close()
     return 2 * per_side + lag_rows + 300

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import psutil
 
+from app import contract
+from app.contract import HEALTH_PATH
 from benchmarks.httpload import closed_loop
 from benchmarks.stats import ab_order, median, paired_ratios
-from runner import layout
-from runner.locustfiles.paths import HEALTH_PATH
 from runner.sampler import process_tree
 from runner.server import UvicornServer
 
@@ -49,8 +49,8 @@ def arm_env(root: Path, instrument: bool) -> dict[str, str]:
     """The app settings of one arm: its own database and log dir under root (pure)."""
     return {
         "SYNCBLOCK_HASHING": "threadpool",
-        "SYNCBLOCK_DB_URL": f"sqlite:///{root / layout.APP_DB}",
-        "SYNCBLOCK_LOG_DIR": str(root / layout.SERVER_DIR),
+        "SYNCBLOCK_DB_URL": f"sqlite:///{root / contract.APP_DB}",
+        "SYNCBLOCK_LOG_DIR": str(root / contract.SERVER_DIR),
         "SYNCBLOCK_INSTRUMENT": "true" if instrument else "false",
     }
 
@@ -88,7 +88,7 @@ def measure_instrument_cost(
         servers = {
             arm: stack.enter_context(
                 UvicornServer(
-                    workers=1, env=env_for(root, arm == "on"), log_path=root / layout.SERVER_LOG
+                    workers=1, env=env_for(root, arm == "on"), log_path=root / contract.SERVER_LOG
                 )
             )
             for arm, root in roots.items()
@@ -106,5 +106,5 @@ def measure_instrument_cost(
                 cpu[arm].append(1000 * used / max(res.requests, 1))
                 served_on += res.requests if arm == "on" else 0
     # leaving the stack stopped both servers: the instrumented one flushed its logs
-    logged = count_lines(roots["on"] / layout.SERVER_DIR, layout.REQUESTS_GLOB)
+    logged = count_lines(roots["on"] / contract.SERVER_DIR, contract.REQUESTS_GLOB)
     return InstrumentCost(pairs, rps["on"], rps["off"], cpu["on"], cpu["off"], logged, served_on)

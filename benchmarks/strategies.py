@@ -19,12 +19,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from app import contract
+from app.contract import REGISTER_PATH
 from benchmarks.cells import cell_overrides, cell_row, compose_cell, run_bench_cell, summary
 from benchmarks.httpload import read_probe
 from benchmarks.stats import in_window, tick_sums
-from runner import layout
 from runner.config import validate
-from runner.locustfiles.paths import REGISTER_PATH
 from runner.proc import ManagedProcess
 from runner.sampler import Sampler, server_targets
 from runner.server import PROJECT_ROOT, UvicornServer
@@ -85,7 +85,7 @@ def run_strategy(
     env = validate(compose_cell(overrides)).server_env(mine)
     probe_file = mine / PROBE_FILE
     with (
-        UvicornServer(workers=1, env=env, log_path=mine / layout.SERVER_LOG) as server,
+        UvicornServer(workers=1, env=env, log_path=mine / contract.SERVER_LOG) as server,
         Sampler(
             mine / "server_resources.jsonl", [server_targets(server.pid, server.worker_pids)]
         ) as sampler,

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import runner
+from app.contract import CLIENT_DIR, CLIENT_LOG_ENV, LOCUST_LOG, LOCUST_PREFIX
 from runner.distload import start_distributed
-from runner.layout import CLIENT_DIR, CLIENT_LOG_ENV, LOCUST_LOG, LOCUST_PREFIX
 from runner.proc import ManagedProcess
 
 LOCUSTFILES = Path(runner.__file__).parent / "locustfiles"

@@ -14,7 +14,7 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from runner.locustfiles.paths import HEALTH_PATH, REGISTER_PATH
+from app.contract import HEALTH_PATH, REGISTER_PATH
 
 STATUS_STYLE = {"ok": "green", "failed": "bold red", "skipped": "dim"}
 

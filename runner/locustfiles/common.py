@@ -20,15 +20,17 @@ from typing import Any
 from locust import FastHttpUser, events
 from locust.env import Environment
 
-from app.contract import CLIENT_LOG_ENV, CONNECTIONS_ENV, requests_file
-from runner.locustfiles import probe
-from runner.locustfiles.paths import (
+from app.contract import (
+    CLIENT_LOG_ENV,
+    CONNECTIONS_ENV,
     HEALTH_PATH,
     PASSWORD_ENV,
     REGISTER_PATH,
     REQUEST_ID_HEADER,
     WAIT_FOR_TARGET_ENV,
+    requests_file,
 )
+from runner.locustfiles import probe
 from runner.locustfiles.rows import client_row
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from runner.locustfiles.paths import REQUEST_ID_HEADER
+from app.contract import REQUEST_ID_HEADER
 
 
 def client_row(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from runner.layout import CLIENT_DIR, SERVER_DIR
+from app.contract import CLIENT_DIR, SERVER_DIR
 from runner.loadgen import LoadPlan, finish_locust, start_locust
 from runner.proc import ManagedProcess, wait_until
 from runner.sampler import Sampler, load_targets, server_targets

@@ -11,7 +11,7 @@ import httpx
 import psutil
 import pytest
 
-from runner.layout import SERVER_DIR
+from app.contract import SERVER_DIR
 from runner.proc import wait_until
 from runner.reuseport import ReuseportServer
 from runner.reuseport_child import reuseport_socket

@@ -14,7 +14,7 @@ from pathlib import Path
 import bcrypt
 import pytest
 
-from runner.locustfiles.paths import PASSWORD_ENV
+from app.contract import PASSWORD_ENV
 from tests.runner.helpers import REPO, query
 
 pytestmark = pytest.mark.e2e
