@@ -4,8 +4,10 @@ fixed schedule, inside the locust process, beside the users.
 The k-th probe is due at t0 + k / hz. A scheduler greenlet sleeps until each due time and
 spawns one greenlet per probe, so a probe is sent on time even while earlier ones still wait
 for their response. Probes use their own HTTP client (a pool of up to POOL connections, never
-the users'; the users' timeouts and no retries), and their client rows carry
-`source = 'probe'` (users' rows: 'user'). Sending stops when locust starts stopping
+the users'; the users' timeouts and no retries) and the cell's `load.connections` mode (with
+`per_request` each probe opens a new connection, so probes reach the workers the way the
+users' requests do instead of sitting on one kept-alive connection's worker); their client
+rows carry `source = 'probe'` (users' rows: 'user'). Sending stops when locust starts stopping
 (`test_stopping`, the end of the run time); the probes still in flight then finish like the
 users' requests do (locust's --stop-timeout, STOP_GRACE_S), so both sides log them.
 
@@ -101,12 +103,14 @@ def health_sender(host: str, request_event: Any) -> Callable[[], None]:
         max_retries=0,  # a retried probe would be a second, late send
     )
 
+    from runner.locustfiles.common import CONNECTION_HEADERS  # the cell's load.connections
+
     def send() -> None:
         rid = uuid.uuid4().hex
         session.request(
             "GET",
             HEALTH_PATH,
-            headers={REQUEST_ID_HEADER: rid},
+            headers={REQUEST_ID_HEADER: rid, **CONNECTION_HEADERS},
             context={"request_id": rid, "source": SOURCE_PROBE},
         )
 
