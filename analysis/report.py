@@ -227,7 +227,8 @@ def sections(d: StoreData) -> list[Section]:
             stall_text,
         ),
     )
-    out.append(Section(**openloop_section.parts(d.open_loop)))
+    if any(c["arrival"] == "open" for c in d.open_loop.cells):  # an optional axis: only when run
+        out.append(Section(**openloop_section.parts(d.open_loop)))
     return stall_section.mark_not_applicable(out, d.served_apps)
 
 

@@ -112,3 +112,9 @@ def test_sweep_selection(tmp_path: Path) -> None:
     latest = build_report(store=store, out=tmp_path / "a.html").read_text()
     every = build_report(store=store, out=tmp_path / "b.html", sweep="all").read_text()
     assert "threadpool (" not in latest and "threadpool (" in every
+
+
+def test_no_open_loop_section_without_open_loop_cells(fixture_page: str) -> None:
+    """An optional axis the sweep did not run adds no section (no "Run ... to see this")."""
+    assert "Open vs closed load" not in fixture_page
+    assert "No open-loop cells" not in fixture_page
