@@ -22,17 +22,17 @@ import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from types import TracebackType
 
 import httpx
 
-from runner.proc import ManagedProcess, free_port
+from runner.proc import ManagedProcess
 from runner.sampler import Targets, process_tree
 from runner.server import (
     _FAILURE_SIGNS,
     HEALTH_PATH,
     PROJECT_ROOT,
     STARTUP_COMPLETE,
+    ServerBase,
     ServerStartError,
     failure_reason,
     port_in_use,
@@ -55,7 +55,7 @@ def child_argv(app: str, host: str, port: int) -> list[str]:
     ]
 
 
-class ReuseportServer:
+class ReuseportServer(ServerBase):
     """Same surface as `UvicornServer`: url, pid, worker_pids(), targets(), start/stop."""
 
     def __init__(
@@ -71,16 +71,15 @@ class ReuseportServer:
         start_timeout: float = 60.0,
         stop_timeout: float = 15.0,
     ) -> None:
-        if workers < 1:
-            raise ValueError("workers must be >= 1")
-        self.workers = workers
-        self.host = host
-        self.port = free_port(host) if port is None else port
-        self.url = f"http://{host}:{self.port}"
-        self.log_path = Path(log_path)
-        self.start_timeout = start_timeout
-        self.ready_path = ready_path  # None: any HTTP answer on / means up (a user's app)
-        self.stop_timeout = stop_timeout
+        super().__init__(
+            workers=workers,
+            log_path=log_path,
+            host=host,
+            port=port,
+            ready_path=ready_path,
+            start_timeout=start_timeout,
+            stop_timeout=stop_timeout,
+        )
         argv = child_argv(app, host, self.port)
         full_env = {**os.environ, **env}
         self._procs = [
@@ -115,12 +114,6 @@ class ReuseportServer:
     def _started(self) -> list[ManagedProcess]:
         return [p for p in self._procs if _has_pid(p)]
 
-    def _log_text(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")
-        except FileNotFoundError:
-            return ""
-
     def _fail(self, reason: str) -> ServerStartError:
         with contextlib.suppress(OSError), self.log_path.open("a") as f:
             f.write(f"\n[syncblock] server start failed: {reason}\n")
@@ -153,9 +146,7 @@ class ReuseportServer:
                         )
                 if any(sign in text for sign in _FAILURE_SIGNS):
                     raise self._fail(f"startup failed: {failure_reason(text)}")
-                if text.count(STARTUP_COMPLETE) >= self.workers and _answers(
-                    client, self.url, self.ready_path
-                ):
+                if text.count(STARTUP_COMPLETE) >= self.workers and self._health_ok(client):
                     for proc in self._procs:
                         proc.children()  # remember each family for the final kill
                     return self
@@ -186,31 +177,9 @@ class ReuseportServer:
             codes.append(proc.stop())
         return codes
 
-    def __enter__(self) -> ReuseportServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
 
 def _has_pid(proc: ManagedProcess) -> bool:
     try:
         return proc.pid > 0
     except RuntimeError:
-        return False
-
-
-def _answers(client: httpx.Client, url: str, ready_path: str | None) -> bool:
-    """The server answers: 200 on ready_path, or any HTTP answer on / when it is None."""
-    try:
-        if ready_path is None:
-            client.get(url + "/")
-            return True
-        return client.get(url + ready_path).status_code == 200
-    except httpx.HTTPError:
         return False

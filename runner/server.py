@@ -20,6 +20,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 import httpx
 import psutil
@@ -60,16 +61,17 @@ def failure_reason(log_text: str) -> str:
     return lines[-1][:300] if lines else "no output"
 
 
-class UvicornServer:
+class ServerBase:
+    """What both launchers share (this `UvicornServer` and `runner.reuseport.ReuseportServer`):
+    where they listen, how long they wait, their log, their readiness check, and `with`."""
+
     def __init__(
         self,
         *,
         workers: int,
-        env: Mapping[str, str],
         log_path: Path,
         host: str = "127.0.0.1",
         port: int | None = None,
-        app: str = "app.main:app",
         ready_path: str | None = HEALTH_PATH,
         start_timeout: float = 60.0,
         stop_timeout: float = 15.0,
@@ -84,6 +86,64 @@ class UvicornServer:
         self.start_timeout = start_timeout
         self.ready_path = ready_path  # None: any HTTP answer on / means up (a user's app)
         self.stop_timeout = stop_timeout
+
+    def _log_text(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def _health_ok(self, client: httpx.Client) -> bool:
+        """The server answers: 200 on ready_path, or any HTTP answer on / when it is None."""
+        try:
+            if self.ready_path is None:
+                client.get(self.url + "/")
+                return True
+            return client.get(self.url + self.ready_path).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def start(self) -> Self:
+        raise NotImplementedError
+
+    def stop(self) -> object:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+class UvicornServer(ServerBase):
+    def __init__(
+        self,
+        *,
+        workers: int,
+        env: Mapping[str, str],
+        log_path: Path,
+        host: str = "127.0.0.1",
+        port: int | None = None,
+        app: str = "app.main:app",
+        ready_path: str | None = HEALTH_PATH,
+        start_timeout: float = 60.0,
+        stop_timeout: float = 15.0,
+    ) -> None:
+        super().__init__(
+            workers=workers,
+            log_path=log_path,
+            host=host,
+            port=port,
+            ready_path=ready_path,
+            start_timeout=start_timeout,
+            stop_timeout=stop_timeout,
+        )
         argv = [
             sys.executable,
             "-m",
@@ -107,25 +167,10 @@ class UvicornServer:
     def pid(self) -> int:
         return self._proc.pid
 
-    def _log_text(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")
-        except FileNotFoundError:
-            return ""
-
     def worker_pids(self) -> list[int]:
         """Live processes serving requests (the master itself when workers == 1)."""
         pids = {int(m) for m in _STARTED_PID.findall(self._log_text())}
         return sorted(p for p in pids if psutil.pid_exists(p))
-
-    def _health_ok(self, client: httpx.Client) -> bool:
-        try:
-            if self.ready_path is None:
-                client.get(self.url + "/")
-                return True
-            return client.get(self.url + self.ready_path).status_code == 200
-        except httpx.HTTPError:
-            return False
 
     def _fail(self, reason: str) -> ServerStartError:
         with contextlib.suppress(OSError), self.log_path.open("a") as f:
@@ -170,14 +215,3 @@ class UvicornServer:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self._proc.wait(timeout=self.stop_timeout)
         return self._proc.stop()
-
-    def __enter__(self) -> UvicornServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
