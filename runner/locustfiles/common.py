@@ -23,6 +23,7 @@ from locust.env import Environment
 from app.contract import (
     CLIENT_LOG_ENV,
     CONNECTIONS_ENV,
+    GO_FILE_ENV,
     HEALTH_PATH,
     PASSWORD_ENV,
     REGISTER_PATH,
@@ -104,13 +105,31 @@ def wait_for_target(host: str, timeout: float) -> bool:
     return False
 
 
+def wait_for_file(path: Path, timeout: float) -> bool:
+    """Poll until `path` exists or `timeout` s pass (the runner's go signal)."""
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
 @events.init.add_listener
 def _register(environment: Environment, **_: Any) -> None:
-    # Locust starts alongside the server: hold the users until the target answers (the
-    # init event fires before the load starts, so the run-time clock waits too).
+    # Locust starts alongside the server: hold the users until the runner says go (the server
+    # is ready and sampled), else until the target answers. The init event fires before the
+    # load starts, so the run-time clock waits too. A worker waits for nothing: its master
+    # starts the load.
+    from locust.runners import WorkerRunner
+
     wait = os.environ.get(WAIT_FOR_TARGET_ENV)
-    if wait and environment.host:
-        wait_for_target(environment.host, float(wait))
+    go = os.environ.get(GO_FILE_ENV)
+    if wait and not isinstance(environment.runner, WorkerRunner):
+        if go:
+            wait_for_file(Path(go), float(wait))
+        elif environment.host:
+            wait_for_target(environment.host, float(wait))
     environment.events.request.add_listener(REQUEST_LOG.on_request)
     probe.install(environment)  # the health probe (load.probe_hz); stops before the flush
     environment.events.test_stop.add_listener(REQUEST_LOG.flush)
