@@ -75,7 +75,9 @@ def _run(h: dict[str, Any]) -> list[tuple[str, str]]:
         (
             "per cell",
             f"{', '.join(f'{v:g}' for v in dur)} s measured after "
-            f"{', '.join(f'{v:g}' for v in warm)} s warm-up"
+            f"{', '.join(f'{v:g}' for v in warm)} s warm-up; a closed-loop load counts the "
+            "requests answered inside that window, an open loop or the sequential scenario "
+            "those sent inside it"
             if dur
             else "",
         )

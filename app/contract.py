@@ -37,6 +37,11 @@ REGISTER_PATH = "/api/users/register/"
 LOGIN_PATH = "/api/users/login/"
 HEALTH_PATH = "/api/health/"
 REQUEST_ID_HEADER = "X-Request-ID"
+# uvicorn's timeout_graceful_shutdown (s) for the servers the runner starts. When a server stops,
+# its load is over: what is still in flight was abandoned by its client (a closed load stops
+# without draining), so it is cancelled after this long instead of served (a blocked loop would
+# take queue x S). uvicorn's command line (server.balance=shared) takes whole seconds: 1 there.
+GRACEFUL_SHUTDOWN_S = 0.1
 
 # --- environment ------------------------------------------------------------------------------
 ENV_PREFIX = "SYNCBLOCK_"  # the app's settings: SYNCBLOCK_<FIELD> (app/settings.py)
@@ -59,10 +64,15 @@ USER_APP = "app.user_app:app"  # what uvicorn serves then
 CLIENT_LOG_ENV = "SYNCBLOCK_CLIENT_LOG_DIR"
 PASSWORD_ENV = "SYNCBLOCK_LOAD_PASSWORD"  # the password every simulated user registers with
 WAIT_FOR_TARGET_ENV = "SYNCBLOCK_WAIT_FOR_TARGET"  # s to wait for the target's health
+# A file the runner creates when the server is ready and its samplers run; locust (standalone
+# or master) holds the load until it exists, so the runner's own readiness check never queues
+# behind the users' requests.
+GO_FILE_ENV = "SYNCBLOCK_GO_FILE"
 WARMUP_ENV = "SYNCBLOCK_WARMUP"
 SEQUENTIAL_REQUESTS_ENV = "SYNCBLOCK_SEQUENTIAL_REQUESTS"
 CONNECTIONS_ENV = "SYNCBLOCK_CONNECTIONS"
 PROBE_HZ_ENV = "SYNCBLOCK_PROBE_HZ"
+DRAIN_ENV = "SYNCBLOCK_LOAD_DRAIN"  # '0': a closed timed load; the probe stops without draining
 ARRIVAL_ENV = "SYNCBLOCK_ARRIVAL"
 RATE_ENV = "SYNCBLOCK_RATE"
 ARRIVAL_PROCESS_ENV = "SYNCBLOCK_ARRIVAL_PROCESS"
@@ -115,6 +125,7 @@ LOCUST_PREFIX = "locust"
 RESOURCES = "resources.jsonl"
 APP_DB = "app.db"
 SERVER_LOG = "server.log"
+GO_FILE = ".go"  # see GO_FILE_ENV
 LOCUST_LOG = "locust.log"
 
 

@@ -146,20 +146,25 @@ class TimingMiddleware:
         except HTTPException as exc:  # answered by an outer layer (e.g. 413 body limit)
             status = exc.status_code
             raise
+        except asyncio.CancelledError:
+            if not t_end:  # cancelled before its answer (a stopping server): no response, no row
+                status = 0
+            raise
         finally:
-            ms = ((t_end or time.perf_counter()) - t0) * 1000
-            self.recorder.request(
-                request_record(
-                    raw_id.decode("latin-1"),
-                    scope["method"],
-                    scope["path"],
-                    status,
-                    t_start,
-                    ms,
-                    self.recorder.pid,
-                    dbtime.db_ms(scope),
+            if status:
+                ms = ((t_end or time.perf_counter()) - t0) * 1000
+                self.recorder.request(
+                    request_record(
+                        raw_id.decode("latin-1"),
+                        scope["method"],
+                        scope["path"],
+                        status,
+                        t_start,
+                        ms,
+                        self.recorder.pid,
+                        dbtime.db_ms(scope),
+                    )
                 )
-            )
 
 
 async def lag_probe(

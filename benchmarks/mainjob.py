@@ -8,8 +8,9 @@ prints, and with --write puts into BENCHMARKS.md's "Main job" section:
   sweep's end) - its load time (warm-up + duration; a sequential cell: first request to
   locust's end). So ingest, Hydra's switch to the next job and everything else are included;
 - its parts: before (cell start -> locust's first request: S, server start and readiness,
-  locust start), after (end of the measured window -> cell end: drain of in-flight requests,
-  locust exit, server stop), between (cell end -> next job's start: ingest, progress line,
+  locust start), after (end of the measured window -> cell end: locust exit, server stop;
+  a closed loop no longer drains its in-flight requests, see README "The measured window"),
+  between (cell end -> next job's start: ingest, progress line,
   Hydra's next job);
 - the sweep's wall time against 1.15 x the sum of load times + 60 s (pass --wall with the
   command's own wall time, else the sweep's recorded start to end is used: no Python start-up

@@ -88,6 +88,7 @@ def load_plan(spec: CellSpec, host: str) -> LoadPlan:
         remote_workers=spec.load_remote_workers,
         master_bind=spec.master_bind,
         master_port=spec.master_port,
+        drain=not spec.answered_window,
     )
 
 
@@ -102,6 +103,7 @@ def clear_artifacts(cell_dir: Path) -> None:
     for name in (contract.SERVER_DIR, contract.CLIENT_DIR):
         shutil.rmtree(cell_dir / name, ignore_errors=True)
     stale = [contract.CELL_JSON, contract.RESOURCES, contract.SERVER_LOG, contract.LOCUST_LOG]
+    stale.append(contract.GO_FILE)
     stale += [p.name for p in cell_dir.glob(f"{contract.APP_DB}*")]
     stale += [p.name for p in cell_dir.glob(f"{contract.LOCUST_PREFIX}_*.csv")]
     for name in stale:
@@ -135,11 +137,13 @@ def measure(spec: CellSpec, cell_dir: Path, db_url: str | None = None) -> Timing
             )
             host = server.url
         plan = load_plan(spec, host)
+        go = cell_dir / contract.GO_FILE  # created below: server ready, samplers running
         extra = spec.load_env() | {
             contract.WAIT_FOR_TARGET_ENV: repr(float(server.start_timeout if server else 10.0)),
+            contract.GO_FILE_ENV: str(go),
         }
-        # Locust imports while uvicorn starts (about a second saved per cell); its users
-        # wait for /api/health/ before the first request, and the window is anchored on it.
+        # Locust imports while uvicorn starts (about a second saved per cell); its users wait
+        # for the go file, and the window is anchored on their first request.
         locust = stack.enter_context(start_locust(plan, cell_dir, extra))
         if server is not None:
             stack.enter_context(server)
@@ -151,6 +155,7 @@ def measure(spec: CellSpec, cell_dir: Path, db_url: str | None = None) -> Timing
         for wpid in getattr(locust, "worker_pids", []):  # load.workers: each locust worker
             targets.append(load_targets(functools.partial(int, wpid)))
         stack.enter_context(Sampler(cell_dir / contract.RESOURCES, targets))
+        go.touch()
         budget = sequential_budget_s(spec, hash_ms)
         ended = finish_locust(locust, deadline_s(plan, budget, spec.deadline_margin))
     # leaving the stack: sampler written, server stopped (its logs flushed), locust reaped

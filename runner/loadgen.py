@@ -18,7 +18,11 @@ from runner.proc import ManagedProcess
 
 LOCUSTFILES = Path(runner.__file__).parent / "locustfiles"
 REPO_ROOT = Path(runner.__file__).parent.parent
-STOP_TIMEOUT_S = 30  # locust --stop-timeout: in-flight requests finish, so both sides log them
+# locust --stop-timeout of a load that drains: its in-flight requests finish, so both sides log
+# them (open loop: the queue's tail is the measurement; sequential: it stops itself anyway).
+# A closed timed load does not drain (stop timeout 0): its window counts the requests answered
+# inside it (runner/store/views.sql, cell_window), so what is in flight at its end is dropped.
+STOP_TIMEOUT_S = 30
 
 
 class LoadError(RuntimeError):
@@ -37,6 +41,7 @@ class LoadPlan:
     remote_workers: int = 0  # workers on other machines the master waits for
     master_bind: str = "127.0.0.1"
     master_port: int | None = None
+    drain: bool = True  # wait for in-flight requests at the end (else: stop at once)
 
 
 CLIENT_LOG = "client_log.py"  # added to a user's locustfile: records client rows like ours
@@ -78,7 +83,7 @@ def locust_argv(plan: LoadPlan, cell_dir: Path) -> list[str]:
         str(cell_dir / LOCUST_PREFIX),
         "--csv-full-history",
         "--stop-timeout",
-        str(STOP_TIMEOUT_S),
+        str(STOP_TIMEOUT_S if plan.drain else 0),
         "--exit-code-on-error",
         "0",
     ]

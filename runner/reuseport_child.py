@@ -17,6 +17,8 @@ import sys
 
 import uvicorn
 
+from app.contract import GRACEFUL_SHUTDOWN_S
+
 BACKLOG = 2048  # uvicorn's default --backlog
 
 
@@ -44,7 +46,12 @@ def main(argv: list[str] | None = None) -> None:
     sys.path.insert(0, args.app_dir)
     sock = reuseport_socket(args.host, args.port)
     config = uvicorn.Config(
-        args.app, host=args.host, port=args.port, access_log=False, backlog=BACKLOG
+        args.app,
+        host=args.host,
+        port=args.port,
+        access_log=False,
+        backlog=BACKLOG,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,  # type: ignore[arg-type]  # to wait_for
     )
     uvicorn.Server(config).run(sockets=[sock])
 

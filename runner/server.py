@@ -10,6 +10,7 @@ whatever of the group is left.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import re
 import signal
@@ -25,9 +26,9 @@ from typing import Self
 import httpx
 import psutil
 
+from app.contract import GRACEFUL_SHUTDOWN_S, HEALTH_PATH
 from runner.proc import ManagedProcess, free_port
 
-HEALTH_PATH = "/api/health/"
 STARTUP_COMPLETE = "Application startup complete"
 # Seen before readiness, these mean a worker failed (uvicorn's master would restart it forever).
 _FAILURE_SIGNS = ("Application startup failed", "Traceback (most recent call last)")
@@ -156,6 +157,8 @@ class UvicornServer(ServerBase):
             "--workers",
             str(workers),
             "--no-access-log",
+            "--timeout-graceful-shutdown",
+            str(math.ceil(GRACEFUL_SHUTDOWN_S)),  # whole seconds on the command line
             "--app-dir",
             str(PROJECT_ROOT),
         ]

@@ -83,6 +83,13 @@ class CellSpec:
         return self.scenario == "sequential"
 
     @property
+    def answered_window(self) -> bool:
+        """A closed, timed load: its window counts the requests answered inside it, and it
+        stops at the window's end without draining (the rule of `cell_window` in the store's
+        views.sql). Open loops and the sequential scenario drain and count requests sent."""
+        return self.arrival == "closed" and not self.sequential
+
+    @property
     def effective_users(self) -> int:
         """Users locust runs: the sequential scenario is always one user; an open-loop load
         runs one scheduler per locust process (runner/locustfiles/open_loop.py)."""
@@ -208,6 +215,7 @@ class CellSpec:
             contract.ARRIVAL_ENV: self.arrival,
             contract.ARRIVAL_PROCESS_ENV: self.arrival_process,
             contract.MAX_IN_FLIGHT_ENV: str(self.max_in_flight),
+            contract.DRAIN_ENV: "0" if self.answered_window else "1",
         }
         if self.rate is not None:
             env[contract.RATE_ENV] = repr(float(self.rate))

@@ -8,8 +8,10 @@ the users'; the users' timeouts and no retries) and the cell's `load.connections
 `per_request` each probe opens a new connection, so probes reach the workers the way the
 users' requests do instead of sitting on one kept-alive connection's worker); their client
 rows carry `source = 'probe'` (users' rows: 'user'). Sending stops when locust starts stopping
-(`test_stopping`, the end of the run time); the probes still in flight then finish like the
-users' requests do (locust's --stop-timeout, STOP_GRACE_S), so both sides log them.
+(`test_stopping`, the end of the run time). The probes still in flight then finish like the
+users' requests do when the load drains (locust's --stop-timeout, STOP_GRACE_S), so both sides
+log them; a closed timed load does not drain (SYNCBLOCK_LOAD_DRAIN=0: its window counts what
+was answered inside it), and they are dropped at once like the users' are.
 
 Env: SYNCBLOCK_PROBE_HZ (probes per second; unset or 0 = no probe), set by the runner for the
 load scenarios (mixed, register). One probe per load generator: in a distributed run
@@ -27,7 +29,7 @@ from typing import Any
 import gevent
 from gevent.pool import Group
 
-from app.contract import HEALTH_PATH, PROBE_HZ_ENV, REQUEST_ID_HEADER
+from app.contract import DRAIN_ENV, HEALTH_PATH, PROBE_HZ_ENV, REQUEST_ID_HEADER
 
 SOURCE_PROBE = "probe"
 POOL = 256  # connections the probe may hold open at once (never a reason to send late)
@@ -138,7 +140,7 @@ def install(environment: Any) -> None:
     def on_stop(**_: Any) -> None:
         probe = state.pop("probe", None)
         if probe is not None:
-            probe.stop()
+            probe.stop(STOP_GRACE_S if os.environ.get(DRAIN_ENV, "1") != "0" else 0.0)
 
     environment.events.test_start.add_listener(on_start)
     environment.events.test_stopping.add_listener(on_stopping)  # run time over: no new probe

@@ -3,15 +3,23 @@
 -- [t_measure_start, t_measure_end]: warm-up excluded, and for resources and loop lag also the
 -- shutdown after t_measure_end.
 
--- cell_window: each cell's measured window (open-ended where a bound is unknown).
+-- cell_window: each cell's measured window (open-ended where a bound is unknown), and which
+-- requests it counts. by_answer: a closed, timed load (the load scenarios' closed loop) counts
+-- the requests answered inside [t0, t1], whenever they were sent, and its load stops at t1
+-- without draining what is in flight. Otherwise (an open loop, whose queue's tail is the
+-- measurement, and the sequential scenario, which stops itself) the load drains and the window
+-- counts the requests sent inside it (after the warm-up, up to t1) wherever they end.
 CREATE OR REPLACE VIEW cell_window AS
-SELECT cell_id, coalesce(t_measure_start, -1e300) AS t0, coalesce(t_measure_end, 1e300) AS t1
+SELECT cell_id, coalesce(t_measure_start, -1e300) AS t0, coalesce(t_measure_end, 1e300) AS t1,
+       coalesce(arrival, 'closed') <> 'open' AND scenario <> 'sequential' AS by_answer
 FROM cells;
 
--- measured_requests: requests (both sides) sent inside the measured window.
+-- measured_requests: requests (both sides) inside the measured window: answered inside it
+-- (cell_window.by_answer), else sent inside it. A side's answer time is t_start + duration.
 CREATE OR REPLACE VIEW measured_requests AS
 SELECT r.* FROM requests r JOIN cell_window w USING (cell_id)
-WHERE NOT r.in_warmup AND r.t_start <= w.t1;
+WHERE CASE WHEN w.by_answer THEN r.t_start + r.duration_ms / 1000 BETWEEN w.t0 AND w.t1
+           ELSE NOT r.in_warmup AND r.t_start <= w.t1 END;
 
 -- measured_lag: loop-lag samples taken inside the measured window.
 CREATE OR REPLACE VIEW measured_lag AS

@@ -6,6 +6,7 @@ import asyncio
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -75,3 +76,37 @@ def test_lag_line_is_what_json_dumps_writes() -> None:
     values = dict(zip(LAG_FIELDS, (7, 1.5e9, 1e-7), strict=True))
     expected = json.dumps(values, separators=(",", ":"))
     assert lag_line((7, 1.5e9, 1e-7)) == expected + "\n"
+
+
+def test_a_request_cancelled_before_its_answer_leaves_no_row(tmp_path: Path) -> None:
+    """A stopping server cancels what it has not answered: no response, so no row (not a 500);
+    a request answered and then cancelled in its teardown keeps its row and status."""
+    from app.instrumentation import TimingMiddleware
+
+    recorder = Recorder()
+    recorder.open(tmp_path, capacity=1000)
+
+    async def stuck(scope: object, receive: object, send: object) -> None:
+        await asyncio.sleep(60)
+
+    async def answered_then_stuck(scope: object, receive: object, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 201, "headers": []})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+        await asyncio.sleep(60)
+
+    async def ignore(message: object) -> None:
+        return None
+
+    async def run(app: Any, rid: bytes) -> None:
+        scope = {"type": "http", "method": "GET", "path": "/", "headers": [(b"x-request-id", rid)]}
+        task = asyncio.create_task(TimingMiddleware(app, recorder)(scope, None, ignore))
+        await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(run(stuck, b"never-answered"))
+    asyncio.run(run(answered_then_stuck, b"answered"))
+    recorder.close()
+    rows = [json.loads(line) for line in next(tmp_path.glob("requests-*")).open()]
+    assert [(r["request_id"], r["status"]) for r in rows] == [("answered", 201)]

@@ -159,7 +159,12 @@ def _by_hand(cell: Path) -> dict[str, dict[str, float]]:
     """cell_summary's numbers computed in plain Python straight from the cell's files."""
     rec = json.loads((cell / "record.json").read_text())
     t0, t1 = rec["t_measure_start"], rec["t_measure_end"]
-    client = [r for r in _jsonl(list(cell.glob("client/*.jsonl"))) if r["t_start"] >= t0]
+
+    def answered(r: dict[str, Any]) -> bool:  # a closed-loop load: answered inside the window
+        return bool(t0 <= r["t_start"] + r["duration_ms"] / 1000 <= t1)
+
+    assert rec["scenario"] != "sequential" and rec.get("arrival", "closed") == "closed"
+    client = [r for r in _jsonl(list(cell.glob("client/*.jsonl"))) if answered(r)]
     server_all = _jsonl(list(cell.glob("server/requests-*.jsonl")))
     server_ms = {r["request_id"]: r["duration_ms"] for r in server_all}
     ticks: dict[float, list[dict[str, Any]]] = defaultdict(list)
@@ -186,7 +191,7 @@ def _by_hand(cell: Path) -> dict[str, dict[str, float]]:
             for r in client
             if r["path"] == path and r["request_id"] in server_ms
         ]
-        srv = [r["duration_ms"] for r in server_all if r["path"] == path and r["t_start"] >= t0]
+        srv = [r["duration_ms"] for r in server_all if r["path"] == path and answered(r)]
         out[path] = {
             "requests": len(ms),
             "avg_ms": sum(ms) / len(ms),
