@@ -29,6 +29,7 @@ from benchmarks.connections import measure_connection_cost
 from benchmarks.document import markdown, rich_table, splice
 from benchmarks.ingest import measure_ingest
 from benchmarks.instrument import measure_instrument_cost
+from benchmarks.instrument_parts import measure_instrument_parts
 from benchmarks.mainjob import existing_section, replace_section
 from benchmarks.overhead import measure_overhead
 from benchmarks.plan import FULL, QUICK, Plan
@@ -121,6 +122,12 @@ def run_all(
         "3 instrumentation A/B",
         lambda: fig.instrument_figures(
             measure_instrument_cost(work, pairs=p.ab_pairs, seconds=p.ab_seconds)
+        ),
+    )
+    step(
+        "3 instrumentation parts",
+        lambda: fig.instrument_parts_figures(
+            measure_instrument_parts(work, rounds=p.ab_pairs, seconds=p.ab_seconds)
         ),
     )
     step(

@@ -8,10 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.contract import HEALTH_PATH
 from benchmarks.cells import cell_overrides, run_bench_cell, summary
 from benchmarks.stats import median
 
-HEALTH = "/api/health/"
+HEALTH = HEALTH_PATH
 ARMS = ("persistent", "per_request")
 
 

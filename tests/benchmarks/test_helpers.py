@@ -15,6 +15,7 @@ from benchmarks.document import markdown, rich_table
 from benchmarks.httpload import parse_head, read_probe, request_bytes
 from benchmarks.ingest import IngestRate, IngestRun, ingest_once, synthesize_cell
 from benchmarks.instrument import InstrumentCost
+from benchmarks.instrument_parts import InstrumentParts, rotation
 from benchmarks.overhead import cell_overheads, sweep_argv
 from benchmarks.report_time import grid
 from benchmarks.strategies import StrategyRun, rotated
@@ -124,6 +125,17 @@ def test_figures_against_targets() -> None:
     assert got["7"].value == 30.0 and got["7"].met
     ab = InstrumentCost(2, [96, 90], [100, 100], [0.2, 0.2], [0.2, 0.1], 10, 10)
     assert fig.instrument_figures(ab)[0].value == pytest.approx(0.93)
+    parts = InstrumentParts(
+        2,
+        {"off": [100, 200], "middleware": [95, 180], "on": [90, 171]},
+        {"off": [100, 100], "middleware": [104, 108], "on": [110, 112]},
+    )
+    layer, recording = fig.instrument_parts_figures(parts)
+    assert layer.value == pytest.approx(0.925) and "costs 6.0 us" in layer.detail
+    assert recording.value == pytest.approx(0.9487, abs=1e-4) and "cost 5.0 us" in recording.detail
+    assert rotation(3) == [("off", "middleware", "on"), ("on", "middleware", "off")] * 1 + [
+        ("off", "middleware", "on")
+    ]
     ing = IngestRate([IngestRun(2_000_000, 0.5, 400_000_000, 1), IngestRun(10**6, 2.0, 1, 1)])
     assert [f.met for f in fig.ingest_figures(ing)] == [True, True]  # median 2.25M rows/s, 400 MB
     gap = fig.agreement_figures({"/api/health/": Agreement("/api/health/", 1.5, 0.5, 1.0, 9)})
