@@ -76,7 +76,13 @@ def create_app(settings: Settings) -> FastAPI:
                 pool = make_process_pool(size)
                 stack.callback(pool.shutdown, wait=True, cancel_futures=True)
                 await warm_up(pool, size)
-            offload = Offload(settings.hashing, work.cost, pool, work=settings.work)
+            offload = Offload(
+                settings.hashing,
+                work.cost,
+                pool,
+                work=settings.work,
+                db_threads=settings.thread_limit,
+            )
             if settings.instrument:  # lag probe + stall watchdog; files flushed on exit
                 await stack.enter_async_context(Instruments(recorder, settings))
             yield {"sessionmaker": make_sessionmaker(engine), "offload": offload}

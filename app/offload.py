@@ -6,6 +6,13 @@ and the database call run.
                thread pool; they use only `rounds` and `dummy_hash` of this class;
 - threadpool:  bcrypt and the database in worker threads (bcrypt releases the GIL);
 - processpool: bcrypt in a ProcessPoolExecutor owned by the lifespan, database in a thread.
+
+Database calls of the offloading strategies run in threads of their own limiter (as many as
+the default one, `thread_limit`), not in the default limiter's threads that run the hashes:
+sharing one FIFO limiter, a request whose hash is done would queue for its database step
+behind every hash that arrived after it, so under overload answers would leave in bursts
+long after their work was done (measured: up to 165 answers in one second, then none for
+8 s, at 1.5x the ceiling).
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
+import anyio.to_thread
+from anyio import CapacityLimiter
 from starlette.concurrency import run_in_threadpool
 
 from app.contract import Hashing, Work
@@ -62,6 +71,7 @@ class Offload:
         rounds: int,
         pool: ProcessPoolExecutor | None = None,
         work: Work = "bcrypt",
+        db_threads: int = 40,
     ) -> None:
         if strategy == "processpool" and pool is None:
             raise ValueError("the processpool strategy needs a process pool")
@@ -70,6 +80,7 @@ class Offload:
         self.pool = pool
         self.work = work
         self.dummy_hash = dummy_hash_as(work, rounds)
+        self.db_limiter = CapacityLimiter(db_threads)
 
     async def _cpu(self, fn: Callable[..., T], *args: Any) -> T:
         if self.strategy == "processpool":
@@ -87,7 +98,8 @@ class Offload:
         return await self._cpu(verify_or_dummy, self.work, password, hashed, self.dummy_hash)
 
     async def db(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
-        """Database work: inline for `blocking`, in a worker thread otherwise."""
+        """Database work: inline for `blocking`, else in a thread of the database limiter."""
         if self.strategy == "blocking":
             return fn(**kwargs)
-        return await run_in_threadpool(fn, **kwargs)
+        call = functools.partial(fn, **kwargs)
+        return await anyio.to_thread.run_sync(call, limiter=self.db_limiter)
