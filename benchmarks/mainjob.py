@@ -204,7 +204,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"between {j.between_s:.2f})"
         )
     if args.write:
-        la = args.load_average or ", ".join(f"{x:.2f}" for x in os.getloadavg())
+        now = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+        la = args.load_average or f"{now} (when written; pass --load-average for the run's)"
         text = section(figs, f"Load average: {la}.")
         old = args.write.read_text(encoding="utf-8") if args.write.exists() else ""
         args.write.write_text(replace_section(old, text), encoding="utf-8")
