@@ -8,6 +8,7 @@ request. Each locust process (also `--processes N` workers) writes its own file.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -33,6 +34,7 @@ from app.contract import (
 )
 from runner.locustfiles import probe
 from runner.locustfiles.rows import client_row
+from runner.proc import wait_until
 
 
 class RequestLog:
@@ -105,16 +107,6 @@ def wait_for_target(host: str, timeout: float) -> bool:
     return False
 
 
-def wait_for_file(path: Path, timeout: float) -> bool:
-    """Poll until `path` exists or `timeout` s pass (the runner's go signal)."""
-    deadline = time.monotonic() + timeout
-    while not path.exists():
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(0.01)
-    return True
-
-
 @events.init.add_listener
 def _register(environment: Environment, **_: Any) -> None:
     # Locust starts alongside the server: hold the users until the runner says go (the server
@@ -127,7 +119,8 @@ def _register(environment: Environment, **_: Any) -> None:
     go = os.environ.get(GO_FILE_ENV)
     if wait and not isinstance(environment.runner, WorkerRunner):
         if go:
-            wait_for_file(Path(go), float(wait))
+            with contextlib.suppress(TimeoutError):
+                wait_until(Path(go).exists, timeout=float(wait), what="go", interval=0.01)
         elif environment.host:
             wait_for_target(environment.host, float(wait))
     environment.events.request.add_listener(REQUEST_LOG.on_request)

@@ -67,6 +67,23 @@ def test_timings_and_summary(sweep: tuple[Path, Path]) -> None:
     assert [n for (n,) in endpoints] == [2, 2, 2, 2]
 
 
+def test_load_starts_after_the_go_file_and_the_sampler(sweep: tuple[Path, Path]) -> None:
+    """Locust holds its users until the runner's go file (server ready, samplers running):
+    the first request follows the file and the first resource sample."""
+    store, _ = sweep
+    rows = query(
+        store,
+        """
+        SELECT c.dir, c.t_load_start, min(r.t)
+        FROM cells c JOIN resources r USING (cell_id) GROUP BY ALL""",
+    )
+    assert len(rows) == 4
+    for cell_dir, first_request, first_sample in rows:
+        go = Path(cell_dir) / ".go"
+        assert go.stat().st_mtime <= first_request + 0.05, cell_dir
+        assert first_sample <= first_request + 0.3, cell_dir  # sampled every 0.25 s from go
+
+
 def test_no_process_left_behind(sweep: tuple[Path, Path]) -> None:
     """After the sweep, no uvicorn or locust process of it is alive."""
     _, root = sweep
