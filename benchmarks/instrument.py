@@ -18,7 +18,7 @@ import psutil
 
 from app import contract
 from app.contract import HEALTH_PATH
-from benchmarks.httpload import closed_loop
+from benchmarks.httpload import LoadResult, closed_loop
 from benchmarks.stats import ab_order, median, paired_ratios
 from runner.sampler import process_tree
 from runner.server import UvicornServer
@@ -65,6 +65,13 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def health_run(server: UvicornServer, concurrency: int, seconds: float) -> tuple[LoadResult, float]:
+    """One closed-loop health run against `server`: its result and the server's CPU seconds."""
+    c0 = cpu_seconds(server.pid)
+    res = closed_loop(server.url, HEALTH_PATH, concurrency, seconds)
+    return res, cpu_seconds(server.pid) - c0
+
+
 def count_lines(directory: Path, pattern: str) -> int:
     return sum(p.read_bytes().count(b"\n") for p in directory.glob(pattern))
 
@@ -98,10 +105,7 @@ def measure_instrument_cost(
             served_on += warm.requests if arm == "on" else 0
         for order in ab_order(pairs):
             for arm in order:
-                server = servers[arm]
-                c0 = cpu_seconds(server.pid)
-                res = closed_loop(server.url, HEALTH_PATH, concurrency, seconds)
-                used = cpu_seconds(server.pid) - c0
+                res, used = health_run(servers[arm], concurrency, seconds)
                 rps[arm].append(res.rps)
                 cpu[arm].append(1000 * used / max(res.requests, 1))
                 served_on += res.requests if arm == "on" else 0

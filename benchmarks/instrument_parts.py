@@ -16,7 +16,7 @@ from pathlib import Path
 from app import contract
 from app.contract import HEALTH_PATH
 from benchmarks.httpload import closed_loop
-from benchmarks.instrument import arm_env, cpu_seconds
+from benchmarks.instrument import arm_env, health_run
 from benchmarks.stats import median
 from runner.server import UvicornServer
 
@@ -71,10 +71,7 @@ def measure_instrument_parts(
             closed_loop(server.url, HEALTH_PATH, concurrency, 0.5)
         for order in rotation(rounds):
             for arm in order:
-                server = servers[arm]
-                c0 = cpu_seconds(server.pid)
-                res = closed_loop(server.url, HEALTH_PATH, concurrency, seconds)
-                used = cpu_seconds(server.pid) - c0
+                res, used = health_run(servers[arm], concurrency, seconds)
                 rps[arm].append(res.rps)
                 cpu[arm].append(1e6 * used / max(res.requests, 1))
     return InstrumentParts(rounds, rps, cpu)
