@@ -20,8 +20,6 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Mapping
-from pathlib import Path
 
 import httpx
 
@@ -29,7 +27,6 @@ from runner.proc import ManagedProcess
 from runner.sampler import Targets, process_tree
 from runner.server import (
     _FAILURE_SIGNS,
-    HEALTH_PATH,
     PROJECT_ROOT,
     STARTUP_COMPLETE,
     ServerBase,
@@ -58,39 +55,17 @@ def child_argv(app: str, host: str, port: int) -> list[str]:
 class ReuseportServer(ServerBase):
     """Same surface as `UvicornServer`: url, pid, worker_pids(), targets(), start/stop."""
 
-    def __init__(
-        self,
-        *,
-        workers: int,
-        env: Mapping[str, str],
-        log_path: Path,
-        host: str = "127.0.0.1",
-        port: int | None = None,
-        app: str = "app.main:app",
-        ready_path: str | None = HEALTH_PATH,
-        start_timeout: float = 60.0,
-        stop_timeout: float = 15.0,
-    ) -> None:
-        super().__init__(
-            workers=workers,
-            log_path=log_path,
-            host=host,
-            port=port,
-            ready_path=ready_path,
-            start_timeout=start_timeout,
-            stop_timeout=stop_timeout,
-        )
-        argv = child_argv(app, host, self.port)
-        full_env = {**os.environ, **env}
+    def _prepare(self, app: str, env: dict[str, str]) -> None:
+        argv = child_argv(app, self.host, self.port)
         self._procs = [
             ManagedProcess(
                 argv,
                 log_path=self.log_path,
-                env=full_env,
+                env=env,
                 cwd=PROJECT_ROOT,
-                stop_timeout=stop_timeout,
+                stop_timeout=self.stop_timeout,
             )
-            for _ in range(workers)
+            for _ in range(self.workers)
         ]
 
     @property

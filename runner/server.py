@@ -70,9 +70,11 @@ class ServerBase:
         self,
         *,
         workers: int,
+        env: Mapping[str, str],
         log_path: Path,
         host: str = "127.0.0.1",
         port: int | None = None,
+        app: str = "app.main:app",
         ready_path: str | None = HEALTH_PATH,
         start_timeout: float = 60.0,
         stop_timeout: float = 15.0,
@@ -87,6 +89,11 @@ class ServerBase:
         self.start_timeout = start_timeout
         self.ready_path = ready_path  # None: any HTTP answer on / means up (a user's app)
         self.stop_timeout = stop_timeout
+        self._prepare(app, {**os.environ, **env})
+
+    def _prepare(self, app: str, env: dict[str, str]) -> None:
+        """Build (not start) the process(es) serving `app` with the full environment `env`."""
+        raise NotImplementedError
 
     def _log_text(self) -> str:
         try:
@@ -123,39 +130,18 @@ class ServerBase:
 
 
 class UvicornServer(ServerBase):
-    def __init__(
-        self,
-        *,
-        workers: int,
-        env: Mapping[str, str],
-        log_path: Path,
-        host: str = "127.0.0.1",
-        port: int | None = None,
-        app: str = "app.main:app",
-        ready_path: str | None = HEALTH_PATH,
-        start_timeout: float = 60.0,
-        stop_timeout: float = 15.0,
-    ) -> None:
-        super().__init__(
-            workers=workers,
-            log_path=log_path,
-            host=host,
-            port=port,
-            ready_path=ready_path,
-            start_timeout=start_timeout,
-            stop_timeout=stop_timeout,
-        )
+    def _prepare(self, app: str, env: dict[str, str]) -> None:
         argv = [
             sys.executable,
             "-m",
             "uvicorn",
             app,
             "--host",
-            host,
+            self.host,
             "--port",
             str(self.port),
             "--workers",
-            str(workers),
+            str(self.workers),
             "--no-access-log",
             "--timeout-graceful-shutdown",
             str(math.ceil(GRACEFUL_SHUTDOWN_S)),  # whole seconds on the command line
@@ -163,7 +149,7 @@ class UvicornServer(ServerBase):
             str(PROJECT_ROOT),
         ]
         self._proc = ManagedProcess(
-            argv, log_path=self.log_path, env={**os.environ, **env}, stop_timeout=stop_timeout
+            argv, log_path=self.log_path, env=env, stop_timeout=self.stop_timeout
         )
 
     @property
