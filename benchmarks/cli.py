@@ -24,6 +24,7 @@ import psutil
 from rich.console import Console
 
 from benchmarks import figures as fig
+from benchmarks import figures_instrument as fig_instrument
 from benchmarks.agreement import measure_agreement
 from benchmarks.connections import measure_connection_cost
 from benchmarks.document import markdown, rich_table, splice
@@ -120,19 +121,19 @@ def run_all(
     )
     step(
         "3 instrumentation A/B",
-        lambda: fig.instrument_figures(
+        lambda: fig_instrument.instrument_figures(
             measure_instrument_cost(work, pairs=p.ab_pairs, seconds=p.ab_seconds)
         ),
     )
     step(
         "3 instrumentation parts",
-        lambda: fig.instrument_parts_figures(
+        lambda: fig_instrument.instrument_parts_figures(
             measure_instrument_parts(work, rounds=p.ab_pairs, seconds=p.ab_seconds)
         ),
     )
     step(
         "10 stall watchdog A/B",
-        lambda: fig.watchdog_figures(
+        lambda: fig_instrument.watchdog_figures(
             measure_watchdog_cost(work, pairs=p.ab_pairs, seconds=p.ab_seconds)
         ),
     )

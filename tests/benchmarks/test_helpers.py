@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from benchmarks import figures as fig
+from benchmarks import figures_instrument as fig_instrument
 from benchmarks import stats
 from benchmarks.agreement import Agreement
 from benchmarks.document import markdown, rich_table
@@ -124,13 +125,13 @@ def test_figures_against_targets() -> None:
     assert got["5 processpool"].met is False and got["5 blocking"].met is None
     assert got["7"].value == 30.0 and got["7"].met
     ab = InstrumentCost(2, [96, 90], [100, 100], [0.2, 0.2], [0.2, 0.1], 10, 10)
-    assert fig.instrument_figures(ab)[0].value == pytest.approx(0.93)
+    assert fig_instrument.instrument_figures(ab)[0].value == pytest.approx(0.93)
     parts = InstrumentParts(
         2,
         {"off": [100, 200], "middleware": [95, 180], "on": [90, 171]},
         {"off": [100, 100], "middleware": [104, 108], "on": [110, 112]},
     )
-    layer, recording = fig.instrument_parts_figures(parts)
+    layer, recording = fig_instrument.instrument_parts_figures(parts)
     assert layer.value == pytest.approx(0.925) and "costs 6.0 us" in layer.detail
     assert recording.value == pytest.approx(0.9487, abs=1e-4) and "cost 5.0 us" in recording.detail
     assert rotation(3) == [("off", "middleware", "on"), ("on", "middleware", "off")] * 1 + [
