@@ -79,6 +79,7 @@ ARRIVAL_PROCESS_ENV = "SYNCBLOCK_ARRIVAL_PROCESS"
 MAX_IN_FLIGHT_ENV = "SYNCBLOCK_MAX_IN_FLIGHT"
 ARRIVAL_MIX_ENV = "SYNCBLOCK_ARRIVAL_MIX"  # open loop: endpoint weights, 'register:5,health:1'
 LOAD_PROCESSES_ENV = "SYNCBLOCK_LOAD_PROCESSES"  # open loop: rate and cap are split over these
+ARRIVAL_SPANS_ENV = "SYNCBLOCK_ARRIVAL_SPANS"  # open loop: 'warmup,duration' s (poisson counts)
 
 # --- the axes of a sweep ----------------------------------------------------------------------
 Scenario = Literal["register", "health", "mixed", "sequential"]

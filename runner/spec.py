@@ -224,4 +224,5 @@ class CellSpec:
             env[contract.ARRIVAL_MIX_ENV] = ",".join(f"{k}:{w}" for k, w in mix.items())
             split = self.load_workers + self.load_remote_workers or self.load_processes
             env[contract.LOAD_PROCESSES_ENV] = str(split)
+            env[contract.ARRIVAL_SPANS_ENV] = f"{float(self.warmup)!r},{float(self.duration)!r}"
         return env

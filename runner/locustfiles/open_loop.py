@@ -9,7 +9,8 @@ Each request's context carries `t_intended` (epoch s), so its client row does to
 Env (set by the runner, names in app/contract.py): SYNCBLOCK_RATE (offered requests/s, all
 processes together), SYNCBLOCK_ARRIVAL_PROCESS, SYNCBLOCK_ARRIVAL_MIX ('register:5,health:1'),
 SYNCBLOCK_MAX_IN_FLIGHT, SYNCBLOCK_LOAD_PROCESSES: with `load.processes` N, each process keeps
-its own schedule at rate/N with a cap of max_in_flight/N (at least 1).
+its own schedule at rate/N with a cap of max_in_flight/N (at least 1); SYNCBLOCK_ARRIVAL_SPANS
+('warmup,duration' in s): Poisson arrivals come in exactly rate x span per span.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from locust.user.task import LOCUST_STATE_STOPPING
 from app.contract import (
     ARRIVAL_MIX_ENV,
     ARRIVAL_PROCESS_ENV,
+    ARRIVAL_SPANS_ENV,
     CLIENT_LOG_ENV,
     HEALTH_PATH,
     LOAD_PROCESSES_ENV,
@@ -38,7 +40,7 @@ from app.contract import (
     REGISTER_PATH,
     dropped_file,
 )
-from runner.arrivals import Arrival, parse_mix, schedule, split_rate
+from runner.arrivals import Arrival, parse_mix, parse_spans, schedule, split_rate
 from runner.locustfiles.common import SyncblockUser
 
 TICK_S = 0.05  # longest sleep between looks at the stop flag
@@ -144,7 +146,8 @@ class OpenLoopUser(SyncblockUser):
         mix = parse_mix(os.environ.get(ARRIVAL_MIX_ENV, "register:5,health:1"))
         pool = Pool(_cap())
         inflight: dict[int, tuple[Arrival, float]] = {}
-        arrivals = schedule(rate, process, mix, random.Random(), first=time.time())
+        spans = parse_spans(os.environ.get(ARRIVAL_SPANS_ENV, ""))
+        arrivals = schedule(rate, process, mix, random.Random(), first=time.time(), spans=spans)
         for arrival in arrivals:
             if not self.sleep_until(arrival.t):
                 break

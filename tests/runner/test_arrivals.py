@@ -13,6 +13,8 @@ from runner.arrivals import (
     gaps,
     kinds,
     parse_mix,
+    parse_spans,
+    poisson_times,
     scenario_mix,
     schedule,
     split_rate,
@@ -43,6 +45,50 @@ def test_poisson_counts_per_second_have_variance_equal_to_mean() -> None:
             counts[int(t)] += 1
     assert statistics.fmean(counts) == pytest.approx(rate, rel=0.05)
     assert statistics.pvariance(counts) == pytest.approx(rate, rel=0.10)
+
+
+def test_poisson_given_its_count_per_span_keeps_the_rate_exact_and_the_gaps_exponential() -> None:
+    """With spans (warm-up 2 s, window 20 s) at 17.07/s: exactly 34 and 341 arrivals, the first
+    at 0; over 300 seeds the window's gaps still have mean 1/r and variance 1/r^2 (within 5 %),
+    and its counts per second mean r with the binomial variance r (1 - 1/20) (within 10 %)."""
+    rate, warm, window = 17.07, 2.0, 20.0
+    gaps_in, counts = [], []
+    for seed in range(300):
+        ts = list(
+            itertools.takewhile(
+                lambda t: t < 30, poisson_times(rate, (warm, window), random.Random(seed))
+            )
+        )
+        assert ts[0] == 0.0 and ts == sorted(ts)
+        assert sum(t < warm for t in ts) == round(rate * warm)
+        inside = [t for t in ts if warm <= t < warm + window]
+        assert len(inside) == round(rate * window)
+        assert ts[-1] > warm + window  # after the spans the arrivals go on
+        gaps_in += [b - a for a, b in itertools.pairwise(inside)]
+        counts += [sum(warm + k <= t < warm + k + 1 for t in inside) for k in range(int(window))]
+    assert statistics.fmean(gaps_in) == pytest.approx(1 / rate, rel=0.05)
+    assert statistics.pvariance(gaps_in) == pytest.approx(1 / rate**2, rel=0.05)
+    assert statistics.fmean(counts) == pytest.approx(rate, rel=0.01)
+    assert statistics.pvariance(counts) == pytest.approx(rate * (1 - 1 / window), rel=0.10)
+    assert parse_spans("2.0,20.0") == (2.0, 20.0) and parse_spans("") == ()
+
+
+def test_schedule_passes_spans_to_poisson_only() -> None:
+    """`schedule` with spans: Poisson arrivals come in the spans' counts, from `first` on;
+    constant arrivals ignore the spans."""
+    arr = list(
+        itertools.takewhile(
+            lambda a: a.t < 112.0,
+            schedule(10.0, "poisson", {"health": 1}, random.Random(4), first=100.0, spans=(1, 11)),
+        )
+    )
+    assert arr[0].t == 100.0
+    assert sum(100.0 <= a.t < 101.0 for a in arr) == 10
+    assert sum(101.0 <= a.t < 112.0 for a in arr) == 110
+    const = list(
+        itertools.islice(schedule(4.0, "constant", {"health": 1}, random.Random(), spans=(1, 2)), 5)
+    )
+    assert [a.t for a in const] == [0.0, 0.25, 0.5, 0.75, 1.0]
 
 
 def test_constant_spacing_is_exact() -> None:
