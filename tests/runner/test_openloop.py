@@ -25,13 +25,15 @@ def test_open_spec_runs_one_scheduler_per_process_with_its_knobs(
     cell_spec: Callable[..., Any],
 ) -> None:
     """Open: locust runs open_loop.py with one user per process; the env carries the total
-    rate, the scenario's 5:1 mix and the process count (each process keeps rate/N)."""
+    rate, the scenario's 5:1 mix, the process count (each process keeps rate/N) and the spans."""
     spec = cell_spec("load.arrival=open", "load.rate=12", "load.processes=2", "users=7")
     plan = load_plan(spec, "http://127.0.0.1:1")
     assert (plan.locustfile, plan.users, plan.processes) == (OPEN_LOCUSTFILE, 2, 2)
     env = spec.load_env()
     assert env[contract.RATE_ENV] == "12.0" and env[contract.LOAD_PROCESSES_ENV] == "2"
     assert env[contract.ARRIVAL_MIX_ENV] == "register:5,health:1"
+    # Poisson counts are fixed per span: the warm-up's and the measured window's
+    assert env[contract.ARRIVAL_SPANS_ENV] == f"{spec.warmup!r},{spec.duration!r}"
     assert (
         cell_spec("load.arrival=open", "load.rate=12", "users=1").key
         == cell_spec("load.arrival=open", "load.rate=12", "users=9").key
