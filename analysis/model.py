@@ -111,6 +111,25 @@ def ceiling_rps(cpu_count: int, service_ms: float) -> float:
     return cpu_count / (service_ms / 1000.0)
 
 
+def erlang_c(c: int, a: float) -> float:
+    """M/M/c: the probability that an arrival waits, offered load a = λ·S erlangs (a < c)."""
+    if c < 1 or not 0 <= a < c:
+        raise ValueError("need c >= 1 and 0 <= a < c")
+    term, total = 1.0, 1.0  # a^k / k! summed for k < c
+    for k in range(1, c):
+        term *= a / k
+        total += term
+    top = term * a / c / (1 - a / c)  # a^c / c! / (1 - ρ)
+    return top / (total + top)
+
+
+def mmc_response_ms(c: int, rho: float, service_ms: float) -> float:
+    """Mean response of M/M/c at utilisation ρ per server: S + C(c, cρ)·S / (c(1 − ρ)).
+    c threads sharing c cores (processor sharing) have the same mean for any distribution of
+    S; first-come servers with a fixed S wait less (M/D/c)."""
+    return service_ms * (1 + erlang_c(c, c * rho) / (c * (1 - rho)))
+
+
 def t95(df: int) -> float:
     """Two-sided 95 % Student t quantile; the next smaller tabulated df is conservative."""
     if df < 1:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from analysis.ceilings import KINDS, STRATEGIES, pair
-from analysis.wording import ms, num, pct, times
+from analysis.model import mmc_response_ms
 from app.contract import HEALTH_PATH, LOAD_MIX, REGISTER_PATH
 
 Row = dict[str, Any]
@@ -55,15 +55,14 @@ def register_share(scenario: str) -> float:
     return mix.get("register", 0) / total if total else 0.0
 
 
-def ceiling_rps(c: Row) -> float:
-    """μ, the pair's calls/s: c / S with c the (work kind, strategy) pair's parallel executors
-    (analysis/ceilings.py: bcrypt blocking min(workers, cores), off the loop cores); NaN
-    without S, a core count or a known pair."""
-    s, cores = c.get("service_ms"), c.get("cpu_count")
-    kind = c.get("work") or "bcrypt"
-    if not s or not cores or kind not in KINDS or c["hashing"] not in STRATEGIES:
-        return math.nan
-    executors = pair(
+def executors(c: Row) -> int | None:
+    """c of the (work kind, strategy) pair: its parallel executors (analysis/ceilings.py:
+    bcrypt blocking min(workers, cores), off the loop cores); None without a core count or a
+    known pair."""
+    cores, kind = c.get("cpu_count"), c.get("work") or "bcrypt"
+    if not cores or kind not in KINDS or c["hashing"] not in STRATEGIES:
+        return None
+    return pair(
         kind,
         c["hashing"],
         workers=int(c["workers"]),
@@ -71,7 +70,14 @@ def ceiling_rps(c: Row) -> float:
         pool_size=c.get("pool_size"),
         thread_limit=c.get("thread_limit"),
     ).executors
-    return executors / (float(s) / 1000)
+
+
+def ceiling_rps(c: Row) -> float:
+    """μ, the pair's registrations/s: executors / S, S being one registration's server time
+    alone (`service_ms`: the sweep's sequential baseline, else the call alone); NaN without
+    S, a core count or a known pair."""
+    s, n = c.get("service_ms"), executors(c)
+    return n / (float(s) / 1000) if s and n else math.nan
 
 
 def utilisation(c: Row) -> float:
@@ -191,57 +197,40 @@ def growth_rows(cells: Sequence[Row], slopes: Sequence[Row]) -> list[Row]:
     return out
 
 
-def paragraphs(cells: Sequence[Row], growth: Sequence[Row], gap: Sequence[Gap]) -> list[str]:
-    """The section's text, every number from the store."""
-    opened = [c for c in cells if c.get("arrival") == "open"]
-    if not opened:
-        return [
-            "No open-loop cells in this sweep. Every cell here is closed-loop: a user waits "
-            "for each answer before it sends again, so when the server stalls the load stalls "
-            "with it (coordinated omission). Run `python -m runner -m load.arrival=open "
-            "load.rate=2,4,8,12` to send requests on a schedule instead."
-        ]
-    out = [
-        "An open-loop cell sends each request when its schedule says "
-        f"({opened[0].get('arrival_process') or 'poisson'} arrivals at load.rate/s), whatever "
-        "the answers do; latency is measured from that intended time, so time spent waiting "
-        "for a stalled server counts. A closed-loop user sends only after the previous answer."
-    ]
-    kept = [
-        f"{group_label(c)} λ = {num(c['rate'], 3 if c['rate'] < 1 else 1)}/s "
-        f"{c.get('arrival_process') or 'poisson'}: achieved "
-        f"{num(c['achieved_rps'])}/s, send lag p99 {ms(c['send_lag_p99_ms'])}, "
-        f"{int(c['dropped'] or 0)} dropped"
-        for c in opened
-    ]
-    out.append("Offered vs achieved: " + "; ".join(kept) + ".")
-    for g in growth:
-        out.append(
-            f"Above capacity ({group_label(g)}, λ = {num(g['rate'])}/s, ρ = {num(g['rho'], 2)} "
-            f"of μ = {num(g['ceiling_rps'])} registrations/s): latency from the intended time "
-            f"grew by {num(g['slope'], 2)} s per s against the model's (λ − μ)/μ = "
-            f"{num(g['model_slope'], 2)} ({pct(g['slope'] / g['model_slope'] - 1, True)}); "
-            f"registrations completed at {num(g['completed_rps'])}/s "
-            f"({pct(g['achieved_vs_ceiling'], True)} against the ceiling), and with μ that "
-            f"measured rate the model gives {num(g['measured_slope'], 2)} "
-            f"({pct(g['slope'] / g['measured_slope'] - 1, True)})."
-        )
-    for gp in gap:
-        if gp.endpoint != HEALTH:
+def below_model(hashing: str, n: int, rho: float) -> tuple[str, float]:
+    """Mean response for Poisson arrivals below capacity, in S, and the model's name. Threads
+    sharing cores are processor sharing: M/M/c's mean, whatever the distribution of S. The
+    blocking loop serves its worker's requests first-come with a fixed S: M/D/1
+    (Pollaczek-Khinchine). A process pool is first-come with c servers: M/D/c by Allen-Cunneen
+    (half M/M/c's wait)."""
+    wait = mmc_response_ms(n, rho, 1.0) - 1
+    if hashing == "blocking":
+        return "M/D/1", 1 + rho / (2 * (1 - rho))
+    if hashing == "processpool":
+        return f"M/D/{n} (Allen-Cunneen)", 1 + wait / 2
+    return f"M/M/{n}", 1 + wait
+
+
+def below_rows(cells: Sequence[Row], stats: Sequence[Row]) -> list[Row]:
+    """Open cells below capacity (0 < ρ < 1) with registrations: their mean from the intended
+    time, in S, and for Poisson arrivals the pair's queue model (below_model)."""
+    by = {(s["cell_id"], s["endpoint"]): s for s in stats}
+    out = []
+    for c in cells:
+        rho, reg, n = utilisation(c), by.get((c["cell_id"], REGISTER)), executors(c)
+        if math.isnan(rho) or not 0 < rho < 1 or reg is None or n is None:
             continue
+        name, model = below_model(c["hashing"], n, rho)
+        poisson = (c.get("arrival_process") or "poisson") == "poisson"
         out.append(
-            f"At the same or a higher throughput ({group_label(gp.opened)}: closed loop "
-            f"{gp.closed['users']} user{'' if gp.closed['users'] == 1 else 's'}, "
-            f"{num(gp.closed['achieved_rps'])}/s; open loop "
-            f"{num(gp.opened['achieved_rps'])}/s), the closed-loop health p99 was "
-            f"{ms(gp.closed_p99_ms)} and the open-loop one {ms(gp.open_p99_ms)} from the intended "
-            f"time ({ms(gp.open_send_p99_ms)} from the actual send), {times(gp.ratio)} what the "
-            "closed loop reported."
-        )
-    if opened and not gap:
-        out.append(
-            "No closed-loop cell of the same pair reached an open cell's throughput (less "
-            f"{pct(SAME_THROUGHPUT)}), so the coordinated-omission gap is not shown; sweep "
-            "`users` for the closed-loop side."
+            {
+                **c,
+                "rho": rho,
+                "executors": n,
+                "mean_ms": reg["latency_avg_ms"],
+                "mean_in_s": reg["latency_avg_ms"] / float(c["service_ms"]),
+                "model": name,
+                "model_in_s": model if poisson else math.nan,
+            }
         )
     return out

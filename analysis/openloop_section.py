@@ -9,7 +9,7 @@ from typing import Any
 import duckdb
 import plotly.graph_objects as go
 
-from analysis import openloop, openloop_figures
+from analysis import openloop, openloop_figures, openloop_words
 from analysis.queries import openloop as openloop_queries
 
 Row = dict[str, Any]
@@ -74,5 +74,7 @@ def parts(d: OpenLoopData) -> dict[str, Any]:
         "title": TITLE,
         "question": QUESTION,
         "figures": figs,
-        "paragraphs": openloop.paragraphs(d.cells, growth, gaps),
+        "paragraphs": openloop_words.paragraphs(
+            d.cells, growth, gaps, openloop.below_rows(d.cells, d.stats)
+        ),
     }

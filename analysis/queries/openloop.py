@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 
 from analysis.queries import rows
+from app.contract import REGISTER_PATH
 
 Row = dict[str, Any]
 
@@ -24,23 +25,40 @@ _ANSWERED = "coalesce(ok, true) AND status BETWEEN 1 AND 399"
 
 
 def load_cells(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
-    """Every ok load cell (closed and open) with its arrival settings and rates."""
+    """Every ok load cell (closed and open) with its arrival settings and rates.
+
+    service_ms, the S of the queue model: `request_ms`, one registration's server time alone
+    (the mean over the register rows of the report's sequential cells of the same strategy,
+    work kind, database and cost: the sweep's baseline), where there is one; else `call_ms`,
+    the call alone (cells.work_ms, or hash_ms for bcrypt)."""
     return rows(
         con,
         """
+        WITH alone AS (
+            SELECT k.hashing, coalesce(k.work, 'bcrypt') AS work, k.db, k.bcrypt_rounds,
+                   avg(r.duration_ms) AS request_ms, count(*) AS request_n
+            FROM measured_requests r JOIN cells k USING (cell_id)
+            WHERE list_contains(?, k.cell_id) AND k.status = 'ok'
+              AND k.scenario = 'sequential' AND r.side = 'server' AND r.path = ?
+              AND r.status BETWEEN 200 AND 299
+            GROUP BY ALL
+        )
         SELECT k.cell_id, k.scenario, k.hashing, k.work, k.workers, k.users, k.db,
                k.connections, coalesce(k.arrival, 'closed') AS arrival, k.rate,
                k.arrival_process, k.max_in_flight, k."repeat", k.bcrypt_rounds, k.pool_size,
-               k.thread_limit,
-               coalesce(k.work_ms, k.hash_ms) AS service_ms, k.t_load_start, k.t_measure_start,
-               k.t_measure_end, k.duration_s, s.cpu_count, a.offered_rps, a.achieved_rps,
-               a.dropped, a.send_lag_p99_ms
+               k.thread_limit, coalesce(k.work_ms, k.hash_ms) AS call_ms, b.request_ms,
+               coalesce(b.request_ms, k.work_ms, k.hash_ms) AS service_ms, k.t_load_start,
+               k.t_measure_start, k.t_measure_end, k.duration_s, s.cpu_count, a.offered_rps,
+               a.achieved_rps, a.dropped, a.send_lag_p99_ms
         FROM cells k
         LEFT JOIN arrival_stats a USING (cell_id)
         LEFT JOIN sweeps s USING (sweep_id)
+        LEFT JOIN alone b ON b.hashing = k.hashing AND b.work = coalesce(k.work, 'bcrypt')
+             AND b.db IS NOT DISTINCT FROM k.db
+             AND b.bcrypt_rounds IS NOT DISTINCT FROM k.bcrypt_rounds
         WHERE list_contains(?, k.cell_id) AND k.status = 'ok' AND k.scenario <> 'sequential'
         ORDER BY k.hashing, k.workers, k.scenario, k.rate NULLS FIRST, k.users, k.cell_id""",
-        [ids],
+        [ids, REGISTER_PATH, ids],
     )
 
 

@@ -91,3 +91,16 @@ def test_blocking_uses_the_workers_that_served() -> None:
     assert servers(4, 2, "threadpool", workers_used=1) == 2  # off the loop: the cores
     assert closed_loop(5, 100.0, 4, 2, "blocking", workers_used=1).response_ms == 500.0
     assert closed_loop(5, 100.0, 4, 2, "blocking").response_ms == 250.0
+
+
+def test_mmc_mean_response_matches_the_textbook_cases() -> None:
+    """M/M/1: S/(1 − ρ); M/M/2 at ρ = 0.5: C = 1/3 and R = 4/3 S (= S/(1 − ρ²)); no load: S."""
+    from analysis.model import erlang_c, mmc_response_ms
+
+    assert erlang_c(1, 0.3) == pytest.approx(0.3)
+    assert erlang_c(2, 1.0) == pytest.approx(1 / 3)
+    assert mmc_response_ms(1, 0.5, 100.0) == pytest.approx(200.0)
+    assert mmc_response_ms(2, 0.5, 100.0) == pytest.approx(100 / (1 - 0.25))
+    assert mmc_response_ms(4, 0.0, 100.0) == pytest.approx(100.0)
+    with pytest.raises(ValueError):
+        erlang_c(2, 2.0)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from analysis import openloop
+from analysis import openloop, openloop_words
 from analysis.openloop_figures import gap_bars, timeline
 from analysis.openloop_section import OpenLoopData, parts
 
@@ -74,7 +74,7 @@ def test_gap_pairs_open_with_the_closed_cell_of_same_throughput() -> None:
     gaps = openloop.gaps(cells, stats)
     assert [(g.closed["cell_id"], g.endpoint) for g in gaps] == [("c1", openloop.HEALTH)]
     assert gaps[0].ratio == pytest.approx(2400 / 900)
-    text = " ".join(openloop.paragraphs(cells, [], gaps))
+    text = " ".join(openloop_words.paragraphs(cells, [], gaps))
     assert "900 ms" in text and "2.40 s" in text and "2.7×" in text
     assert gap_bars(gaps) is not None
 
@@ -89,7 +89,7 @@ def test_growth_compares_the_fitted_slope_with_the_model() -> None:
     rows = openloop.growth_rows(cells, slopes)
     assert [r["cell_id"] for r in rows] == ["over"]
     assert rows[0]["achieved_vs_ceiling"] == pytest.approx(7.6 / 8 - 1)
-    text = " ".join(openloop.paragraphs(cells, rows, []))
+    text = " ".join(openloop_words.paragraphs(cells, rows, []))
     assert "0.45 s per s" in text and "0.50" in text and "-10 %" in text
     assert "No closed-loop cell" in text
 
@@ -121,3 +121,32 @@ def test_timeline_draws_the_model_above_capacity() -> None:
     assert fig is not None
     names = [t.name for t in fig.data]
     assert sum(n.startswith("model") for n in names) == 1 and len(names) == 3
+
+
+def test_below_capacity_gives_the_mean_in_s_next_to_mmc() -> None:
+    """threadpool on 2 cores at ρ = 0.5 (4/s of μ = 8/s): a register mean of 350 ms is 1.40 S;
+    M/M/2 gives 1.33 S for Poisson arrivals, nothing for constant ones; S is named (the
+    sequential baseline's registration alone, or the call alone)."""
+    cells = [
+        cell("p", rate=4.0, request_ms=S_MS, call_ms=240.0),
+        cell("k", rate=4.0, arrival_process="constant", call_ms=S_MS),
+        cell("over", rate=12.0),
+    ]
+    stats = [
+        {"cell_id": cid, "endpoint": openloop.REGISTER, "latency_avg_ms": 350.0}
+        for cid in ("p", "k", "over")
+    ]
+    rows = openloop.below_rows(cells, stats)
+    assert [r["cell_id"] for r in rows] == ["p", "k"]
+    assert rows[0]["mean_in_s"] == pytest.approx(1.4)
+    assert rows[0]["model_in_s"] == pytest.approx(4 / 3)
+    assert rows[1]["model_in_s"] != rows[1]["model_in_s"]  # NaN: no model for constant gaps
+    text = openloop_words.paragraphs(cells, [], [], rows)
+    poisson, constant = (p for p in text if p.startswith("Below capacity"))
+    assert "1.40 S" in poisson and "M/M/2 gives 1.33 S" in poisson
+    assert "sequential baseline of threadpool" in poisson and "240 ms" in poisson
+    assert "M/M" not in constant and "the call alone" in constant
+    # the blocking loop is first-come with a fixed S: M/D/1, 2.5 S at ρ = 0.75
+    assert openloop.below_model("blocking", 1, 0.75) == ("M/D/1", pytest.approx(2.5))
+    name, pool = openloop.below_model("processpool", 2, 0.5)
+    assert name.startswith("M/D/2") and pool == pytest.approx(1 + 1 / 6)
