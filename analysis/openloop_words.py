@@ -14,15 +14,16 @@ Row = dict[str, Any]
 
 
 def service_sentence(c: Row) -> str:
-    """What S is for this cell's pair, with its value."""
+    """What S is for this cell's pair, with its value (no parentheses: it goes inside some)."""
     if c.get("request_ms"):
         return (
-            f"S = {ms(c['service_ms'])}, one registration's server time alone (the sweep's "
-            f"sequential baseline of {c['hashing']}; the call alone {ms(c.get('call_ms'))})"
+            f"S = {ms(c['service_ms'])}: one registration's server time alone, from the "
+            f"sweep's sequential baseline of {c['hashing']}; the call alone takes "
+            f"{ms(c.get('call_ms'))}"
         )
     return (
-        f"S = {ms(c['service_ms'])}, the call alone (no sequential baseline of {c['hashing']} "
-        "in this sweep, so the registration's own work beyond the call is left out)"
+        f"S = {ms(c['service_ms'])}: the call alone, as this sweep has no sequential baseline "
+        f"of {c['hashing']}, so the registration's own work beyond the call is left out"
     )
 
 

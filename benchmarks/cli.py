@@ -31,7 +31,9 @@ from benchmarks.document import markdown, rich_table, splice
 from benchmarks.ingest import measure_ingest
 from benchmarks.instrument import measure_instrument_cost
 from benchmarks.instrument_parts import measure_instrument_parts
+from benchmarks.mainjob import SECTION as MAINJOB_SECTION
 from benchmarks.mainjob import existing_section, replace_section
+from benchmarks.openloop_bench import SECTION as OPENLOOP_SECTION
 from benchmarks.overhead import measure_overhead
 from benchmarks.plan import FULL, QUICK, Plan
 from benchmarks.report_time import measure_report_time
@@ -39,6 +41,8 @@ from benchmarks.strategies import measure_strategies
 from benchmarks.watchdog import measure_watchdog_cost
 from runner.environment import cpu_model, git_sha, usable_cpus
 from runner.session import release_store
+
+KEPT = (MAINJOB_SECTION, OPENLOOP_SECTION)  # BENCHMARKS.md sections other commands write
 
 
 def parser() -> argparse.ArgumentParser:
@@ -232,8 +236,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         errors=errors,
     )
     old = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
-    kept = existing_section(old)  # the main job's figures come from its own store (issue 10)
-    old = old.replace(kept, "").rstrip("\n") + "\n" if kept else old
+    # the main job's and the open loop's figures come from their own stores (issues 10, 16)
+    kept = {h: k for h in KEPT if (k := existing_section(old, h)) is not None}
+    for k in kept.values():
+        old = old.replace(k, "").rstrip("\n") + "\n"
     if only is not None and old:
         load = f"{about['load average at start (1, 5, 15 min)']} -> {about['load average at end']}"
         note = (
@@ -241,7 +247,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"(git {about['git']}, load average {load}); other rows from the run above"
         )
         text = splice(old, figures, note)
-    args.out.write_text(text if kept is None else replace_section(text, kept), encoding="utf-8")
+    for h, k in kept.items():
+        text = replace_section(text, k, h)
+    args.out.write_text(text, encoding="utf-8")
     console.print(
         f"written to {args.out}  ({about['wall time of this run']}, "
         f"load {about['load average at start (1, 5, 15 min)']} -> "

@@ -172,17 +172,19 @@ def section(figs: Sequence[Figure], load: str) -> str:
     return "\n".join(lines)
 
 
-def replace_section(doc: str, text: str) -> str:
-    """doc with its main-job section replaced by text (appended if it has none) (pure)."""
-    pattern = re.compile(re.escape(SECTION) + r".*?(?=^## |\Z)", re.S | re.M)
+def replace_section(doc: str, text: str, heading: str = SECTION) -> str:
+    """doc with its section `heading` (the main job's) replaced by text (appended if it has
+    none) (pure)."""
+    pattern = re.compile(re.escape(heading) + r".*?(?=^## |\Z)", re.S | re.M)
     if pattern.search(doc):
         return pattern.sub(lambda _: text, doc)
     return doc.rstrip("\n") + "\n\n" + text
 
 
-def existing_section(doc: str) -> str | None:
-    """The main-job section of a BENCHMARKS.md, if it has one (kept when the rest is rewritten)."""
-    m = re.compile(re.escape(SECTION) + r".*?(?=^## |\Z)", re.S | re.M).search(doc)
+def existing_section(doc: str, heading: str = SECTION) -> str | None:
+    """The section `heading` (the main job's) of a BENCHMARKS.md, if it has one (kept when the
+    rest is rewritten)."""
+    m = re.compile(re.escape(heading) + r".*?(?=^## |\Z)", re.S | re.M).search(doc)
     return m.group(0) if m else None
 
 

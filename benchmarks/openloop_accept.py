@@ -1,9 +1,10 @@
-"""Issue 16's acceptance numbers from a store written by benchmarks/openloop_accept.sh, with the
-report's own definitions (analysis/openloop.py): per open cell the offered and achieved rate,
-the send lag p99, ρ and μ from the S stored with the cell, the register mean in S, and above
-capacity the fitted latency slope against (λ − μ)/μ; then the report section's paragraphs.
+"""Issue 16's acceptance figures from a store written by benchmarks/openloop_accept.sh, with the
+report's own definitions (analysis/openloop.py, figures in benchmarks/openloop_bench.py): rate
+kept, below capacity (achieved, register mean in S, the queue model and ideal processor
+sharing on the cell's own arrivals), above capacity (achieved vs the ceiling, latency slope
+vs (λ − μ)/μ), and closed- next to open-loop health p99; then the report section's paragraphs.
 
-    .venv/bin/python -m benchmarks.openloop_accept outputs/accept16.duckdb
+    .venv/bin/python -m benchmarks.openloop_accept outputs/accept16.duckdb [--write BENCHMARKS.md]
     .venv/bin/python -m benchmarks.openloop_accept --alone outputs/accept16.duckdb threadpool
 
 S is one registration's server time alone (the store's sequential cells of the strategy), as
@@ -12,48 +13,19 @@ in the report; `--alone` prints it in seconds for the shell script to derive the
 
 from __future__ import annotations
 
-import math
-import sys
-from typing import Any
+import argparse
+import os
+import statistics
+from collections.abc import Sequence
+from pathlib import Path
 
 import duckdb
 
 from analysis import openloop, openloop_section
-
-Row = dict[str, Any]
-
-
-def line(c: Row, reg: dict[str, Row], slopes: dict[str, Row]) -> str:
-    """One open cell's acceptance figures as one line (pure)."""
-    out = (
-        f"open {c['scenario']} {c['hashing']} {c['arrival_process']} rate={c['rate']} "
-        f"S={c['service_ms']:.1f} ms (call {c['call_ms']:.1f} ms) "
-        f"achieved={c['achieved_rps']:.2f}/s "
-        f"({c['achieved_rps'] / c['rate'] - 1:+.1%} of offered) dropped={c['dropped']} "
-        f"send_lag_p99={c['send_lag_p99_ms']:.1f} ms"
-    )
-    rho, mu = openloop.utilisation(c), openloop.ceiling_rps(c)
-    if math.isnan(rho):
-        return out
-    out += f" rho={rho:.2f} mu={mu:.2f}/s"
-    r = reg.get(c["cell_id"])
-    if r:
-        mean = r["latency_avg_ms"]
-        out += f" register mean={mean:.0f} ms = {mean / c['service_ms']:.2f} S"
-        n = openloop.executors(c)
-        if rho < 1 and n and c["arrival_process"] == "poisson":
-            name, model = openloop.below_model(c["hashing"], n, rho)
-            out += f" ({name}: {model:.2f} S)"
-    fit = slopes.get(c["cell_id"])
-    if rho > 1 and fit and fit["slope"] is not None:
-        share = openloop.register_share(c["scenario"])
-        done, lam, model = c["achieved_rps"] * share, c["rate"] * share, openloop.model_slope(c)
-        out += (
-            f" achieved vs ceiling {done / mu - 1:+.1%}; slope {fit['slope']:.3f} s/s vs "
-            f"(λ-μ)/μ {model:.3f} ({fit['slope'] / model - 1:+.0%}); with μ = achieved "
-            f"{(lam - done) / done:.3f} ({fit['slope'] / ((lam - done) / done) - 1:+.0%})"
-        )
-    return out
+from benchmarks.figures import Figure
+from benchmarks.mainjob import replace_section
+from benchmarks.openloop_bench import SECTION, figures, tally
+from benchmarks.psim import ps_response_times
 
 
 def alone_s(store: str, hashing: str) -> float:
@@ -72,29 +44,83 @@ def alone_s(store: str, hashing: str) -> float:
     return float(ms) / 1000
 
 
-def main(store: str) -> None:
-    con = duckdb.connect(store, read_only=True)
+def ideal_ms(con: duckdb.DuckDBPyConnection, c: dict[str, object]) -> float | None:
+    """Mean response of ideal processor sharing replayed on the cell's registrations (all their
+    intended times, warm-up included), over those the window counts."""
+    rows = con.execute(
+        """SELECT r.t_intended, r.t_start BETWEEN k.t_measure_start AND k.t_measure_end
+           FROM requests r JOIN cells k USING (cell_id)
+           WHERE r.cell_id = ? AND r.side = 'client' AND r.path = ?
+             AND coalesce(r.source, 'user') = 'user' AND r.t_intended IS NOT NULL
+           ORDER BY r.t_intended""",
+        [c["cell_id"], openloop.REGISTER],
+    ).fetchall()
+    n = openloop.executors(c)
+    if not rows or not n:
+        return None
+    times = ps_response_times([t for t, _ in rows], float(c["service_ms"]) / 1000, n)  # type: ignore[arg-type]
+    inside = [x for x, (_, counted) in zip(times, rows, strict=True) if counted]
+    return 1000 * statistics.fmean(inside) if inside else None
+
+
+def section(figs: Sequence[Figure], store: str, load: str) -> str:
+    return "\n".join(
+        [
+            SECTION,
+            "",
+            "Written by `python -m benchmarks.openloop_accept STORE --write BENCHMARKS.md` from",
+            "the store of `bash benchmarks/openloop_accept.sh` (see both for the cells and the",
+            f"definitions), here `{store}`. {load} Register means below capacity met 1.5 S in",
+            f"{tally(figs, 'register mean')} cells.",
+            "",
+            "| of | figure | value | target | met? | detail |",
+            "|---|---|---|---|---|---|",
+            *(
+                f"| {f.item} | {f.what} | {f.shown()} | {f.target} | {f.verdict} | {f.detail} |"
+                for f in figs
+            ),
+            "",
+        ]
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.openloop_accept", description=__doc__)
+    p.add_argument("store", nargs="?", default="outputs/accept16.duckdb")
+    p.add_argument("--write", type=Path, default=None, help="BENCHMARKS.md to update")
+    p.add_argument("--load-average", default=None, help="load average while it ran")
+    p.add_argument("--alone", metavar="HASHING", default=None, help="print S (s) and stop")
+    args = p.parse_args(argv)
+    if args.alone:
+        print(f"{alone_s(args.store, args.alone):.6f}")
+        return 0
+    con = duckdb.connect(args.store, read_only=True)
     ids = [r[0] for r in con.execute("SELECT cell_id FROM cells WHERE status = 'ok'").fetchall()]
     d = openloop_section.read(con, ids)
+    ideal = {
+        c["cell_id"]: m
+        for c in d.cells
+        if c["arrival"] == "open"
+        and c["scenario"] == "register"
+        and 0 < openloop.utilisation(c) < 1
+        and c.get("arrival_process") == "poisson"
+        and (m := ideal_ms(con, c)) is not None
+    }
     con.close()
-    reg = {s["cell_id"]: s for s in d.stats if s["endpoint"] == openloop.REGISTER}
-    slopes = {s["cell_id"]: s for s in d.slopes}
-    for c in d.cells:
-        if c["arrival"] == "open":
-            print(line(c, reg, slopes))
-        else:
-            print(
-                f"closed {c['scenario']} {c['hashing']} users={c['users']} "
-                f"S={c['service_ms']:.1f} ms (call {c['call_ms']:.1f} ms) "
-                f"achieved={c['achieved_rps']:.2f}/s"
-            )
+    figs = figures(d.cells, d.stats, d.slopes, ideal)
+    for f in figs:
+        print(f"[{f.item}] {f.what}: {f.shown()} (target {f.target}: {f.verdict}) {f.detail}")
     print()
-    for p in openloop_section.parts(d)["paragraphs"]:
-        print("-", p)
+    for para in openloop_section.parts(d)["paragraphs"]:
+        print("-", para)
+    if args.write:
+        now = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+        la = args.load_average or f"{now} (when written; pass --load-average for the run's)"
+        old = args.write.read_text(encoding="utf-8") if args.write.exists() else ""
+        text = section(figs, args.store, f"Load average: {la}.")
+        args.write.write_text(replace_section(old, text, SECTION), encoding="utf-8")
+    return 0
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--alone"]:
-        print(f"{alone_s(sys.argv[2], sys.argv[3]):.6f}")
-    else:
-        main(sys.argv[1] if len(sys.argv) > 1 else "outputs/accept16.duckdb")
+    raise SystemExit(main())

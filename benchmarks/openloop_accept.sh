@@ -1,6 +1,7 @@
 #!/bin/bash
 # Issue 16 acceptance cells (open-loop load); run from the repository root on a quiet machine:
 #   bash benchmarks/openloop_accept.sh && .venv/bin/python -m benchmarks.openloop_accept outputs/accept16.duckdb
+# REPEATS (default 6): Poisson cells below capacity, as one 20 s sample's mean moves by ~0.07 S
 set -eu
 ST=${ST:-outputs/accept16.duckdb}; OUT=${OUT:-outputs/accept16}
 R=".venv/bin/python -m runner"
@@ -20,6 +21,11 @@ ST_=$(S threadpool); LOW=$(python3 -c "print(round(0.5 * $CORES / $ST_, 2))"); e
 $R -m scenario=register hashing=threadpool workers=1 bcrypt_rounds=10 load.arrival=open \
    load.rate=$LOW load.process=constant,poisson duration=20 warmup=2 baseline=false \
    'compare.hashing=[]' store=$ST hydra.sweep.dir=$OUT/below
+if [ "${REPEATS:-6}" -gt 1 ]; then
+  $R -m scenario=register hashing=threadpool workers=1 bcrypt_rounds=10 load.arrival=open \
+     load.rate=$LOW load.process=poisson repeat=$(seq -s, 2 "${REPEATS:-6}") duration=20 \
+     warmup=2 baseline=false 'compare.hashing=[]' store=$ST hydra.sweep.dir=$OUT/below-repeats
+fi
 # 3. above capacity: threadpool, 1 worker, register only, 1.5 x cores/S, 20 s
 HIGH=$(python3 -c "print(round(1.5 * $CORES / $ST_, 2))"); echo "S=$ST_ above=$HIGH"
 $R scenario=register hashing=threadpool workers=1 bcrypt_rounds=10 load.arrival=open \
