@@ -5,7 +5,7 @@ sharing on the cell's own arrivals), above capacity (achieved vs the ceiling, la
 vs (λ − μ)/μ), and closed- next to open-loop health p99; then the report section's paragraphs.
 
     .venv/bin/python -m benchmarks.openloop_accept outputs/accept16.duckdb [--write BENCHMARKS.md]
-    .venv/bin/python -m benchmarks.openloop_accept --alone outputs/accept16.duckdb threadpool
+    .venv/bin/python -m benchmarks.openloop_accept --alone threadpool outputs/accept16.duckdb
 
 S is one registration's server time alone (the store's sequential cells of the strategy), as
 in the report; `--alone` prints it in seconds for the shell script to derive the rates.

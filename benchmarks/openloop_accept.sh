@@ -6,7 +6,7 @@ set -eu
 ST=${ST:-outputs/accept16.duckdb}; OUT=${OUT:-outputs/accept16}
 R=".venv/bin/python -m runner"
 # S: one registration's server time alone (s), from the sequential cells of step 0 (the report's S)
-S() { .venv/bin/python -m benchmarks.openloop_accept --alone "$ST" "$1"; }
+S() { .venv/bin/python -m benchmarks.openloop_accept --alone "$1" "$ST"; }
 CORES=$(nproc)
 uptime
 # 0. S of each strategy below: a registration alone (sequential, 100 requests, 1 worker)
