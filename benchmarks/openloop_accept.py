@@ -22,9 +22,10 @@ from pathlib import Path
 import duckdb
 
 from analysis import openloop, openloop_section
+from benchmarks import ps_bare
 from benchmarks.figures import Figure
 from benchmarks.mainjob import replace_section
-from benchmarks.openloop_bench import SECTION, figures, tally
+from benchmarks.openloop_bench import SECTION, figures, floor, tally
 from benchmarks.psim import ps_response_times
 
 
@@ -71,7 +72,12 @@ def section(figs: Sequence[Figure], store: str, load: str) -> str:
             "Written by `python -m benchmarks.openloop_accept STORE --write BENCHMARKS.md` from",
             "the store of `bash benchmarks/openloop_accept.sh` (see both for the cells and the",
             f"definitions), here `{store}`. {load} Register means below capacity met 1.5 S in",
-            f"{tally(figs, 'register mean')} cells.",
+            f"{tally(figs, 'register mean')} cells. Each Poisson cell below capacity is also",
+            "held against ideal processor sharing of the cores replayed on its own intended send",
+            "times (benchmarks/psim.py): what a perfect server would have answered on that very",
+            "sample of arrivals, so measured / ideal is what this stack adds. The `floor` rows",
+            "(`--bare N`, benchmarks/ps_bare.py) do the same for bcrypt alone in 40 threads: the",
+            "kernel's own sharing of these cores, under any server.",
             "",
             "| of | figure | value | target | met? | detail |",
             "|---|---|---|---|---|---|",
@@ -90,6 +96,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--write", type=Path, default=None, help="BENCHMARKS.md to update")
     p.add_argument("--load-average", default=None, help="load average while it ran")
     p.add_argument("--alone", metavar="HASHING", default=None, help="print S (s) and stop")
+    p.add_argument(
+        "--bare", type=int, default=0, help="also time N bare thread-pool runs (ps_bare.py)"
+    )
     args = p.parse_args(argv)
     if args.alone:
         print(f"{alone_s(args.store, args.alone):.6f}")
@@ -107,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         and (m := ideal_ms(con, c)) is not None
     }
     con.close()
-    figs = figures(d.cells, d.stats, d.slopes, ideal)
+    figs = figures(d.cells, d.stats, d.slopes, ideal) + floor(ps_bare.measure(args.bare))
     for f in figs:
         print(f"[{f.item}] {f.what}: {f.shown()} (target {f.target}: {f.verdict}) {f.detail}")
     print()

@@ -149,6 +149,23 @@ def figures(
     return out
 
 
+def floor(runs: Sequence[Any]) -> list[Figure]:
+    """benchmarks/ps_bare.py's runs: the kernel's own sharing of the cores, nothing else."""
+    return [
+        Figure(
+            "floor",
+            f"bcrypt in 40 threads, no HTTP, seed {r.seed}: mean",
+            r.measured_ms / r.service_ms,
+            "S",
+            "(reported)",
+            None,
+            f"S = {r.service_ms:.1f} ms (the hash); ideal sharing on these arrivals "
+            f"{r.ideal_ms / r.service_ms:.2f} S (measured / ideal {r.ratio:.3f})",
+        )
+        for r in runs
+    ]
+
+
 def tally(figs: Sequence[Figure], what: str) -> str:
     """'k of n' for the figures whose name ends with `what`."""
     mine = [f for f in figs if f.what.endswith(what)]

@@ -54,3 +54,13 @@ def test_benchmarks_md_keeps_both_sections_written_elsewhere() -> None:
     new = replace_section(doc, SECTION + "\n\nnew open\n", SECTION)
     assert "new open" in new and "old open" not in new and "old main" in new
     assert existing_section(new, SECTION) == SECTION + "\n\nnew open\n"
+
+
+def test_floor_rows_report_the_kernels_sharing_against_ideal() -> None:
+    """A bare thread-pool run becomes one reported row: its mean in S and measured / ideal."""
+    from benchmarks.openloop_bench import floor
+    from benchmarks.ps_bare import BareRun
+
+    (row,) = floor([BareRun(seed=0, service_ms=60.0, measured_ms=84.0, ideal_ms=80.0)])
+    assert row.value == pytest.approx(1.4) and row.met is None
+    assert "1.33 S" in row.detail and "measured / ideal 1.050" in row.detail
