@@ -24,7 +24,8 @@ def test_processor_sharing_by_hand() -> None:
 def test_poisson_at_half_load_on_two_cores_gives_the_mm2_mean() -> None:
     """Poisson arrivals, fixed S, ρ = 0.5 on 2 cores: mean S/(1 − ρ²) = 1.33 S within 5 %
     (processor sharing's mean does not depend on the distribution of S)."""
-    rng, s, t, arr = random.Random(7), 0.05, 0.0, []
+    rng, s, t = random.Random(7), 0.05, 0.0
+    arr: list[float] = []
     while len(arr) < 60_000:
         t += rng.expovariate(1 / s)  # λ = 1/S: ρ = λS/2 = 0.5
         arr.append(t)
