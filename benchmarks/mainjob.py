@@ -154,6 +154,18 @@ def figures(m: MainJob) -> list[Figure]:
     ]
 
 
+def figure_table(figs: Sequence[Figure]) -> list[str]:
+    """The markdown table of a section's figures, one row each (pure)."""
+    return [
+        "| of | figure | value | target | met? | detail |",
+        "|---|---|---|---|---|---|",
+        *(
+            f"| {f.item} | {f.what} | {f.shown()} | {f.target} | {f.verdict} | {f.detail} |"
+            for f in figs
+        ),
+    ]
+
+
 def section(figs: Sequence[Figure], load: str) -> str:
     lines = [
         SECTION,
@@ -161,12 +173,7 @@ def section(figs: Sequence[Figure], load: str) -> str:
         "Written by `python -m benchmarks.mainjob --write BENCHMARKS.md` from the store of the",
         f"README's main job (see benchmarks/mainjob.py for the definitions). {load}",
         "",
-        "| of | figure | value | target | met? | detail |",
-        "|---|---|---|---|---|---|",
-        *(
-            f"| {f.item} | {f.what} | {f.shown()} | {f.target} | {f.verdict} | {f.detail} |"
-            for f in figs
-        ),
+        *figure_table(figs),
         "",
     ]
     return "\n".join(lines)

@@ -24,7 +24,7 @@ import duckdb
 from analysis import openloop, openloop_section
 from benchmarks import ps_bare
 from benchmarks.figures import Figure
-from benchmarks.mainjob import replace_section
+from benchmarks.mainjob import figure_table, replace_section
 from benchmarks.openloop_bench import SECTION, figures, floor, tally
 from benchmarks.psim import ps_response_times
 
@@ -79,12 +79,7 @@ def section(figs: Sequence[Figure], store: str, load: str) -> str:
             "(`--bare N`, benchmarks/ps_bare.py) do the same for bcrypt alone in 40 threads: the",
             "kernel's own sharing of these cores, under any server.",
             "",
-            "| of | figure | value | target | met? | detail |",
-            "|---|---|---|---|---|---|",
-            *(
-                f"| {f.item} | {f.what} | {f.shown()} | {f.target} | {f.verdict} | {f.detail} |"
-                for f in figs
-            ),
+            *figure_table(figs),
             "",
         ]
     )
