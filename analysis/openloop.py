@@ -15,6 +15,7 @@ from typing import Any
 
 from analysis.ceilings import KINDS, STRATEGIES, pair
 from analysis.model import mmc_response_ms
+from analysis.psim import ps_response_times
 from app.contract import HEALTH_PATH, LOAD_MIX, REGISTER_PATH
 
 Row = dict[str, Any]
@@ -211,9 +212,41 @@ def below_model(hashing: str, n: int, rho: float) -> tuple[str, float]:
     return f"M/M/{n}", 1 + wait
 
 
-def below_rows(cells: Sequence[Row], stats: Sequence[Row]) -> list[Row]:
+# Strategies whose calls share the cores as threads (processor sharing); their cells can be
+# replayed on ideal sharing. The blocking loop and a process pool serve first-come instead.
+SHARING = ("threadpool", "sync_def")
+
+
+def replayable(c: Row) -> bool:
+    """An open Poisson cell below capacity whose pair shares the cores (ideal sharing applies)."""
+    rho = utilisation(c)
+    return (
+        c.get("arrival") == "open"
+        and (c.get("arrival_process") or "poisson") == "poisson"
+        and c["hashing"] in SHARING
+        and not math.isnan(rho)
+        and 0 < rho < 1
+    )
+
+
+def ideal_mean_ms(c: Row, arrivals: Sequence[Row]) -> float:
+    """Mean response, over the requests the window counts, of ideal sharing of the pair's
+    executors replayed on the cell's own register arrivals (analysis/psim.py); NaN without."""
+    mine = [a for a in arrivals if a["cell_id"] == c["cell_id"]]
+    n = executors(c)
+    if not mine or not n:
+        return math.nan
+    times = ps_response_times([a["t_intended"] for a in mine], float(c["service_ms"]) / 1000, n)
+    inside = [t for t, a in zip(times, mine, strict=True) if a["counted"]]
+    return 1000 * sum(inside) / len(inside) if inside else math.nan
+
+
+def below_rows(
+    cells: Sequence[Row], stats: Sequence[Row], arrivals: Sequence[Row] = ()
+) -> list[Row]:
     """Open cells below capacity (0 < ρ < 1) with registrations: their mean from the intended
-    time, in S, and for Poisson arrivals the pair's queue model (below_model)."""
+    time, in S; for Poisson arrivals the pair's queue model (below_model) and, where the pair
+    shares the cores, ideal sharing replayed on the cell's own arrivals (`ideal_in_s`)."""
     by = {(s["cell_id"], s["endpoint"]): s for s in stats}
     out = []
     for c in cells:
@@ -222,15 +255,18 @@ def below_rows(cells: Sequence[Row], stats: Sequence[Row]) -> list[Row]:
             continue
         name, model = below_model(c["hashing"], n, rho)
         poisson = (c.get("arrival_process") or "poisson") == "poisson"
+        s_ms = float(c["service_ms"])
+        ideal = ideal_mean_ms(c, arrivals) if replayable(c) else math.nan
         out.append(
             {
                 **c,
                 "rho": rho,
                 "executors": n,
                 "mean_ms": reg["latency_avg_ms"],
-                "mean_in_s": reg["latency_avg_ms"] / float(c["service_ms"]),
+                "mean_in_s": reg["latency_avg_ms"] / s_ms,
                 "model": name,
                 "model_in_s": model if poisson else math.nan,
+                "ideal_in_s": ideal / s_ms,
             }
         )
     return out

@@ -28,17 +28,20 @@ class OpenLoopData:
     stats: list[Row] = field(default_factory=list)
     series: list[Row] = field(default_factory=list)
     slopes: list[Row] = field(default_factory=list)
+    arrivals: list[Row] = field(default_factory=list)  # below capacity, threads: ideal sharing
 
 
 def read(con: duckdb.DuckDBPyConnection, ids: list[str]) -> OpenLoopData:
     """Everything the section draws from, for the report's cells."""
     cells = openloop_queries.load_cells(con, ids)
     opened = [c["cell_id"] for c in cells if c["arrival"] == "open"]
+    shared = [c["cell_id"] for c in cells if openloop.replayable(c)]
     return OpenLoopData(
         cells=cells,
         stats=openloop_queries.endpoint_stats(con, [c["cell_id"] for c in cells]),
         series=openloop_queries.latency_series(con, opened) if opened else [],
         slopes=openloop_queries.growth(con, opened, openloop.REGISTER) if opened else [],
+        arrivals=openloop_queries.arrivals(con, shared, openloop.REGISTER) if shared else [],
     )
 
 
@@ -75,6 +78,6 @@ def parts(d: OpenLoopData) -> dict[str, Any]:
         "question": QUESTION,
         "figures": figs,
         "paragraphs": openloop_words.paragraphs(
-            d.cells, growth, gaps, openloop.below_rows(d.cells, d.stats)
+            d.cells, growth, gaps, openloop.below_rows(d.cells, d.stats, d.arrivals)
         ),
     }

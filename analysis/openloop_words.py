@@ -64,8 +64,16 @@ def paragraphs(
             f"took {ms(b['mean_ms'])} on average from the intended time, "
             f"{num(b['mean_in_s'], 2)} S ({service_sentence(b)})"
             + (
-                f"; {b['model']} gives {num(model, 2)} S for Poisson arrivals."
+                f"; {b['model']} gives {num(model, 2)} S for Poisson arrivals"
                 if not math.isnan(model)
+                else ""
+            )
+            + (
+                f", and ideal sharing of {b['executors']} cores replayed on this cell's own "
+                f"arrivals {num(b['ideal_in_s'], 2)} S, so the luck of this sample accounts for "
+                f"{pct(b['ideal_in_s'] / model - 1, True)} and this server for "
+                f"{pct(b['mean_in_s'] / b['ideal_in_s'] - 1, True)}."
+                if not math.isnan(b.get("ideal_in_s", math.nan)) and not math.isnan(model)
                 else "."
             )
         )

@@ -26,10 +26,11 @@ def ms(x: float | None) -> str:
 
 
 def pct(x: float | None, signed: bool = False) -> str:
-    """0.123 -> '12 %' ('+12 %' when signed)."""
+    """0.123 -> '12 %' ('+12 %' when signed); what rounds to zero is '0 %', never '-0 %'."""
     if x is None or math.isnan(x):
         return "n/a"
-    return f"{x * 100:+.0f} %" if signed else f"{x * 100:.0f} %"
+    shown = round(x * 100) + 0  # + 0 turns -0 into 0
+    return f"{shown:+d} %" if signed and shown else f"{shown:d} %"
 
 
 def num(x: float | None, digits: int = 1) -> str:

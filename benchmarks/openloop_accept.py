@@ -14,8 +14,8 @@ in the report; `--alone` prints it in seconds for the shell script to derive the
 from __future__ import annotations
 
 import argparse
+import math
 import os
-import statistics
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -26,7 +26,6 @@ from benchmarks import ps_bare
 from benchmarks.figures import Figure
 from benchmarks.mainjob import figure_table, replace_section
 from benchmarks.openloop_bench import SECTION, figures, floor, tally
-from benchmarks.psim import ps_response_times
 
 
 def alone_s(store: str, hashing: str) -> float:
@@ -45,25 +44,6 @@ def alone_s(store: str, hashing: str) -> float:
     return float(ms) / 1000
 
 
-def ideal_ms(con: duckdb.DuckDBPyConnection, c: dict[str, object]) -> float | None:
-    """Mean response of ideal processor sharing replayed on the cell's registrations (all their
-    intended times, warm-up included), over those the window counts."""
-    rows = con.execute(
-        """SELECT r.t_intended, r.t_start BETWEEN k.t_measure_start AND k.t_measure_end
-           FROM requests r JOIN cells k USING (cell_id)
-           WHERE r.cell_id = ? AND r.side = 'client' AND r.path = ?
-             AND coalesce(r.source, 'user') = 'user' AND r.t_intended IS NOT NULL
-           ORDER BY r.t_intended""",
-        [c["cell_id"], openloop.REGISTER],
-    ).fetchall()
-    n = openloop.executors(c)
-    if not rows or not n:
-        return None
-    times = ps_response_times([t for t, _ in rows], float(c["service_ms"]) / 1000, n)  # type: ignore[arg-type]
-    inside = [x for x, (_, counted) in zip(times, rows, strict=True) if counted]
-    return 1000 * statistics.fmean(inside) if inside else None
-
-
 def section(figs: Sequence[Figure], store: str, load: str) -> str:
     return "\n".join(
         [
@@ -74,7 +54,7 @@ def section(figs: Sequence[Figure], store: str, load: str) -> str:
             f"definitions), here `{store}`. {load} Register means below capacity met 1.5 S in",
             f"{tally(figs, 'register mean')} cells. Each Poisson cell below capacity is also",
             "held against ideal processor sharing of the cores replayed on its own intended send",
-            "times (benchmarks/psim.py): what a perfect server would have answered on that very",
+            "times (analysis/psim.py): what a perfect server would have answered on that very",
             "sample of arrivals, so measured / ideal is what this stack adds. The `floor` rows",
             "(`--bare N`, benchmarks/ps_bare.py) do the same for bcrypt alone in 40 threads: the",
             "kernel's own sharing of these cores, under any server.",
@@ -102,13 +82,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ids = [r[0] for r in con.execute("SELECT cell_id FROM cells WHERE status = 'ok'").fetchall()]
     d = openloop_section.read(con, ids)
     ideal = {
-        c["cell_id"]: m
-        for c in d.cells
-        if c["arrival"] == "open"
-        and c["scenario"] == "register"
-        and 0 < openloop.utilisation(c) < 1
-        and c.get("arrival_process") == "poisson"
-        and (m := ideal_ms(con, c)) is not None
+        b["cell_id"]: b["ideal_in_s"] * float(b["service_ms"])
+        for b in openloop.below_rows(d.cells, d.stats, d.arrivals)
+        if not math.isnan(b["ideal_in_s"])
     }
     con.close()
     figs = figures(d.cells, d.stats, d.slopes, ideal) + floor(ps_bare.measure(args.bare))

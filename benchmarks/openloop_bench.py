@@ -4,7 +4,7 @@
 The definitions are the report's (analysis/openloop.py): S is one registration's server time
 alone (the store's sequential cells), μ = executors / S, ρ = offered registrations / μ. Below
 capacity each Poisson cell is also held against ideal processor sharing replayed on its own
-intended send times (benchmarks/psim.py), which separates the luck of the arrival sample from
+intended send times (analysis/psim.py), which separates the luck of the arrival sample from
 what the real stack adds.
 """
 

@@ -117,3 +117,20 @@ def growth(con: duckdb.DuckDBPyConnection, ids: list[str], path: str) -> list[Ro
         GROUP BY ALL ORDER BY cell_id""",
         [ids, path],
     )
+
+
+def arrivals(con: duckdb.DuckDBPyConnection, ids: list[str], path: str) -> list[Row]:
+    """Open-loop cells: every intended send time of one endpoint's load requests (warm-up
+    included, as the queue holds them), in order, and whether the window counts the request
+    (`counted`: sent inside it, the open loop's rule in views.sql)."""
+    return rows(
+        con,
+        f"""
+        SELECT r.cell_id, r.t_intended,
+               r.t_start BETWEEN k.t_measure_start AND k.t_measure_end AS counted
+        FROM requests r JOIN cells k USING (cell_id)
+        WHERE list_contains(?, r.cell_id) AND r.side = 'client' AND r.path = ?
+          AND r.t_intended IS NOT NULL AND {_USER}
+        ORDER BY r.cell_id, r.t_intended""",
+        [ids, path],
+    )

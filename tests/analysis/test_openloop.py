@@ -150,3 +150,24 @@ def test_below_capacity_gives_the_mean_in_s_next_to_mmc() -> None:
     assert openloop.below_model("blocking", 1, 0.75) == ("M/D/1", pytest.approx(2.5))
     name, pool = openloop.below_model("processpool", 2, 0.5)
     assert name.startswith("M/D/2") and pool == pytest.approx(1 + 1 / 6)
+
+
+def test_below_capacity_replays_ideal_sharing_on_the_cells_own_arrivals() -> None:
+    """threadpool, Poisson, ρ = 0.5: arrivals 1 s apart never overlap, so ideal sharing gives
+    exactly S and a 350 ms mean is the server's +40 %; the sample's luck is ideal vs M/M/2
+    (1.0 / 1.33 - 1 = -25 %). Requests outside the window are replayed, not averaged; a
+    blocking cell (first-come, not shared) gets no replay."""
+    cells = [cell("p", rate=4.0), cell("b", rate=1.0, hashing="blocking")]
+    stats = [
+        {"cell_id": cid, "endpoint": openloop.REGISTER, "latency_avg_ms": 350.0}
+        for cid in ("p", "b")
+    ]
+    arrivals = [{"cell_id": "p", "t_intended": 1.8e9 + k, "counted": k > 0} for k in range(5)] + [
+        {"cell_id": "b", "t_intended": 1.8e9, "counted": True}
+    ]
+    assert openloop.replayable(cells[0]) and not openloop.replayable(cells[1])
+    rows = {r["cell_id"]: r for r in openloop.below_rows(cells, stats, arrivals)}
+    assert rows["p"]["ideal_in_s"] == pytest.approx(1.0)
+    assert rows["b"]["ideal_in_s"] != rows["b"]["ideal_in_s"]  # NaN
+    text = " ".join(openloop_words.paragraphs(cells, [], [], list(rows.values())))
+    assert "own arrivals 1.00 S" in text and "-25 %" in text and "+40 %" in text
