@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from analysis.model import MeanCI, mean_ci
+from analysis.model import MeanCI, ModelPoint, closed_loop, mean_ci
 
 Row = dict[str, Any]
 
@@ -118,6 +118,19 @@ class Point:
         """Workers that served >= 5 % of the requests (rounded mean over repeats), if known."""
         used = self.mean("workers_used")
         return None if math.isnan(used) else max(1, round(used))
+
+    def model(self, *, served: bool = False) -> ModelPoint:
+        """The closed-loop model at this point; `served`: with c counting only the workers
+        that served (workers_used), where known."""
+        return closed_loop(
+            self.users,
+            self.hash_ms,
+            self.workers,
+            self.cpu_count,
+            self.hashing,
+            self.work,
+            workers_used=self.workers_used if served else None,
+        )
 
 
 def _varying(rows: Iterable[Row]) -> list[str]:

@@ -18,7 +18,6 @@ from analysis.figstyle import (
     values,
 )
 from analysis.figures import facets
-from analysis.model import closed_loop
 
 Row = dict[str, Any]
 ENDPOINT_TITLE = {
@@ -35,18 +34,7 @@ def model_with_workers_used(line: Sequence[Point]) -> list[float] | None:
         return None
     if all(p.workers_used is None for p in line):
         return None
-    return [
-        closed_loop(
-            p.users,
-            p.hash_ms,
-            p.workers,
-            p.cpu_count,
-            p.hashing,
-            p.work,
-            workers_used=p.workers_used,
-        ).response_ms
-        for p in line
-    ]
+    return [p.model(served=True).response_ms for p in line]
 
 
 def registration_model(pts: Sequence[Point]) -> go.Figure | None:
@@ -64,12 +52,7 @@ def registration_model(pts: Sequence[Point]) -> go.Figure | None:
                 (p for p in rp if p.hashing == h and p.series == s), key=lambda p: p.users
             )
             x = [p.users for p in line]
-            model = [
-                closed_loop(
-                    p.users, p.hash_ms, p.workers, p.cpu_count, p.hashing, p.work
-                ).response_ms
-                for p in line
-            ]
+            model = [p.model().response_ms for p in line]
             traces = [
                 (f"{s} · avg", values(line, "avg_ms"), "solid", error_bars(line, "avg_ms")),
                 (f"{s} · p95", values(line, "p95_ms"), "dot", error_bars(line, "p95_ms")),

@@ -20,7 +20,6 @@ from analysis.figstyle import (
     series_colors,
     values,
 )
-from analysis.model import closed_loop
 from analysis.verdict import FixRow
 
 Row = dict[str, Any]
@@ -74,12 +73,7 @@ def throughput(pts: Sequence[Point], rows: Sequence[FixRow]) -> go.Figure | None
                 fig.add_trace(
                     go.Scatter(
                         x=x,
-                        y=[
-                            closed_loop(
-                                p.users, p.hash_ms, p.workers, p.cpu_count, p.hashing, p.work
-                            ).throughput_rps
-                            for p in line
-                        ],
+                        y=[p.model().throughput_rps for p in line],
                         name=f"{s} · model X",
                         legendgroup=f"{s}x",
                         showlegend=legend(f"{s} · model X"),

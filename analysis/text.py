@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from analysis.aggregate import Grid, Point, by_endpoint, strategies
-from analysis.model import closed_loop, relative_gap
+from analysis.model import relative_gap
 from analysis.wording import more_strategies, ms, pct, run_command, times
 
 Row = dict[str, Any]
@@ -181,7 +181,7 @@ def model_gaps(pts: Sequence[Point]) -> list[tuple[Point, float, float]]:
     for p in by_endpoint(pts, "register"):
         if math.isnan(p.hash_ms) or not p.hash_ms or math.isnan(p.mean("avg_ms")):
             continue
-        r = closed_loop(p.users, p.hash_ms, p.workers, p.cpu_count, p.hashing, p.work).response_ms
+        r = p.model().response_ms
         out.append((p, r, relative_gap(p.mean("avg_ms"), r)))
     return out
 
@@ -233,7 +233,7 @@ def registration(
     for h, series in lines:
         mine = [(p, r, g) for p, r, g in gaps if p.hashing == h and p.series == series]
         p, r, g = max(mine, key=lambda x: abs(x[2]))
-        c = closed_loop(p.users, p.hash_ms, p.workers, p.cpu_count, p.hashing, p.work).servers
+        c = p.model().servers
         spread = f" {spread_note(p)}" if spread_note(p) else ""
         head = f"{h}, {series} (S = {ms(p.hash_ms)}, c = {c}){spread}:"
         if abs(g) <= FOLLOWS:
@@ -250,15 +250,7 @@ def registration(
             )
         else:
             why = "hashes ran faster during the cell than the S used by the model"
-        used = closed_loop(
-            p.users,
-            p.hash_ms,
-            p.workers,
-            p.cpu_count,
-            p.hashing,
-            p.work,
-            workers_used=p.workers_used,
-        )
+        used = p.model(served=True)
         if used.servers < c:
             why += (
                 f"; with c = {used.servers}, the workers that served, the model gives "
