@@ -11,7 +11,6 @@ import plotly.graph_objects as go
 
 from analysis.figstyle import base_layout
 from analysis.stall_stacks import (
-    DEFAULT_APP,
     NO_CAPTURE,
     Group,
     function_of,
@@ -21,6 +20,7 @@ from analysis.stall_stacks import (
     trimmed,
 )
 from analysis.wording import ms
+from app.contract import DEFAULT_APP
 
 Row = dict[str, Any]
 TOP_STACKS = 12

@@ -15,14 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from analysis.wording import ms, pct
+from app.contract import DEFAULT_APP, is_loop_frame
 
 Row = dict[str, Any]
 NO_CAPTURE = "(no capture: the watchdog could not run)"
-DEFAULT_APP = "app.main:app"
 LATE_SHARE_TO_MENTION = 0.1
-# A stack whose innermost frame is the event loop's own running code: no handler held the loop;
-# the loop thread itself did not get a core or the GIL (other threads had them).
-LOOP_MODULES = ("asyncio.runners", "asyncio.base_events", "asyncio.events", "selectors", "uvloop")
 
 
 @dataclass
@@ -78,11 +75,6 @@ def function_of(frame: str) -> str:
     """'module:function:line' -> 'module:function'."""
     head, sep, line = frame.rpartition(":")
     return head if sep and line.isdigit() else frame
-
-
-def is_loop_frame(frame: str) -> bool:
-    module = frame.split(":", 1)[0]
-    return any(module == m or module.startswith(m + ".") for m in LOOP_MODULES)
 
 
 def caller_of(stack: tuple[str, ...]) -> str | None:

@@ -8,8 +8,9 @@ from typing import Any
 
 import duckdb
 
-from analysis import openloop_section, queries, stall_section
+from analysis import openloop_section, queries
 from analysis.aggregate import representative_cells
+from app.contract import DEFAULT_APP
 
 Row = dict[str, Any]
 
@@ -53,6 +54,6 @@ def read_store(con: duckdb.DuckDBPyConnection, store: Path, sweep: str) -> Store
         worker_shares=queries.worker_shares(con, cids),
         health_times=queries.health_times(con, cids),
         stall_rows=queries.stall_stacks(con, cids),
-        served_apps=queries.served_apps(con, cids, stall_section.DEFAULT_APP),
+        served_apps=queries.served_apps(con, cids, DEFAULT_APP),
         open_loop=openloop_section.read(con, cids),
     )

@@ -29,7 +29,12 @@ A cell directory (Hydra's job dir, or a temp dir in tests) holds:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
+
+# The repository root (where `app`, `runner` and `conf` live): servers and locust run from here.
+REPO_ROOT = Path(__file__).resolve().parents[1]
+# One row of a query or a JSONL file, by column name.
+Row = dict[str, Any]
 
 # --- HTTP -------------------------------------------------------------------------------------
 API_PREFIX = "/api"
@@ -37,6 +42,7 @@ REGISTER_PATH = "/api/users/register/"
 LOGIN_PATH = "/api/users/login/"
 HEALTH_PATH = "/api/health/"
 REQUEST_ID_HEADER = "X-Request-ID"
+DEFAULT_APP = "app.main:app"  # the study's own app, what `server.app` serves unless told
 # uvicorn's timeout_graceful_shutdown (s) for the servers the runner starts. When a server stops,
 # its load is over: what is still in flight was abandoned by its client (a closed load stops
 # without draining), so it is cancelled after this long instead of served (a blocked loop would
@@ -44,12 +50,10 @@ REQUEST_ID_HEADER = "X-Request-ID"
 GRACEFUL_SHUTDOWN_S = 0.1
 
 # --- environment ------------------------------------------------------------------------------
-ENV_PREFIX = "SYNCBLOCK_"  # the app's settings: SYNCBLOCK_<FIELD> (app/settings.py)
 HASHING_ENV = "SYNCBLOCK_HASHING"
 DB_URL_ENV = "SYNCBLOCK_DB_URL"
 LOG_DIR_ENV = "SYNCBLOCK_LOG_DIR"
 BCRYPT_ROUNDS_ENV = "SYNCBLOCK_BCRYPT_ROUNDS"
-INSTRUMENT_ENV = "SYNCBLOCK_INSTRUMENT"
 WORK_ENV = "SYNCBLOCK_WORK"
 WORK_MS_ENV = "SYNCBLOCK_WORK_MS"
 WORK_COST_ENV = "SYNCBLOCK_WORK_COST"  # the kind's calibrated cost (set: no calibration)
@@ -113,6 +117,18 @@ LOAD_MIX: dict[str, dict[str, int]] = {
     "mixed": {"register": 5, "health": 1},
 }
 
+# --- the event loop's own frames ---------------------------------------------------------------
+# A stack frame in these modules is the loop itself running (waiting for a core, the GIL or I/O),
+# not code that holds it: stall attribution skips them, in the runner and in the report.
+LOOP_MODULES = ("asyncio.runners", "asyncio.base_events", "asyncio.events", "selectors", "uvloop")
+
+
+def is_loop_frame(label: str) -> bool:
+    """Is 'module:function:line' the event loop's own running code?"""
+    module = label.split(":", 1)[0]
+    return any(module == m or module.startswith(m + ".") for m in LOOP_MODULES)
+
+
 # --- cell files -------------------------------------------------------------------------------
 CELL_JSON = "cell.json"
 SERVER_DIR = "server"
@@ -121,7 +137,6 @@ REQUESTS_GLOB = "requests-*.jsonl"
 LAG_GLOB = "lag-*.jsonl"
 STALLS_GLOB = "stalls-*.jsonl"
 DROPPED_GLOB = "dropped-*.jsonl"
-WORK_GLOB = "work-*.json"
 LOCUST_PREFIX = "locust"
 RESOURCES = "resources.jsonl"
 APP_DB = "app.db"

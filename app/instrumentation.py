@@ -29,11 +29,10 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import dbtime
-from app.contract import lag_file, requests_file
+from app.contract import REQUEST_ID_HEADER, lag_file, requests_file
 from app.jsonl import JsonlBuffer
 
-REQUEST_ID_HEADER = "x-request-id"
-_REQUEST_ID_RAW = REQUEST_ID_HEADER.encode("latin-1")
+_REQUEST_ID_RAW = REQUEST_ID_HEADER.lower().encode("latin-1")  # ASGI header names are lower case
 _REQUEST_ID_OK = re.compile(rb"^[A-Za-z0-9._:-]{1,128}$")
 
 # request_id, method, path, status, t_start (epoch s), duration_ms, pid

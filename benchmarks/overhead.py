@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.contract import REPO_ROOT
 from benchmarks.cells import rows
 from benchmarks.stats import median
-from runner.server import PROJECT_ROOT
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ def measure_overhead(
     )
     t0 = time.monotonic()
     done = subprocess.run(
-        argv, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=timeout, check=False
+        argv, cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout, check=False
     )
     wall = time.monotonic() - t0
     if done.returncode != 0:

@@ -20,14 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app import contract
-from app.contract import REGISTER_PATH
+from app.contract import REGISTER_PATH, REPO_ROOT
 from benchmarks.cells import cell_overrides, cell_row, compose_cell, run_bench_cell, summary
 from benchmarks.httpload import read_probe
 from benchmarks.stats import in_window, tick_sums
 from runner.config import validate
 from runner.proc import ManagedProcess
 from runner.sampler import Sampler, server_targets
-from runner.server import PROJECT_ROOT, UvicornServer
+from runner.server import UvicornServer
 
 STRATEGIES = ("blocking", "sync_def", "threadpool", "processpool")
 PROBE_FILE = "health_probe.txt"
@@ -50,7 +50,7 @@ class StrategyRun:
 def health_prober(url: str, out: Path, interval_ms: float) -> Iterator[Path]:
     """A prober process appending (t, latency, status) lines to `out` until the block ends."""
     argv = [sys.executable, "-m", "benchmarks.httpload", "probe", url, str(out), f"{interval_ms:g}"]
-    with ManagedProcess(argv, log_path=out.with_suffix(".log"), cwd=PROJECT_ROOT, stop_timeout=5):
+    with ManagedProcess(argv, log_path=out.with_suffix(".log"), cwd=REPO_ROOT, stop_timeout=5):
         yield out
 
 

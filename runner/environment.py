@@ -15,11 +15,11 @@ from pathlib import Path
 
 import psutil
 
+from app.contract import REPO_ROOT
 from runner.redact import redact
 from runner.store.records import SweepRecord
 
 PROJECT = "syncblock"
-REPO_DIR = Path(__file__).resolve().parents[1]
 
 
 def parse_cpu_model(cpuinfo: str) -> str:
@@ -73,7 +73,7 @@ def usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def git_sha(repo: Path = REPO_DIR) -> str | None:
+def git_sha(repo: Path = REPO_ROOT) -> str | None:
     """HEAD of the checkout the code runs from, or None outside a git checkout."""
     try:
         done = subprocess.run(

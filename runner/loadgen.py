@@ -11,13 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import runner
-from app.contract import CLIENT_DIR, CLIENT_LOG_ENV, LOCUST_LOG, LOCUST_PREFIX
+from app.contract import CLIENT_DIR, CLIENT_LOG_ENV, LOCUST_LOG, LOCUST_PREFIX, REPO_ROOT
 from runner.distload import start_distributed
 from runner.proc import ManagedProcess
 
-LOCUSTFILES = Path(runner.__file__).parent / "locustfiles"
-REPO_ROOT = Path(runner.__file__).parent.parent
+LOCUSTFILES = Path(__file__).resolve().parent / "locustfiles"
 # locust --stop-timeout of a load that drains: its in-flight requests finish, so both sides log
 # them (open loop: the queue's tail is the measurement; sequential: it stops itself anyway).
 # A closed timed load does not drain (stop timeout 0): its window counts the requests answered

@@ -22,6 +22,8 @@ from typing import IO, Any
 
 import psutil
 
+from app.contract import REPO_ROOT
+
 
 def wait_until(
     predicate: Callable[[], bool], *, timeout: float, what: str, interval: float = 0.05
@@ -147,7 +149,7 @@ class Reaper:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
-                cwd=Path(__file__).resolve().parents[1],
+                cwd=REPO_ROOT,
                 start_new_session=True,  # a signal to the runner's group does not reach it
             )
             self._owner = os.getpid()

@@ -29,9 +29,9 @@ from pathlib import Path
 from types import TracebackType
 
 from app import contract
+from app.contract import REPO_ROOT
 from runner.proc import ManagedProcess
 from runner.pyspy_stalls import name_stalls
-from runner.server import PROJECT_ROOT
 
 RATE_HZ = 100
 STOP_TIMEOUT_S = 15.0
@@ -153,7 +153,7 @@ def write_stalls(server_dir: Path, stall_ms: float) -> int:
             lag_rows=_jsonl(contract.lag_file(server_dir, pid)),
             stall_ms=stall_ms,
             rate_hz=float(meta["rate_hz"]),
-            roots=(str(PROJECT_ROOT), os.getcwd()),
+            roots=(str(REPO_ROOT), os.getcwd()),
         )
         text = "".join(json.dumps(r, separators=(",", ":")) + "\n" for r in rows)
         pyspy_stalls_file(server_dir, pid).write_text(text)

@@ -17,8 +17,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from app.contract import is_loop_frame
+
 SOURCE = "py-spy"
-LOOP_MODULES = ("asyncio.runners", "asyncio.base_events", "asyncio.events", "selectors", "uvloop")
 Record = dict[str, Any]
 
 
@@ -121,12 +122,6 @@ def _cover(spans_: list[Span], a: float, b: float) -> dict[tuple[str, ...], floa
         if overlap > 0:
             cover[s.stack] += overlap
     return cover
-
-
-def is_loop_frame(label: str) -> bool:
-    """The event loop's own running code (the loop thread waits: for a core, the GIL, I/O)."""
-    module = label.split(":", 1)[0]
-    return any(module == m or module.startswith(m + ".") for m in LOOP_MODULES)
 
 
 def name_stalls(

@@ -23,11 +23,11 @@ import time
 
 import httpx
 
+from app.contract import REPO_ROOT
 from runner.proc import ManagedProcess
 from runner.sampler import Targets, process_tree
 from runner.server import (
     _FAILURE_SIGNS,
-    PROJECT_ROOT,
     STARTUP_COMPLETE,
     ServerBase,
     ServerStartError,
@@ -48,7 +48,7 @@ def child_argv(app: str, host: str, port: int) -> list[str]:
         "--port",
         str(port),
         "--app-dir",
-        str(PROJECT_ROOT),
+        str(REPO_ROOT),
     ]
 
 
@@ -62,7 +62,7 @@ class ReuseportServer(ServerBase):
                 argv,
                 log_path=self.log_path,
                 env=env,
-                cwd=PROJECT_ROOT,
+                cwd=REPO_ROOT,
                 stop_timeout=self.stop_timeout,
             )
             for _ in range(self.workers)

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING
 
+from app.contract import DEFAULT_APP
+
 
 @dataclass
 class ScenarioConf:
@@ -54,7 +56,7 @@ class LoadConf:
 @dataclass
 class ServerConf:
     balance: str = "reuseport"  # reuseport (N processes, own sockets) | shared (uvicorn --workers)
-    app: str = "app.main:app"  # ASGI import string served (wrapped by app.instrumentation)
+    app: str = DEFAULT_APP  # ASGI import string served (wrapped by app.instrumentation)
     pool_size: int | None = None  # processpool size per worker (None: cores)
     thread_limit: int = 40  # anyio's thread limiter per worker
 

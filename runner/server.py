@@ -26,15 +26,13 @@ from typing import Self
 import httpx
 import psutil
 
-from app.contract import GRACEFUL_SHUTDOWN_S, HEALTH_PATH
+from app.contract import DEFAULT_APP, GRACEFUL_SHUTDOWN_S, HEALTH_PATH, REPO_ROOT
 from runner.proc import ManagedProcess, free_port
 
 STARTUP_COMPLETE = "Application startup complete"
 # Seen before readiness, these mean a worker failed (uvicorn's master would restart it forever).
 _FAILURE_SIGNS = ("Application startup failed", "Traceback (most recent call last)")
 _STARTED_PID = re.compile(r"Started server process \[(\d+)\]")
-# The project root, so `app.main:app` imports whatever the current directory is.
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 _ERROR_LINE = re.compile(r"^(?:[\w.]+\.)?\w*(?:Error|Exception|Exit)\b.*$")
 
 
@@ -74,7 +72,7 @@ class ServerBase:
         log_path: Path,
         host: str = "127.0.0.1",
         port: int | None = None,
-        app: str = "app.main:app",
+        app: str = DEFAULT_APP,
         ready_path: str | None = HEALTH_PATH,
         start_timeout: float = 60.0,
         stop_timeout: float = 15.0,
@@ -146,7 +144,7 @@ class UvicornServer(ServerBase):
             "--timeout-graceful-shutdown",
             str(math.ceil(GRACEFUL_SHUTDOWN_S)),  # whole seconds on the command line
             "--app-dir",
-            str(PROJECT_ROOT),
+            str(REPO_ROOT),
         ]
         self._proc = ManagedProcess(
             argv, log_path=self.log_path, env=env, stop_timeout=self.stop_timeout

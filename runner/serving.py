@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from app.contract import DEFAULT_APP
 from runner.reuseport import ReuseportServer
 from runner.sampler import Targets, server_targets
 from runner.server import HEALTH_PATH, UvicornServer
@@ -21,7 +22,7 @@ def make_server(
     env: Mapping[str, str],
     log_path: Path,
     port: int | None,
-    app: str = "app.main:app",
+    app: str = DEFAULT_APP,
     ready_path: str | None = HEALTH_PATH,
 ) -> Server:
     """A not yet started server of the given balance mode."""

@@ -15,6 +15,7 @@ from typing import Any
 
 from app import contract
 from app.contract import (
+    DEFAULT_APP,
     Arrival,
     ArrivalProcess,
     Balance,
@@ -27,7 +28,6 @@ from app.contract import (
 )
 
 DEFAULT_SEQUENTIAL_REQUESTS = 100
-DEFAULT_APP = "app.main:app"
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ def client_row(
     sent = (context or {}).get("request_id")
     status = int(getattr(response, "status_code", 0) or 0)
     return {
-        "request_id": headers.get(REQUEST_ID_HEADER) or headers.get("x-request-id") or sent,
+        "request_id": headers.get(REQUEST_ID_HEADER) or sent,
         "method": request_type,
         "path": urlsplit(url).path if url else name,
         "status": status,

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from runner.server import PROJECT_ROOT
+from app.contract import REPO_ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
@@ -31,7 +31,7 @@ def run_cell(tmp_path: Path, **overrides: object) -> Path:
     argv += ["duration=30", "warmup=3", f"store={store}", f"hydra.run.dir={tmp_path / 'run'}"]
     done = subprocess.run(
         [sys.executable, "-m", "runner", *argv],
-        cwd=PROJECT_ROOT,
+        cwd=REPO_ROOT,
         capture_output=True,
         text=True,
         timeout=300,
