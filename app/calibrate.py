@@ -1,7 +1,7 @@
 """Calibration: the cost at which one call of a work kind takes about S ms.
 
 At start-up every server process needs (kind, cost). The runner calibrates once per sweep
-(runner/workcal.py, right after it measures S, on a quiet machine) and passes the cost as
+(runner/serve/workcal.py, right after it measures S, on a quiet machine) and passes the cost as
 SYNCBLOCK_WORK_COST, so every cell of a kind runs the same call. Without it (the app run by
 hand) the app calibrates itself: the first process of a server measures; the others (uvicorn
 --workers) wait on a file lock and reuse its answer, so N workers do not calibrate at once on

@@ -107,11 +107,6 @@ def _request_id(scope: Scope) -> bytes:
     return uuid.uuid4().hex.encode("latin-1")
 
 
-def request_id_from(scope: Scope) -> str:
-    """The request id the middleware uses for this request (see `_request_id`)."""
-    return _request_id(scope).decode("latin-1")
-
-
 class TimingMiddleware:
     def __init__(self, app: ASGIApp, recorder: Recorder) -> None:
         self.app = app

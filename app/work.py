@@ -31,13 +31,12 @@ import hmac
 import os
 import re
 import time
-from collections.abc import Callable
 
 import argon2
 import bcrypt
 from argon2.low_level import Type
 
-from app.contract import WORKS, Work
+from app.contract import Work
 
 ARGON2_MEMORY_KIB = 19 * 1024  # OWASP Password Storage Cheat Sheet: m = 19 MiB, t = 2, p = 1
 ARGON2_MIN_TIME_COST = 2
@@ -168,10 +167,3 @@ def verify_or_dummy(kind: Work, password: str, hashed: str | None, dummy: str) -
 def dummy_hash_as(kind: Work, cost: int) -> str:
     """A hash by `kind` at `cost` to verify against for unknown users (same time as a real one)."""
     return hash_as(kind, _DUMMY_PASSWORD, cost)
-
-
-def hasher(kind: Work) -> Callable[[str, int], str]:
-    """`kind` as a function with `hash_password`'s shape: (password, cost) -> hash."""
-    if kind not in WORKS:
-        raise ValueError(f"work={kind!r}: must be one of {WORKS}")
-    return functools.partial(hash_as, kind)

@@ -39,8 +39,8 @@ from benchmarks.plan import FULL, QUICK, Plan
 from benchmarks.report_time import measure_report_time
 from benchmarks.strategies import measure_strategies
 from benchmarks.watchdog import measure_watchdog_cost
-from runner.environment import cpu_model, git_sha, usable_cpus
-from runner.session import release_store
+from runner.store.environment import cpu_model, git_sha, usable_cpus
+from runner.store.session import release_store
 
 KEPT = (MAINJOB_SECTION, OPENLOOP_SECTION)  # BENCHMARKS.md sections other commands write
 

@@ -1,4 +1,4 @@
-"""Item 9 (issue 9): what a new TCP connection per request costs. Real `health` cells at one
+"""Item 9: what a new TCP connection per request costs. Real `health` cells at one
 user and one worker, `load.connections=persistent` and `per_request` in interleaved ABBA pairs;
 per pair, the client mean of /api/health/ (cell_summary, measured window) per_request minus
 persistent. The median over pairs is the cost of `per_request` on one request's latency."""

@@ -75,7 +75,7 @@ def markdown(
     lines = [
         "# Benchmarks",
         "",
-        "Written by `python -m benchmarks` (issue 5); do not edit by hand, rerun it.",
+        "Written by `python -m benchmarks`; do not edit by hand, rerun it.",
         "Medians of several runs and ratios measured in the same run: absolute times on a",
         "shared machine move from run to run, the ratios much less.",
         "",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.contract import HEALTH_PATH, REGISTER_PATH
+from app.contract import HASHINGS, HEALTH_PATH, REGISTER_PATH
 from benchmarks.agreement import Agreement
 from benchmarks.connections import ConnectionCost
 from benchmarks.ingest import IngestRate
@@ -15,7 +15,7 @@ from benchmarks.report_time import ReportTime
 from benchmarks.stats import median, quantile, ratio
 from benchmarks.strategies import STRATEGIES, StrategyRun
 
-NON_BLOCKING = ("sync_def", "threadpool", "processpool")
+NON_BLOCKING = tuple(h for h in HASHINGS if h != "blocking")
 HEALTH, REGISTER = HEALTH_PATH, REGISTER_PATH
 
 

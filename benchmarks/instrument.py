@@ -20,8 +20,8 @@ from app import contract
 from app.contract import HEALTH_PATH
 from benchmarks.httpload import LoadResult, closed_loop
 from benchmarks.stats import ab_order, median, paired_ratios
-from runner.sampler import process_tree
-from runner.server import UvicornServer
+from runner.probe.sampler import process_tree
+from runner.serve.server import UvicornServer
 
 
 @dataclass(frozen=True)

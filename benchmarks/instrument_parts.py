@@ -18,7 +18,7 @@ from app.contract import HEALTH_PATH
 from benchmarks.httpload import closed_loop
 from benchmarks.instrument import arm_env, health_run
 from benchmarks.stats import median
-from runner.server import UvicornServer
+from runner.serve.server import UvicornServer
 
 ARMS = ("off", "middleware", "on")
 APPS = {"off": "app.main:app", "middleware": "benchmarks.middleware_arm:app", "on": "app.main:app"}

@@ -1,4 +1,4 @@
-"""Issue 10: the runner's overhead measured on the main job's own cells, read from its store.
+"""The runner's overhead measured on the main job's own cells, read from its store.
 
 `python -m benchmarks.mainjob [STORE] [--wall SECONDS] [--write BENCHMARKS.md]` reads the latest
 sweep of a store (by default outputs/results.duckdb, where the README's main job writes) and
@@ -32,7 +32,7 @@ import duckdb
 from benchmarks.figures import Figure, at_most
 from benchmarks.stats import median
 
-SECTION = "## Main job (issue 10)"
+SECTION = "## Main job"
 
 _SQL = """
 WITH latest AS (

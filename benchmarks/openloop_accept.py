@@ -1,4 +1,4 @@
-"""Issue 16's acceptance figures from a store written by benchmarks/openloop_accept.sh, with the
+"""The open-loop acceptance figures from a store written by benchmarks/openloop_accept.sh, with the
 report's own definitions (analysis/openloop.py, figures in benchmarks/openloop_bench.py): rate
 kept, below capacity (achieved, register mean in S, the queue model and ideal processor
 sharing on the cell's own arrivals), above capacity (achieved vs the ceiling, latency slope

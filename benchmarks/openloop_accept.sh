@@ -1,5 +1,5 @@
 #!/bin/bash
-# Issue 16 acceptance cells (open-loop load); run from the repository root on a quiet machine:
+# The open-loop acceptance cells; run from the repository root on a quiet machine:
 #   bash benchmarks/openloop_accept.sh && .venv/bin/python -m benchmarks.openloop_accept outputs/accept16.duckdb
 # REPEATS (default 6): Poisson cells below capacity, as one 20 s sample's mean moves by ~0.07 S
 set -eu

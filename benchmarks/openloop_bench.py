@@ -1,4 +1,4 @@
-"""Issue 16's acceptance figures (pure: rows of the acceptance store in, `Figure`s out), for
+"""The open-loop acceptance figures (pure: rows of the acceptance store in, `Figure`s out), for
 `python -m benchmarks.openloop_accept STORE --write BENCHMARKS.md`.
 
 The definitions are the report's (analysis/openloop.py): S is one registration's server time
@@ -15,10 +15,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from analysis import openloop
+from app.contract import Row
 from benchmarks.figures import Figure, at_most
 
-Row = dict[str, Any]
-SECTION = "## Open loop (issue 16)"
+SECTION = "## Open loop"
 MEAN_LIMIT_S = 1.5  # below capacity: register mean <= 1.5 S
 RATE_TOL, CEILING_TOL, SLOPE_TOL, LAG_MS = 0.05, 0.10, 0.30, 5.0
 

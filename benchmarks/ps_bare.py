@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import bcrypt
 
 from analysis.psim import ps_response_times
-from runner.arrivals import poisson_times
-from runner.hashtime import median_hash_ms
+from runner.load.arrivals import poisson_times
+from runner.serve.hashtime import median_hash_ms
 
 PASSWORD = b"correct-horse-9"
 

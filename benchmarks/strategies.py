@@ -20,16 +20,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app import contract
-from app.contract import REGISTER_PATH, REPO_ROOT
+from app.contract import HASHINGS, REGISTER_PATH, REPO_ROOT
 from benchmarks.cells import cell_overrides, cell_row, compose_cell, run_bench_cell, summary
 from benchmarks.httpload import read_probe
 from benchmarks.stats import in_window, tick_sums
-from runner.config import validate
-from runner.proc import ManagedProcess
-from runner.sampler import Sampler, server_targets
-from runner.server import UvicornServer
+from runner.plan.config import validate
+from runner.probe.sampler import Sampler, server_targets
+from runner.processes.proc import ManagedProcess
+from runner.serve.server import UvicornServer
 
-STRATEGIES = ("blocking", "sync_def", "threadpool", "processpool")
+STRATEGIES = HASHINGS
 PROBE_FILE = "health_probe.txt"
 
 

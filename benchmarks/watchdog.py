@@ -1,4 +1,4 @@
-"""Item 10: what the stall watchdog costs (issue 14).
+"""Item 10: what the stall watchdog costs.
 
 The same ABBA health A/B as item 3 (benchmarks/instrument.py), both arms instrumented, one
 with the stall watchdog (`SYNCBLOCK_WATCHDOG=true`, the default), one without. The watchdog

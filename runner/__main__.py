@@ -2,8 +2,8 @@
 
 import sys
 
-from runner import interrupt
 from runner.cli import main
+from runner.processes import interrupt
 
 interrupt.install()  # SIGTERM and SIGHUP take Ctrl-C's path
 try:

@@ -16,12 +16,12 @@ from hydra.core.utils import JobReturn, JobStatus
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
-from runner.config import ConfigError, validate
-from runner.databases import close_servers
+from runner.plan.config import ConfigError, validate
 from runner.progress import Progress
-from runner.redact import hydra_files, scrub_files
-from runner.session import claim_store, close_sweep, sweep_id_for
+from runner.serve.databases import close_servers
 from runner.store import StoreBusy
+from runner.store.redact import hydra_files, scrub_files
+from runner.store.session import claim_store, close_sweep, sweep_id_for
 
 
 def stop(message: str) -> None:

@@ -21,23 +21,30 @@ from typing import Any
 from omegaconf import DictConfig
 
 from app import contract
-from runner.cellrow import Timings, Where, base_record
-from runner.config import validate
-from runner.databases import CellDatabase, cell_database, count_rows, write_db_json
-from runner.hashtime import hash_ms_for
-from runner.loadgen import LoadPlan, deadline_s, finish_locust, start_locust
-from runner.openload import OPEN_LOCUSTFILE, dropped_in_window
-from runner.pyspy import PySpyRecorders, write_stalls
-from runner.redact import redact, redact_data
-from runner.sampler import Sampler, load_targets
-from runner.serving import make_server, sampler_targets
-from runner.session import connection, ensure_sweep, hold_store, note_reuse, sweep_id_for
-from runner.spec import CellSpec
-from runner.store import ingest_cell, ok_cell_id
-from runner.store.files import first_client_request
-from runner.store.records import CellRecord
-from runner.store.runs import headline
-from runner.workcal import calibration_for, server_env, target_ms, work_ms
+from runner.load.loadgen import LoadPlan, deadline_s, finish_locust, start_locust
+from runner.load.openload import OPEN_LOCUSTFILE, dropped_in_window
+from runner.plan.cellrow import Timings, Where, base_record
+from runner.plan.config import validate
+from runner.plan.spec import CellSpec
+from runner.probe.pyspy import PySpyRecorders, write_stalls
+from runner.probe.sampler import Sampler, load_targets
+from runner.serve.databases import CellDatabase, cell_database, count_rows, write_db_json
+from runner.serve.hashtime import hash_ms_for
+from runner.serve.serving import make_server, sampler_targets
+from runner.serve.workcal import calibration_for, server_env, target_ms, work_ms
+from runner.store import (
+    CellRecord,
+    connection,
+    ensure_sweep,
+    first_client_request,
+    headline,
+    hold_store,
+    ingest_cell,
+    note_reuse,
+    ok_cell_id,
+    sweep_id_for,
+)
+from runner.store.redact import redact, redact_data
 
 
 @dataclass
@@ -112,7 +119,7 @@ def clear_artifacts(cell_dir: Path) -> None:
 
 def measure(spec: CellSpec, cell_dir: Path, db_url: str | None = None) -> Timings:
     """Run the cell's processes and return its timings; raises on any failure.
-    `db_url`: the app's database when the runner chose it (runner/databases.py)."""
+    `db_url`: the app's database when the runner chose it (runner/serve/databases.py)."""
     hash_ms = hash_ms_for(spec.bcrypt_rounds)
     work = calibration_for(spec.work, target_ms(spec.work_ms, hash_ms), spec.bcrypt_rounds)
     cell_dir.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hydra
 from omegaconf import DictConfig
 
-import runner.config  # noqa: F401  (registers the structured-config schema)
+import runner.plan.config  # noqa: F401  (registers the structured-config schema)
 from runner.cell import CellResult, run_cell
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from app.settings import Hashing, Settings
-from runner.server import UvicornServer
+from runner.serve.server import UvicornServer
 
 
 def app_env(root: Path, hashing: Hashing, rounds: int = 12) -> dict[str, str]:
@@ -56,7 +56,7 @@ def cell_spec() -> Callable[..., Any]:
     """A CellSpec composed from conf/ the way Hydra composes it, with overrides."""
     from hydra import compose, initialize_config_dir
 
-    from runner.config import validate
+    from runner.plan.config import validate
 
     conf = Path(__file__).resolve().parents[1] / "conf"
 

@@ -1,4 +1,4 @@
-"""The syncblock sweeper: Hydra's public Sweeper API around runner.sweep.
+"""The syncblock sweeper: Hydra's public Sweeper API around runner.plan.sweep.
 
 It expands the command line like Hydra's basic sweeper (plus `hydra.sweeper.params`), adds the
 main job's comparison and baseline cells, composes and validates EVERY job before any process
@@ -21,8 +21,8 @@ from hydra.types import HydraContext, TaskFunction
 from omegaconf import DictConfig, OmegaConf
 
 from runner import progress
-from runner.config import ConfigError, cell_key, validate
-from runner.sweep import Facts, SweepError, cartesian, plan
+from runner.plan.config import ConfigError, cell_key, validate
+from runner.plan.sweep import Facts, SweepError, cartesian, plan
 
 
 def _stop(message: str) -> None:

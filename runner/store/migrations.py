@@ -35,7 +35,7 @@ _V4_REQUESTS = ("source VARCHAR", "t_intended DOUBLE", "db_ms DOUBLE")
 
 
 def _v3_to_v4(con: duckdb.DuckDBPyConnection) -> None:
-    """v4 adds the axes of DESIGN's "Next" to cells, source/t_intended/db_ms to requests, and
+    """v4 adds the load, server and work axes to cells, source/t_intended/db_ms to requests, and
     the stalls table. Cells stored before v4 ran bcrypt with persistent connections."""
     for col in _V4_CELLS:
         con.execute(f"ALTER TABLE cells ADD COLUMN IF NOT EXISTS {col}")

@@ -52,7 +52,7 @@ class CellRecord:
     t_measure_start: float | None = None  # epoch s: warm-up over
     t_measure_end: float | None = None  # epoch s: load over
     wall_s: float | None = None  # whole cell, runner overhead included
-    # schema v4: the axes DESIGN's "Next" adds, and where the cell ran
+    # schema v4: the load, server and work axes, and where the cell ran
     work: str = "bcrypt"
     work_ms: float | None = None  # measured time of one call of the work kind
     connections: str | None = None

@@ -17,7 +17,7 @@ import httpx
 import psutil
 import pytest
 
-from runner.server import UvicornServer
+from runner.serve.server import UvicornServer
 from tests.conftest import app_env
 
 pytestmark = pytest.mark.e2e

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from app.settings import HASHING_STRATEGIES
-from runner.server import UvicornServer
+from runner.serve.server import UvicornServer
 
 pytestmark = pytest.mark.e2e
 

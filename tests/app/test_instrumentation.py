@@ -13,9 +13,9 @@ import pytest
 from app.contract import LAG_FIELDS, SERVER_REQUEST_FIELDS
 from app.instrumentation import (
     Recorder,
+    _request_id,
     lag_line,
     lag_probe,
-    request_id_from,
     request_line,
     request_record,
 )
@@ -27,10 +27,10 @@ def _scope(headers: list[tuple[bytes, bytes]]) -> dict[str, object]:
 
 def test_request_id_is_taken_from_the_header_when_sane() -> None:
     """A token-like X-Request-ID is kept; a missing or odd one is replaced by a UUID."""
-    assert request_id_from(_scope([(b"x-request-id", b"abc-123")])) == "abc-123"
-    made = request_id_from(_scope([]))
-    assert len(made) == 32 and made != request_id_from(_scope([]))
-    assert request_id_from(_scope([(b"x-request-id", b'a b"<>')])) != 'a b"<>'
+    assert _request_id(_scope([(b"x-request-id", b"abc-123")])) == b"abc-123"
+    made = _request_id(_scope([]))
+    assert len(made) == 32 and made != _request_id(_scope([]))
+    assert _request_id(_scope([(b"x-request-id", b'a b"<>')])) != b'a b"<>'
 
 
 def test_lag_probe_sees_a_blocked_loop(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from app.jsonl import JsonlBuffer
-from runner.proc import wait_until
+from runner.processes.proc import wait_until
 
 
 def _lines(path: Path) -> list[dict[str, int]]:

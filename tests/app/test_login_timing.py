@@ -15,7 +15,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from runner.server import UvicornServer
+from runner.serve.server import UvicornServer
 
 pytestmark = pytest.mark.e2e
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi import unregister_string_format
 
-from runner.server import UvicornServer
+from runner.serve.server import UvicornServer
 
 pytestmark = pytest.mark.e2e
 

@@ -18,7 +18,7 @@ import httpx
 import psutil
 import pytest
 
-from runner.server import UvicornServer
+from runner.serve.server import UvicornServer
 
 pytestmark = pytest.mark.e2e
 

@@ -1,4 +1,4 @@
-"""runner.server.UvicornServer: real uvicorn on 127.0.0.1, started, checked, stopped clean."""
+"""runner.serve.server.UvicornServer: real uvicorn on 127.0.0.1, started, checked, stopped clean."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import httpx
 import psutil
 import pytest
 
-from runner.server import ServerStartError, UvicornServer
+from runner.serve.server import ServerStartError, UvicornServer
 from tests.conftest import app_env
 
 pytestmark = pytest.mark.e2e

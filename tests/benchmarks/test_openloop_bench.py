@@ -1,4 +1,4 @@
-"""benchmarks/openloop_bench.py: issue 16's acceptance figures from hand-made rows."""
+"""benchmarks/openloop_bench.py: the open-loop acceptance figures from hand-made rows."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def test_figures_hold_each_cell_to_the_issues_targets() -> None:
 
 def test_benchmarks_md_keeps_both_sections_written_elsewhere() -> None:
     """The open-loop section is replaced in place and found again, beside the main job's."""
-    doc = "# B\n\n## Main job (issue 10)\n\nold main\n\n" + SECTION + "\n\nold open\n"
+    doc = "# B\n\n## Main job\n\nold main\n\n" + SECTION + "\n\nold open\n"
     new = replace_section(doc, SECTION + "\n\nnew open\n", SECTION)
     assert "new open" in new and "old open" not in new and "old main" in new
     assert existing_section(new, SECTION) == SECTION + "\n\nnew open\n"

@@ -1,4 +1,4 @@
-"""The open-loop schedule (runner/arrivals.py): pure, seeded, no processes."""
+"""The open-loop schedule (runner/load/arrivals.py): pure, seeded, no processes."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ import statistics
 
 import pytest
 
-from runner.arrivals import (
+from app.contract import LOAD_MIX
+from runner.load.arrivals import (
     format_mix,
     gaps,
     kinds,
     parse_mix,
     parse_spans,
     poisson_times,
-    scenario_mix,
     schedule,
     split_rate,
 )
@@ -102,12 +102,12 @@ def test_constant_spacing_is_exact() -> None:
 
 def test_mix_five_to_one_applies_to_arrivals() -> None:
     """mixed: register:health = 5:1 among arrivals; constant keeps it exact in every 6."""
-    mix = scenario_mix("mixed")
+    mix = LOAD_MIX["mixed"]
     const = list(itertools.islice(kinds(mix, "constant", random.Random()), 600))
     assert all(const[i : i + 6].count("health") == 1 for i in range(0, 600, 6))
     rand = list(itertools.islice(kinds(mix, "poisson", random.Random(3)), 60_000))
     assert rand.count("register") / rand.count("health") == pytest.approx(5.0, rel=0.05)
-    assert set(itertools.islice(kinds(scenario_mix("health"), "poisson", random.Random()), 50)) == {
+    assert set(itertools.islice(kinds(LOAD_MIX["health"], "poisson", random.Random()), 50)) == {
         "health"
     }
 
@@ -116,8 +116,6 @@ def test_rate_split_across_processes_and_mix_env_form() -> None:
     """Each of N processes offers rate/N; a mix survives its env string form."""
     assert split_rate(12.0, 3) == 4.0
     assert parse_mix(format_mix({"register": 5, "health": 1})) == {"register": 5, "health": 1}
-    with pytest.raises(KeyError):
-        scenario_mix("sequential")
     with pytest.raises(ValueError):
         next(gaps(0, "poisson", random.Random()))
     with pytest.raises(ValueError):

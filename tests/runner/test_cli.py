@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from runner.proc import wait_until
+from runner.processes.proc import wait_until
 from runner.store import StoreLock
 from tests.runner.helpers import REPO, leftovers, query, run_runner, server_ready
 

@@ -9,7 +9,7 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig
 
-from runner.config import ConfigError, cell_key, validate
+from runner.plan.config import ConfigError, cell_key, validate
 
 CONF = Path(__file__).resolve().parents[2] / "conf"
 

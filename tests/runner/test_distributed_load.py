@@ -9,8 +9,8 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig
 
-from runner.config import ConfigError, validate
-from runner.distload import worker_argv
+from runner.load.distload import worker_argv
+from runner.plan.config import ConfigError, validate
 from tests.runner.helpers import REPO, query, run_runner, strays
 
 

@@ -13,8 +13,8 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig
 
-from runner.config import ConfigError, validate
-from runner.proc import wait_until
+from runner.plan.config import ConfigError, validate
+from runner.processes.proc import wait_until
 from tests.runner.helpers import REPO, TABLES, query, run_runner, server_ready, strays
 
 pytestmark = pytest.mark.e2e

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from runner.proc import wait_until
+from runner.processes.proc import wait_until
 from tests.runner.helpers import REPO, query, run_runner, server_ready, strays
 
 pytestmark = pytest.mark.e2e

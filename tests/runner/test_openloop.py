@@ -1,4 +1,4 @@
-"""Open-loop load (issue 16): the spec's load for `load.arrival=open`, and real short cells
+"""Open-loop load: the spec's load for `load.arrival=open`, and real short cells
 through `run_cell`: the rate is kept with every row's intended time stored, and arrivals that
 find the in-flight cap full are dropped and counted."""
 
@@ -16,7 +16,7 @@ from hydra import compose, initialize_config_dir
 from analysis.report import build_report
 from app import contract
 from runner.cell import load_plan, run_cell
-from runner.openload import OPEN_LOCUSTFILE
+from runner.load.openload import OPEN_LOCUSTFILE
 
 CONF = Path(__file__).resolve().parents[2] / "conf"
 

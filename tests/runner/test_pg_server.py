@@ -14,7 +14,12 @@ import psutil
 import psycopg
 import pytest
 
-from runner.pg_server import PostgresServer, PostgresStartError, bin_dir, remove_stale_clusters
+from runner.serve.pg_server import (
+    PostgresServer,
+    PostgresStartError,
+    bin_dir,
+    remove_stale_clusters,
+)
 
 pytestmark = pytest.mark.e2e
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from runner.locustfiles.probe import due_at, probe_hz
+from runner.load.locustfiles.probe import due_at, probe_hz
 from tests.runner.helpers import REPO
 
 SLOW_S = 0.6  # every response takes this long: ~12 probes wait at once at 20 Hz
@@ -39,7 +39,7 @@ import json, sys, time
 from gevent import monkey; monkey.patch_all()
 import gevent
 from locust.event import Events
-from runner.locustfiles.probe import Probe, health_sender
+from runner.load.locustfiles.probe import Probe, health_sender
 events = Events()
 rows = []
 events.request.add_listener(lambda **kw: rows.append(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import psutil
 
-from runner.proc import ManagedProcess, wait_until
+from runner.processes.proc import ManagedProcess, wait_until
 
 
 def _children_marked(marker: str) -> list[psutil.Process]:

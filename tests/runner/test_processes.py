@@ -1,4 +1,4 @@
-"""Sampling and load generation against real processes (uvicorn from runner/server.py)."""
+"""Sampling and load generation against real processes (uvicorn from runner/serve/server.py)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from app.contract import CLIENT_DIR, SERVER_DIR
-from runner.loadgen import LoadPlan, finish_locust, start_locust
-from runner.proc import ManagedProcess, wait_until
-from runner.sampler import Sampler, load_targets, server_targets
-from runner.server import UvicornServer
+from runner.load.loadgen import LoadPlan, finish_locust, start_locust
+from runner.probe.sampler import Sampler, load_targets, server_targets
+from runner.processes.proc import ManagedProcess, wait_until
+from runner.serve.server import UvicornServer
 from tests.runner.helpers import leftovers
 
 

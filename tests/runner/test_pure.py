@@ -7,11 +7,11 @@ from types import SimpleNamespace
 from typing import Any
 
 from runner.cell import CellResult, one_line
-from runner.hashtime import median_hash_ms
-from runner.loadgen import LoadPlan, locust_argv
-from runner.locustfiles.rows import client_row
+from runner.load.loadgen import LoadPlan, locust_argv
+from runner.load.locustfiles.rows import client_row
 from runner.progress import cell_text, eta_s
-from runner.session import sweep_id_for
+from runner.serve.hashtime import median_hash_ms
+from runner.store.session import sweep_id_for
 
 PARAMS = {"scenario": "mixed", "hashing": "blocking", "workers": 2, "users": 5, "repeat": 1}
 

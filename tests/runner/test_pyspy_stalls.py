@@ -1,10 +1,10 @@
-"""runner.pyspy_stalls: py-spy's chrometrace events -> one named row per stall window (pure)."""
+"""runner.probe.pyspy_stalls: py-spy's chrometrace events -> one row per stall window (pure)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from runner.pyspy_stalls import loop_thread, module_of, name_stalls, spans
+from runner.probe.pyspy_stalls import loop_thread, module_of, name_stalls, spans
 
 MAIN, THREAD = 1, 2
 

@@ -1,13 +1,12 @@
-"""runner.redact: URL passwords masked wherever a URL can land (pure)."""
+"""runner.store.redact: URL passwords masked wherever a URL can land (pure)."""
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 
-from runner.databases import database_name
-from runner.redact import RedactFilter, redact, redact_data, redact_json_text, scrub_files
+from runner.serve.databases import database_name
+from runner.store.redact import RedactFilter, redact, redact_data, scrub_files
 
 
 def test_redact_masks_the_password_of_every_url() -> None:
@@ -32,7 +31,6 @@ def test_redact_data_and_json_text() -> None:
         "db": {"url": "postgresql://u:***@h/d", "pool_size": 3},
         "x": ["postgresql://a:***@c"],
     }
-    assert json.loads(redact_json_text(json.dumps(cfg)))["db"]["url"].endswith(":***@h/d")
 
 
 def test_scrub_files_and_log_filter(tmp_path: Path) -> None:

@@ -12,11 +12,11 @@ import psutil
 import pytest
 
 from app.contract import SERVER_DIR
-from runner.proc import wait_until
-from runner.reuseport import ReuseportServer
-from runner.reuseport_child import reuseport_socket
-from runner.sampler import Sampler
-from runner.server import ServerStartError
+from runner.probe.sampler import Sampler
+from runner.processes.proc import wait_until
+from runner.serve.reuseport import ReuseportServer
+from runner.serve.reuseport_child import reuseport_socket
+from runner.serve.server import ServerStartError
 from tests.runner.helpers import leftovers
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from runner.pg_server import PostgresServer
+from runner.serve.pg_server import PostgresServer
 from tests.runner.helpers import query, run_runner
 from tests.runner.test_pg_server import pg_processes
 

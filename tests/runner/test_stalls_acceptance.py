@@ -1,4 +1,4 @@
-"""Issue 14's acceptance numbers, for real (slow: about 3 minutes of cells).
+"""The stall attribution's acceptance numbers, for real (slow: about 3 minutes of cells).
 
 - blocking, 1 worker, 5 users, 20 s: >= 90 % of the stalled time is in stacks through the
   password hashing call (`app.passwords:hash_password`, or `app.work:hash_as`, where the app

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import psutil
 
-from runner.environment import collect_sweep, parse_cpu_model, requirement_names
+from runner.store.environment import collect_sweep, parse_cpu_model, requirement_names
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -47,7 +47,7 @@ def test_collect_sweep_describes_this_machine() -> None:
 
 def test_command_line_reads_as_typed() -> None:
     """argv[0] of `python -m runner` (the __main__.py path) is stored as `python -m runner`."""
-    from runner.environment import command_line
+    from runner.store.environment import command_line
 
     line = command_line(["/x/runner/__main__.py", "-m", "workers=1,2", "users=1 5"])
     assert line == "python -m runner -m workers=1,2 'users=1 5'"

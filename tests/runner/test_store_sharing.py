@@ -12,8 +12,7 @@ import duckdb
 import pytest
 
 from analysis.overlap import SENTENCE, overlap_text
-from runner import session
-from runner.store import StoreBusy, ingest_cell, open_store
+from runner.store import StoreBusy, ingest_cell, open_store, session
 from runner.store.lock import IngestLock, lock_path
 from runner.store.records import CellRecord
 

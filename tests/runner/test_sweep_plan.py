@@ -7,7 +7,16 @@ from collections.abc import Sequence
 import pytest
 from hydra.core.override_parser.overrides_parser import OverridesParser
 
-from runner.sweep import BASELINE, COMPARE, GRID, Facts, SweepError, cartesian, plan, with_values
+from runner.plan.sweep import (
+    BASELINE,
+    COMPARE,
+    GRID,
+    Facts,
+    SweepError,
+    cartesian,
+    plan,
+    with_values,
+)
 
 
 def _grid(*args: str) -> list[list[str]]:

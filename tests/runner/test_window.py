@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.cell import load_plan
-from runner.loadgen import STOP_TIMEOUT_S, locust_argv
+from runner.load.loadgen import STOP_TIMEOUT_S, locust_argv
 from runner.store import open_store
 
 # (request id, sent at, duration ms, in_warmup) for a window [10, 20]

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from app.contract import WORKS
 from tests.runner.helpers import leftovers, query, run_runner
 
 pytestmark = pytest.mark.e2e
 
-KINDS = ("bcrypt", "argon2id", "pbkdf2_python", "gil_c", "sleep")
+KINDS = WORKS
 GRID = [
     f"work={','.join(KINDS)}",
     "work.ms=40",

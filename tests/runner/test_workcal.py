@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app import contract
 from app.calibrate import Calibration
-from runner.workcal import calibration_for, server_env, target_ms, work_ms
+from runner.serve.workcal import calibration_for, server_env, target_ms, work_ms
 
 
 def test_target_is_s_unless_work_ms_is_given() -> None:

@@ -1,4 +1,4 @@
-"""Real 2-worker cells in each connection/balance mode: how the requests spread (issue 9).
+"""Real 2-worker cells in each connection/balance mode: how the requests spread.
 
 Wide, physical bounds: a pinned load (kept-alive connections, one shared socket, 4 users all
 spawned at once) leaves one worker with >= 90 % of the requests; a new connection per request
@@ -13,7 +13,7 @@ import pytest
 from hydra import compose, initialize_config_dir
 
 from runner.cell import run_cell
-from runner.config import ConfigError, validate
+from runner.plan.config import ConfigError, validate
 from tests.runner.helpers import REPO, query, strays
 
 CONF = REPO / "conf"

@@ -1,0 +1,1 @@
+"""Loading a cell: locust (standalone or distributed), the open-loop arrivals, the locustfiles."""
