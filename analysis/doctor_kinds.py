@@ -5,7 +5,8 @@ the loop thread's CPU time and its time waiting for a core, how late the watchdo
 capture came (`late_ms`), and how long its later captures waited for the GIL (`wait_ms`).
 
 - `gil_held`, C code holding the GIL (json.dumps, a backtracking regex): the watchdog cannot
-  run at all, so its first capture is late by most of the stall (or never comes).
+  run at all, so its first capture is late by most of the stall (or never comes), or at
+  least by longer than it could watch afterwards.
 - `wait` (sleep, blocking I/O, a lock): the loop thread is off-CPU: it neither runs nor
   waits for a core, however loaded the machine.
 - `gil_held`, Python code: the watchdog gets the GIL only at the switch interval, so each
@@ -29,17 +30,19 @@ from typing import Any
 from app.contract import Fix, StallKind
 
 # A wait is off-CPU: time.sleep kept the loop thread running or runnable (cpu_ms + core_wait_ms)
-# 0.00 of the window, idle and loaded; the CPU-bound calls 0.97-1.02, also with both cores
-# busy, where their CPU share alone fell to 0.13-0.35.
+# 0.00 of the window, idle and loaded; the CPU-bound calls 0.86-1.00, also with both cores
+# busy, where their CPU share alone fell to 0.08-0.28.
 WAIT_BUSY_SHARE = 0.5
-# Without schedstat, the CPU share alone: time.sleep 0.00, CPU-bound calls >= 0.13 loaded.
+# Without schedstat, the CPU share alone: time.sleep 0.00, CPU-bound calls >= 0.08 loaded.
 WAIT_CPU_SHARE = 0.05
 # A C call holding the GIL keeps the watchdog out for the whole call: its first capture came
-# 0.83-0.98 of the stall late (json.dumps, regex; idle and loaded), against at most 0.07 for
-# the other kinds (loaded; about 5 ms of 150 idle).
+# 0.56-0.96 of the stall late (json.dumps, regex; idle and loaded; an 86 ms call can be late by
+# at most (86 - stall_ms) / 86), against at most 0.14 for the other kinds. A shorter such
+# stall still shows the watchdog locked out longer than it then watched (late_ms over
+# cpu_window_ms); a CPU-bound call late by 24 ms under load was watched for 350 ms.
 HELD_LATE_SHARE = 0.5
 # Python code lets the watchdog in at the switch interval: its captures waited for the GIL a
-# mean 4.8-10 ms (idle and loaded), GIL-released code and waits 0.1-0.4 ms. Half the
+# mean 4.8-9.4 ms (idle and loaded), GIL-released code and waits 0.2-0.4 ms. Half the
 # interpreter's switch interval (5 ms) splits them.
 HELD_WAIT_MS = 2.5
 
@@ -120,8 +123,8 @@ def _kind_of(e: Evidence) -> StallKind | None:
         return None
     if e.late_ms is not None and e.late_ms >= HELD_LATE_SHARE * e.duration_ms:
         return "gil_held"
-    if e.samples == 0 and e.late and e.source == "watchdog":
-        return "gil_held"  # the watchdog never got to look
+    if e.late and e.source == "watchdog" and (e.late_ms or 0.0) >= (e.cpu_window_ms or 0.0):
+        return "gil_held"  # the watchdog was locked out longer than it could then watch
     busy, share = e.busy_share, e.cpu_share
     if (busy is not None and busy < WAIT_BUSY_SHARE) or (
         busy is None and share is not None and share < WAIT_CPU_SHARE

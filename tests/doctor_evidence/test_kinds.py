@@ -71,9 +71,14 @@ def test_no_evidence_is_no_kind() -> None:
     assert fix_for(None) is None and suggestion(None) == ""
 
 
-def test_a_watchdog_that_never_looked_is_gil_held() -> None:
-    """samples 0 and late (the stall ended before the watchdog could run): a GIL-holding call."""
+def test_a_watchdog_locked_out_longer_than_it_watched_is_gil_held() -> None:
+    """A short GIL-holding call: late (but under half the stall) and no window after, or none
+    at all (samples 0); a late first capture followed by a long watch is not."""
     assert classify(Evidence(duration_ms=30.0, samples=0, late=True, late_ms=9.0)) == "gil_held"
+    short = Evidence(duration_ms=45.0, samples=1, late=True, late_ms=20.0, source="watchdog")
+    assert classify(short) == "gil_held"
+    watched = _ev(cpu=0.2, core=0.78, late_ms=24.0, duration_ms=418.0)
+    assert classify(watched) == "gil_released"
 
 
 def test_a_routes_kind_is_the_majority_by_stalled_time() -> None:
