@@ -98,6 +98,9 @@ StallSampler = Literal["watchdog", "pyspy"]
 Side = Literal["client", "server"]
 Source = Literal["user", "probe"]
 Role = Literal["server_master", "server_worker", "load_generator"]
+# What kind of call held a stalled loop (the doctor's diagnosis), and the fix that frees it.
+StallKind = Literal["gil_released", "gil_held", "wait"]
+Fix = Literal["threadpool", "processpool", "async"]
 
 SCENARIOS: tuple[Scenario, ...] = get_args(Scenario)
 HASHINGS: tuple[Hashing, ...] = get_args(Hashing)
@@ -108,6 +111,8 @@ DB_NAMES: tuple[DbName, ...] = get_args(DbName)
 ARRIVALS: tuple[Arrival, ...] = get_args(Arrival)
 ARRIVAL_PROCESSES: tuple[ArrivalProcess, ...] = get_args(ArrivalProcess)
 STALL_SAMPLERS: tuple[StallSampler, ...] = get_args(StallSampler)
+STALL_KINDS: tuple[StallKind, ...] = get_args(StallKind)
+FIXES: tuple[Fix, ...] = get_args(Fix)
 LOAD_SCENARIOS: tuple[Scenario, ...] = ("register", "health", "mixed")
 # Endpoint weights of each load scenario (register:health = 5:1 in mixed, the study's ratio):
 # the closed-loop locustfiles' task weights and the open-loop arrivals' mix.
@@ -214,4 +219,10 @@ STALL_FIELDS: dict[str, str] = {
     "leaf": "VARCHAR",
     "late": "BOOLEAN",
     "source": "VARCHAR",  # 'watchdog' or 'py-spy'
+    # The watchdog's evidence of the kind of call (see app/watchdog.py); NULL from py-spy.
+    "late_ms": "DOUBLE",  # how late its first capture came after it was due
+    "wait_ms": "DOUBLE",  # mean time its later captures waited for the GIL
+    "cpu_ms": "DOUBLE",  # CPU time the loop thread burned over cpu_window_ms of the stall
+    "core_wait_ms": "DOUBLE",  # time the loop thread waited for a core, same window
+    "cpu_window_ms": "DOUBLE",  # wall time, inside the stall, that cpu_ms was read over
 }

@@ -1,4 +1,4 @@
-"""A watchdog thread that names the code holding a worker's event loop.
+"""A watchdog thread that names the code holding a worker's event loop, and measures how.
 
 The lag probe's wake-ups are the heartbeat: before each sleep the probe calls
 `Watchdog.beat(now, due)` (perf_counter seconds; `due` is when it should wake next). The
@@ -8,12 +8,32 @@ until the next beat. Each stall becomes one record:
 
     pid, t_start (epoch s, when the probe was due), duration_ms (how late it woke: the same
     number as the lag record), samples, stack (the most-sampled stack, frames
-    'module:function:line', outermost first), leaf (its innermost frame), late, source
+    'module:function:line', outermost first), leaf (its innermost frame), late, source,
+    late_ms, wait_ms, cpu_ms, core_wait_ms, cpu_window_ms
 
-`late` means the first capture came more than 2 samples after the stall was due: the watchdog
-itself could not run, the sign of a call that holds the GIL. Such a stall may have no sample
-at all (samples 0, empty stack): the out-of-process sampler (py-spy) sees through it.
+`late_ms` is how late the first capture came after it was due (`due + stall_ms`); `late`
+means more than 2 samples late: the watchdog itself could not run, the sign of a call that
+holds the GIL. Such a stall may have no sample at all (samples 0, empty stack): the
+out-of-process sampler (py-spy) sees through it. `wait_ms` is the mean, over the later
+captures that still found the loop stalled, of how long each waited for the GIL: its
+lateness after the `sample_ms` sleep less the time this thread waited for a core meanwhile
+(Linux's schedstat; all of it elsewhere). About 0 while the loop thread lets the GIL go (a C
+call that releases it, a sleep), a multiple of the interpreter's switch interval (5 ms)
+while it runs Python code.
 
+`cpu_ms` is the CPU time the loop thread burned (its thread CPU clock, read from this
+thread) and `core_wait_ms` the time it was runnable but waited for a core (its schedstat),
+both over `cpu_window_ms` of wall time: from the first capture to the last capture that
+still found the loop stalled. That window lies wholly inside the stall: it starts
+`stall_ms + late_ms` after the stall began and ends at most one sample (plus the wait for
+the GIL) before the stall's end, so `cpu_window_ms < duration_ms`, and the CPU share is
+`cpu_ms / cpu_window_ms`, not `cpu_ms / duration_ms`. A CPU-bound call keeps
+`cpu_ms + core_wait_ms` near the window however loaded the machine; a wait keeps both near
+0. All three are NULL when no second capture fell inside the stall (a stall shorter than
+about `stall_ms + sample_ms`, or one the watchdog first saw only as it ended); `cpu_ms` is
+NULL without a thread CPU clock (not Linux), `core_wait_ms` without schedstat.
+
+The loop thread does nothing for any of this beyond the one attribute store of `beat`.
 Only code locations are read (module name, function name, line number): never a local
 variable or an argument, so a stack can never hold a password.
 """
@@ -21,11 +41,13 @@ variable or an argument, so a stack can never hold a password.
 from __future__ import annotations
 
 import os
+import statistics
 import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -52,6 +74,46 @@ def stack_of(frame: FrameType | None, limit: int = MAX_FRAMES) -> tuple[str, ...
     return tuple(reversed(labels))
 
 
+def thread_cpu_clock(thread_id: int) -> int | None:
+    """The CPU-time clock of the thread `thread_id` (a `threading.get_ident()`), readable from
+    any thread of the process; None where the platform has none."""
+    try:
+        clock = time.pthread_getcpuclockid(thread_id)
+        time.clock_gettime_ns(clock)
+    except (AttributeError, OSError):
+        return None
+    return clock
+
+
+def sched_file(thread_id: int) -> Path | None:
+    """Linux's scheduler statistics of the thread `thread_id` (a `threading.get_ident()`):
+    its second number is the time it spent runnable but waiting for a core (ns)."""
+    native = next((t.native_id for t in threading.enumerate() if t.ident == thread_id), None)
+    if thread_id == threading.get_ident():
+        native = threading.get_native_id()
+    path = Path(f"/proc/self/task/{native}/schedstat")
+    return path if native is not None and path.is_file() else None
+
+
+def core_wait_ns(path: Path | None) -> int | None:
+    """The waited-for-a-core time from a schedstat file, None when unreadable."""
+    if path is None:
+        return None
+    try:
+        return int(path.read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def gil_wait_s(late_s: float, queued_ns: int | None, requeued_ns: int | None) -> float:
+    """How long a capture waited for the GIL: its lateness less the time this thread waited
+    for a core meanwhile (`queued_ns` before the sleep, `requeued_ns` after; all of it when
+    unknown)."""
+    if queued_ns is None or requeued_ns is None:
+        return max(0.0, late_s)
+    return max(0.0, late_s - (requeued_ns - queued_ns) / 1e9)
+
+
 def stall_record(
     *,
     pid: int,
@@ -60,8 +122,13 @@ def stall_record(
     stacks: list[tuple[str, ...]],
     late: bool,
     source: str = SOURCE,
+    late_ms: float | None = None,
+    wait_ms: float | None = None,
+    cpu_ms: float | None = None,
+    core_wait_ms: float | None = None,
+    cpu_window_ms: float | None = None,
 ) -> Record:
-    """One stall row from its samples (pure): the most-sampled stack names it."""
+    """One stall row from its samples and evidence (pure): the most-sampled stack names it."""
     top: tuple[str, ...] = ()
     if stacks:
         top = Counter(stacks).most_common(1)[0][0]
@@ -74,6 +141,11 @@ def stall_record(
         "leaf": top[-1] if top else None,
         "late": late,
         "source": source,
+        "late_ms": late_ms,
+        "wait_ms": wait_ms,
+        "cpu_ms": cpu_ms,
+        "core_wait_ms": core_wait_ms,
+        "cpu_window_ms": cpu_window_ms,
     }
 
 
@@ -93,6 +165,9 @@ class Watchdog:
         self.stall_s = stall_ms / 1000
         self.sample_s = sample_ms / 1000
         self.loop_thread_id = loop_thread_id or threading.get_ident()
+        self._cpu_clock = thread_cpu_clock(self.loop_thread_id)
+        self._sched = sched_file(self.loop_thread_id)
+        self._own_sched: Path | None = None  # this watchdog thread's, once it runs
         self.pid = os.getpid()
         self._beat: Beat | None = None  # (beat time, due) in perf_counter s
         self._stop = threading.Event()
@@ -117,6 +192,7 @@ class Watchdog:
             self._thread = None
 
     def _run(self) -> None:
+        self._own_sched = sched_file(threading.get_ident())
         seen: Beat | None = None  # the last beat looked at
         while not self._stop.is_set():
             beat = self._beat
@@ -133,34 +209,75 @@ class Watchdog:
             if self._beat is beat:
                 seen = self._watch(beat)
 
+    def _clocks(self) -> tuple[int | None, int | None]:
+        """The loop thread's CPU time and time waited for a core so far (ns); None for what
+        this platform cannot tell, or once the thread is gone."""
+        cpu = None
+        if self._cpu_clock is not None:
+            try:
+                cpu = time.clock_gettime_ns(self._cpu_clock)
+            except OSError:
+                pass
+        return cpu, core_wait_ns(self._sched)
+
     def _missed(self, beat: Beat) -> None:
         """A stall that ended before this thread could look (it could not get the GIL):
         one row with no sample, marked late."""
-        t_start = time.time() - (time.perf_counter() - (beat[0] - beat[2]))
+        now = time.perf_counter()
+        began = beat[0] - beat[2]  # when the missed wake-up was due
+        t_start = time.time() - (now - began)
         record = stall_record(
-            pid=self.pid, t_start=t_start, duration_ms=beat[2] * 1000, stacks=[], late=True
+            pid=self.pid,
+            t_start=t_start,
+            duration_ms=beat[2] * 1000,
+            stacks=[],
+            late=True,
+            late_ms=max(0.0, now - (began + self.stall_s)) * 1000,
         )
         self.emit(record)
 
     def _watch(self, beat: Beat) -> Beat | None:
-        """The loop missed `beat`'s due time by more than stall_ms: sample until it beats."""
+        """The loop missed `beat`'s due time by more than stall_ms: sample until it beats,
+        reading the loop thread's CPU clock at each capture that still finds it stalled."""
         due = beat[1]
         first = time.perf_counter()
-        late = first - (due + self.stall_s) > LATE_AFTER_SAMPLES * self.sample_s
+        clocks_first = clocks_last = self._clocks()
+        last = first
+        late_s = first - (due + self.stall_s)
         t_start = time.time() - (first - due)
         stacks: list[tuple[str, ...]] = []
+        waits: list[float] = []
         while self._beat is beat and not self._stop.is_set():
             frame = sys._current_frames().get(self.loop_thread_id)
             if frame is not None:
                 stacks.append(stack_of(frame))
             del frame
+            slept, queued = time.perf_counter(), core_wait_ns(self._own_sched)
             self._stop.wait(self.sample_s)
+            now, requeued = time.perf_counter(), core_wait_ns(self._own_sched)
+            clocks = self._clocks()
+            if self._beat is beat:  # read while still stalled: inside the window
+                waits.append(gil_wait_s(now - slept - self.sample_s, queued, requeued))
+                last, clocks_last = now, clocks
         new = self._beat
         if new is beat or new is None:
             return new  # stopped mid-stall: no end, no row
-        duration_ms = max(0.0, new[0] - due) * 1000
+        window_ms = (last - first) * 1000
+        cpu_ms, core_ms = (
+            (b - a) / 1e6 if a is not None and b is not None and window_ms > 0 else None
+            for a, b in zip(clocks_first, clocks_last, strict=True)
+        )
         record = stall_record(
-            pid=self.pid, t_start=t_start, duration_ms=duration_ms, stacks=stacks, late=late
+            pid=self.pid,
+            t_start=t_start,
+            duration_ms=max(0.0, new[0] - due) * 1000,
+            stacks=stacks,
+            late=late_s > LATE_AFTER_SAMPLES * self.sample_s,
+            late_ms=max(0.0, late_s) * 1000,
+            wait_ms=statistics.fmean(waits) * 1000 if waits else None,
+            cpu_ms=cpu_ms,
+            core_wait_ms=core_ms,
+            cpu_window_ms=window_ms if cpu_ms is not None or core_ms is not None else None,
         )
         self.emit(record)
         return new

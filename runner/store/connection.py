@@ -12,7 +12,7 @@ import duckdb
 from runner.store.errors import StoreError
 from runner.store.migrations import MIGRATIONS
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # The storage format of a new store: what PyPI's duckdb-cli 1.5 shell reads.
 STORAGE_VERSION = "v1.5.0"
 ALIAS = "store"

@@ -137,11 +137,12 @@ _RESOURCES_INSERT = (
 )
 
 
+_STALL_EVIDENCE = ("late_ms", "wait_ms", "cpu_ms", "core_wait_ms", "cpu_window_ms")
 _STALLS_INSERT = (
     "INSERT INTO stalls (cell_id, pid, t_start, duration_ms, samples, stack, leaf, late, "
-    "source, in_warmup) "
+    f"source, in_warmup, {', '.join(_STALL_EVIDENCE)}) "
     "SELECT CAST(? AS VARCHAR), pid, t_start, duration_ms, samples, stack, leaf, late, source, "
-    "coalesce(t_start < CAST(? AS DOUBLE), false) "
+    f"coalesce(t_start < CAST(? AS DOUBLE), false), {', '.join(_STALL_EVIDENCE)} "
     f"FROM {_read_jsonl(STALLS_JSON)} WHERE t_start IS NOT NULL"
 )
 

@@ -52,4 +52,16 @@ def _v3_to_v4(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
+_V5_STALLS = (
+    "late_ms DOUBLE", "wait_ms DOUBLE", "cpu_ms DOUBLE", "core_wait_ms DOUBLE",
+    "cpu_window_ms DOUBLE",
+)  # fmt: skip
+
+
+def _v4_to_v5(con: duckdb.DuckDBPyConnection) -> None:
+    """v5 keeps the watchdog's evidence of the kind of call in each stall row (NULL before)."""
+    for col in _V5_STALLS:
+        con.execute(f"ALTER TABLE stalls ADD COLUMN IF NOT EXISTS {col}")
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5}

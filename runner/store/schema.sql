@@ -71,7 +71,11 @@ CREATE TABLE IF NOT EXISTS reused_cells (sweep_id VARCHAR, cell_id VARCHAR);
 
 -- One row per stall of a worker's event loop: the most-sampled stack while it stood still
 -- (frames 'module:function:line', outermost first). source: 'watchdog' or 'py-spy'.
+-- The watchdog's evidence of the kind of call (app/watchdog.py; NULL from py-spy): late_ms,
+-- wait_ms (GIL wait per capture), and the loop thread's cpu_ms and core_wait_ms over
+-- cpu_window_ms, a window inside the stall.
 CREATE TABLE IF NOT EXISTS stalls (
     cell_id VARCHAR, pid INTEGER, t_start DOUBLE, duration_ms DOUBLE, samples INTEGER,
-    stack VARCHAR[], leaf VARCHAR, late BOOLEAN, source VARCHAR, in_warmup BOOLEAN
+    stack VARCHAR[], leaf VARCHAR, late BOOLEAN, source VARCHAR, in_warmup BOOLEAN,
+    late_ms DOUBLE, wait_ms DOUBLE, cpu_ms DOUBLE, core_wait_ms DOUBLE, cpu_window_ms DOUBLE
 );
