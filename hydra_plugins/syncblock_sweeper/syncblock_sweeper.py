@@ -45,6 +45,8 @@ def facts_of(cfg: DictConfig) -> Facts:
         scenario=spec.scenario,
         baseline=spec.baseline,
         compare=spec.compare_hashing,
+        custom_app=spec.custom_app,
+        doctor=spec.doctor,
     )
 
 

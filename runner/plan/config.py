@@ -16,7 +16,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from app import contract
 from runner.plan.schema import register_configs
-from runner.plan.spec import AXIS, CellSpec, axes
+from runner.plan.spec import AXIS, DOCTOR_LOCUSTFILE, CellSpec, axes
 from runner.plan.userapp import user_app_problems
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -168,6 +168,8 @@ def _spec(c: dict[str, Any]) -> CellSpec:
     # user, and a closed-loop cell has no rate (so neither changes its cell key).
     if c["load"]["arrival"] != "open" or c["scenario"]["name"] == "sequential":
         values |= {"arrival": "closed", "rate": None}
+    if values["doctor"]:  # the doctor's locustfile calls the routes it found, in either scenario
+        values["locustfile"] = DOCTOR_LOCUSTFILE
     return CellSpec(**values, config=c)
 
 

@@ -43,6 +43,7 @@ class LoadConf:
     deadline_margin: float = 90  # s locust may run past its run time before it is killed
     connections: str = "per_request"  # per_request | persistent
     probe_hz: float = 5.0  # steady health probes per second in load scenarios (0: off)
+    probe_path: str | None = None  # what the probe GETs (None: our health route; the doctor's)
     arrival: str = "closed"  # closed | open
     workers: int = 0  # locust --worker processes started here, beside a --master (0: none)
     remote_workers: int = 0  # workers on other machines the master waits for
@@ -65,6 +66,12 @@ class ServerConf:
 class StallsConf:
     sampler: str = "watchdog"  # watchdog | pyspy
     stall_ms: float = 20.0  # a loop that has not run for this long is stalled
+
+
+@dataclass
+class DoctorConf:
+    enabled: bool = False  # routes found by themselves, no locustfile (conf/doctor.yaml)
+    routes: str | None = None  # YAML of example values, extra headers, routes to skip
 
 
 @dataclass
@@ -95,6 +102,7 @@ class SyncblockConf:
     load: LoadConf = field(default_factory=LoadConf)
     server: ServerConf = field(default_factory=ServerConf)
     stalls: StallsConf = field(default_factory=StallsConf)
+    doctor: DoctorConf = field(default_factory=DoctorConf)
 
 
 def register_configs() -> None:

@@ -29,6 +29,7 @@ from app.contract import (
 from runner.load.arrivals import format_mix
 
 DEFAULT_SEQUENTIAL_REQUESTS = 100
+DOCTOR_LOCUSTFILE = "doctor.py"  # runner/load/locustfiles/: calls the routes the doctor found
 
 
 AXIS = "syncblock.axis"  # dataclass field metadata of an axis: see `axis`
@@ -75,6 +76,10 @@ class CellSpec:
     stalls_sampler: StallSampler = axis("stalls.sampler")
     stall_ms: float = axis("stalls.stall_ms", column=None)
     load_processes: int = axis("load.processes", default=1)
+    # keyed only when set, so the cells stored before them keep their keys (see measurement())
+    probe_path: str | None = axis("load.probe_path", column=None, key=False, default=None)
+    doctor: bool = axis("doctor.enabled", column=None, key=False, default=False)
+    doctor_routes: str | None = axis("doctor.routes", column=None, key=False, default=None)
     target_url: str | None = axis("target_url", default=None)
     # keyed only when set, so single-process loads keep their keys (see measurement())
     load_workers: int = axis("load.workers", column=None, key=False, default=0)
@@ -134,7 +139,15 @@ class CellSpec:
         """Health probes/s locust sends: only the load scenarios with registrations (mixed,
         register) are probed; health is all health already, and a probe would break the
         sequential baseline's one-request-at-a-time."""
+        if self.custom_app and self.probe_target is None and not self.doctor:
+            return 0.0  # a user's app has no health route of ours; the doctor picks one
         return self.probe_hz if self.scenario in ("mixed", "register") else 0.0
+
+    @property
+    def probe_target(self) -> str | None:
+        """The path the probe GETs: as configured, else our health route on our own app. The
+        doctor's cells choose theirs when they run (the cheapest GET route)."""
+        return self.probe_path or (None if self.custom_app else contract.HEALTH_PATH)
 
     @property
     def custom_app(self) -> bool:
@@ -159,6 +172,11 @@ class CellSpec:
         }
         if self.locustfile != f"{self.scenario}.py":
             out["locustfile"] = self.locustfile
+        out |= {
+            name: getattr(self, name)
+            for name in ("probe_path", "doctor_routes")
+            if getattr(self, name) is not None
+        }
         if self.load_workers or self.load_remote_workers:
             out |= {
                 "load_workers": self.load_workers,
@@ -209,6 +227,8 @@ class CellSpec:
             contract.MAX_IN_FLIGHT_ENV: str(self.max_in_flight),
             contract.DRAIN_ENV: "0" if self.answered_window else "1",
         }
+        if self.probe_target is not None:
+            env[contract.PROBE_PATH_ENV] = self.probe_target
         if self.rate is not None:
             env[contract.RATE_ENV] = repr(float(self.rate))
         if self.arrival == "open":

@@ -6,6 +6,9 @@ line's overrides, as Hydra's basic sweeper expands it), then the cells every mai
 - a **sequential baseline**, once per hashing strategy of the sweep (comparison included):
   `scenario=sequential`, 1 worker, 1 user, the first job of that strategy otherwise.
 
+`hashing` is a knob of our own app: a user's app (`server.app`) gets no comparison, and a
+baseline only from the doctor, whose locustfile calls each route alone.
+
 Extra cells are ordinary jobs (own cell_key, stored, resumed). An extra job whose cell_key
 another job of the sweep already has is dropped, so the extras never repeat a measurement; the
 grid's own jobs are all kept (the user asked for each, e.g. `port=8123,null`, which differ in
@@ -38,6 +41,8 @@ class Facts:
     scenario: str
     baseline: bool = True
     compare: tuple[str, ...] = ("threadpool",)
+    custom_app: bool = False  # server.app is not ours
+    doctor: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,7 +107,7 @@ def extras(grid: Sequence[tuple[Sequence[str], Facts]]) -> list[Job]:
     first = grid[0][1]
     out: list[Job] = []
     names = list(dict.fromkeys(f.hashing for _, f in grid))
-    if names == ["blocking"] and first.compare:
+    if names == ["blocking"] and first.compare and not first.custom_app:
         fewest = min(f.workers for _, f in grid)
         for strategy in first.compare:
             if strategy == "blocking":
@@ -116,7 +121,7 @@ def extras(grid: Sequence[tuple[Sequence[str], Facts]]) -> list[Job]:
                             f"{strategy} against blocking at {fewest} worker(s), {f.users} users",
                         )
                     )
-    if first.baseline:
+    if first.baseline and (first.doctor or not first.custom_app):
         firsts: dict[str, Sequence[str]] = {}
         for ov, f in grid:
             firsts.setdefault(f.hashing, ov)

@@ -1,5 +1,5 @@
-"""The steady health probe of the load scenarios: `GET /api/health/` at `load.probe_hz` on a
-fixed schedule, inside the locust process, beside the users.
+"""The steady probe of the load scenarios: `GET load.probe_path` (our health route by default)
+at `load.probe_hz` on a fixed schedule, inside the locust process, beside the users.
 
 The k-th probe is due at t0 + k / hz. A scheduler greenlet sleeps until each due time and
 spawns one greenlet per probe, so a probe is sent on time even while earlier ones still wait
@@ -13,9 +13,9 @@ users' requests do when the load drains (locust's --stop-timeout, STOP_GRACE_S),
 log them; a closed timed load does not drain (SYNCBLOCK_LOAD_DRAIN=0: its window counts what
 was answered inside it), and they are dropped at once like the users' are.
 
-Env: SYNCBLOCK_PROBE_HZ (probes per second; unset or 0 = no probe), set by the runner for the
-load scenarios (mixed, register). One probe per load generator: in a distributed run
-(`load.processes` > 1) only the master probes.
+Env: SYNCBLOCK_PROBE_HZ (probes per second; unset or 0 = no probe) and SYNCBLOCK_PROBE_PATH,
+set by the runner for the load scenarios (mixed, register). One probe per load generator: in a
+distributed run (`load.processes` > 1) only the master probes.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from typing import Any
 import gevent
 from gevent.pool import Group
 
-from app.contract import DRAIN_ENV, HEALTH_PATH, PROBE_HZ_ENV, REQUEST_ID_HEADER
+from app.contract import DRAIN_ENV, HEALTH_PATH, PROBE_HZ_ENV, PROBE_PATH_ENV, REQUEST_ID_HEADER
 
 SOURCE_PROBE = "probe"
 POOL = 256  # connections the probe may hold open at once (never a reason to send late)
@@ -107,11 +107,13 @@ def health_sender(host: str, request_event: Any) -> Callable[[], None]:
 
     from runner.load.locustfiles.common import CONNECTION_HEADERS  # the cell's load.connections
 
+    path = os.environ.get(PROBE_PATH_ENV) or HEALTH_PATH
+
     def send() -> None:
         rid = uuid.uuid4().hex
         session.request(
             "GET",
-            HEALTH_PATH,
+            path,
             headers={REQUEST_ID_HEADER: rid, **CONNECTION_HEADERS},
             context={"request_id": rid, "source": SOURCE_PROBE},
         )
