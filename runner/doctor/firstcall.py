@@ -8,6 +8,7 @@ the calls and its shutdown after, as uvicorn would.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from typing import Any
 
@@ -15,6 +16,9 @@ from runner.doctor.plan import DoctorInputError, FirstCall, PlannedRoute
 
 BASE_URL = "http://doctor.local"
 TIMEOUT_S = 60.0  # one call, and the app's startup and shutdown, each
+# Asked once before the timed calls (most apps answer 404): the client's and the app's
+# first-request costs then fall on no route, so the first calls compare fairly for the probe.
+WARMUP_PATH = "/.syncblock-doctor-warmup"
 
 
 async def _call_all(app: Any, routes: list[PlannedRoute]) -> dict[str, FirstCall]:
@@ -27,6 +31,8 @@ async def _call_all(app: Any, routes: list[PlannedRoute]) -> dict[str, FirstCall
         async with httpx.AsyncClient(
             transport=transport, base_url=BASE_URL, timeout=TIMEOUT_S
         ) as client:
+            with contextlib.suppress(Exception):
+                await client.get(WARMUP_PATH)
             for route in routes:
                 call = route.calls[0]
                 kwargs: dict[str, Any] = {"headers": call.headers}

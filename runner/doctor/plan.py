@@ -6,10 +6,12 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 PLAN_VERSION = 1
+PROBE_TIE_MS = 5.0  # first calls this close in time count as equally cheap
 
 
 class DoctorInputError(Exception):
@@ -89,18 +91,19 @@ def has_parameters(route: PlannedRoute) -> bool:
 
 
 def choose_probe(routes: tuple[PlannedRoute, ...]) -> str | None:
-    """The cheapest GET route without parameters that answered 2xx on its first call."""
+    """The cheapest GET route without parameters that answered 2xx on its first call.
+
+    One call's time is noisy: routes within the same PROBE_TIE_MS band count as equally cheap,
+    and the first of them in the plan wins."""
     fit = [
-        r
-        for r in routes
+        (math.floor(r.first_call.ms / PROBE_TIE_MS), i, r.path)
+        for i, r in enumerate(routes)
         if r.method == "GET"
         and not has_parameters(r)
         and r.first_call is not None
         and 200 <= r.first_call.status < 300
     ]
-    if not fit:
-        return None
-    return min(fit, key=lambda r: r.first_call.ms if r.first_call else 0.0).path
+    return min(fit)[2] if fit else None
 
 
 def to_json(plan: Plan) -> str:

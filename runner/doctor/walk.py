@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,31 +51,50 @@ def handler_of(endpoint: Any, method: str) -> Handler | None:
     return Handler(f"{module}:{qualname}", file, first, first + len(lines) - 1)
 
 
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
 def _methods(route: Any) -> list[str]:
-    methods = sorted(getattr(route, "methods", None) or ["GET"])
+    """The methods a route serves: its own list, an HTTPEndpoint's methods, or GET."""
+    methods = sorted(getattr(route, "methods", None) or [])
+    endpoint = getattr(route, "endpoint", None)
+    if not methods and inspect.isclass(endpoint):
+        methods = [m for m in HTTP_METHODS if callable(getattr(endpoint, m.lower(), None))]
+    methods = methods or ["GET"]
     return [m for m in methods if m not in SKIPPED_METHODS or methods == [m]]
 
 
-def walk(routes: list[Any], prefix: str = "") -> tuple[list[Endpoint], list[LeftOut]]:
+CONVERTOR = re.compile(r"{(\w+):\w+}")
+
+
+def _template(path: str) -> str:
+    """'/users/{uid:int}' -> '/users/{uid}' (Starlette's convertors dropped)."""
+    return CONVERTOR.sub(r"{\1}", path)
+
+
+def walk(
+    routes: list[Any], prefix: str = "", prefix_params: tuple[str, ...] = ()
+) -> tuple[list[Endpoint], list[LeftOut]]:
     """The HTTP endpoints under `routes` (in the router's order), and what cannot be called."""
     from starlette.routing import Mount, Route, WebSocketRoute
 
     endpoints: list[Endpoint] = []
     left_out: list[LeftOut] = []
     for route in routes:
-        path = prefix + str(getattr(route, "path_format", None) or getattr(route, "path", ""))
+        path = prefix + _template(str(getattr(route, "path", "")))
         if isinstance(route, WebSocketRoute):
             left_out.append(LeftOut(f"WebSocket {path}", "not HTTP"))
         elif isinstance(route, Mount):
             sub = getattr(route, "routes", None)
+            params = prefix_params + tuple(p for p in route.param_convertors if p != "path")
             if sub:
-                more, less = walk(list(sub), path.rstrip("/"))
+                more, less = walk(list(sub), path.rstrip("/"), params)
                 endpoints += more
                 left_out += less
             else:
                 left_out.append(LeftOut(f"Mount {path}", "a mounted app that is not a router"))
         elif isinstance(route, Route) or hasattr(route, "endpoint"):
-            params = tuple(getattr(route, "param_convertors", {}) or ())
+            params = prefix_params + tuple(getattr(route, "param_convertors", {}) or ())
             for method in _methods(route):
                 handler = handler_of(route.endpoint, method)
                 endpoints.append(Endpoint(method, path, params, handler))

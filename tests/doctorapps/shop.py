@@ -12,8 +12,8 @@ from pydantic import BaseModel, Field
 class ItemIn(BaseModel):
     """What a client sends to create an item; FastAPI answers 422 to anything else."""
 
-    name: str = Field(min_length=1, max_length=40)
-    price: float = Field(gt=0, le=10_000)
+    name: str = Field(min_length=1, max_length=40, examples=["pen"])
+    price: float = Field(gt=0, le=10_000, examples=[1.5])
     quantity: int = Field(default=1, ge=0, le=1_000)
     tags: list[str] = Field(default_factory=list, max_length=5)
 
