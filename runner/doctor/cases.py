@@ -61,14 +61,16 @@ def load_schema(openapi: dict[str, Any], where: str) -> Any:
 
 def operations(schema: Any) -> Iterator[tuple[str, str, Any, str | None]]:
     """(METHOD, path, operation, problem) for each operation of the schema."""
+    from schemathesis.core.result import Err
+
     for result in schema.get_all_operations():
-        try:
-            op = result.ok()
-        except Exception as e:
-            path = getattr(e, "path", None) or "?"
-            method = (getattr(e, "method", None) or "?").upper()
-            yield method, path, None, f"its schema cannot be used ({str(e).splitlines()[0]})"
+        if isinstance(result, Err):
+            e = result.err()
+            method, path = (getattr(e, "method", None) or "?").upper(), getattr(e, "path", "?")
+            first = (str(e).splitlines() or [""])[0]
+            yield method, path or "?", None, f"its schema cannot be used ({first})"
             continue
+        op = result.ok()
         yield op.method.upper(), op.path, op, None
 
 

@@ -113,8 +113,9 @@ def discover(import_string: str, routes_path: str | None = None, first_call: boo
     ops: dict[str, Any] = {}
     if doc is not None:
         for method, path, op, problem in cases.operations(cases.load_schema(doc, where)):
-            if problem:
+            if problem:  # said once here; the walked route is not planned without its schema
                 left_out.append(LeftOut(route_name(method, path), problem))
+                endpoints = [e for e in endpoints if e.name != route_name(method, path)]
             else:
                 ops[route_name(method, path)] = op
     unknown = routes_file.unknown_routes(entries, [e.name for e in endpoints])

@@ -65,6 +65,7 @@ def test_bad_import_string_exits_2_with_one_line(tmp_path: Path) -> None:
         ("tests.doctorapps.shop", "expected 'package.module:attribute'"),
         ("tests.doctorapps.kinds:pbkdf2", "no Starlette or FastAPI router found inside it"),
         ("tests.doctorapps.broken:app", "importing 'tests.doctorapps.broken' failed: no module"),
+        ("tests.doctorapps.badschema:app", "its OpenAPI schema cannot be built (a model the"),
     ],
 )
 def test_bad_app_exits_2_with_one_line(

@@ -120,17 +120,9 @@ def test_mix_names_by_template_and_rows_keep_paths(tmp_path: Path, server: Any) 
 def test_sequential_sends_each_route_alone(tmp_path: Path, server: Any) -> None:
     """Sequential: one user, warm-up on the probe path, then N of each route in plan order."""
     rows = run_locust(tmp_path, server, "sequential", "-u", "4", "-r", "4", "-t", "30s")
+    items = [("GET", "/items/1?v=true"), ("GET", "/items/2"), ("GET", "/items/1?v=true")]
+    expected = [("GET", "/ping")] * (1 + 3) + items + [("POST", "/items")] * 3
     sent = [(method, path) for method, path, _, _, _ in server.seen]
-    assert (
-        sent
-        == [("GET", "/ping")] * (1 + 3)
-        + [
-            ("GET", "/items/1?v=true"),
-            ("GET", "/items/2"),
-            ("GET", "/items/1?v=true"),
-        ]
-        + [("POST", "/items")] * 3
-    )
-    assert [r["path"] for r in sorted(rows, key=lambda r: r["t_start"])] == [
-        path.split("?")[0] for _, path in sent
-    ]
+    assert sent == expected  # warm-up, then 3 of each route, one at a time, in plan order
+    by_time = sorted(rows, key=lambda r: r["t_start"])
+    assert [r["path"] for r in by_time] == [path.split("?")[0] for _, path in sent]
