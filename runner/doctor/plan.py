@@ -85,23 +85,28 @@ class Plan:
     version: int = PLAN_VERSION
 
 
-def has_parameters(route: PlannedRoute) -> bool:
-    """Whether the route's URL is more than its bare template (path or query parameters)."""
-    return "{" in route.path or any(c.url != route.path for c in route.calls)
+def probe_ready(route: PlannedRoute) -> bool:
+    """A GET whose first call was its bare path (what the probe sends) and answered 2xx."""
+    first = route.first_call
+    return (
+        route.method == "GET"
+        and route.calls[0].url == route.path
+        and not route.calls[0].headers
+        and first is not None
+        and 200 <= first.status < 300
+    )
 
 
 def choose_probe(routes: tuple[PlannedRoute, ...]) -> str | None:
-    """The cheapest GET route without parameters that answered 2xx on its first call.
+    """The cheapest GET route called without parameters that answered 2xx on its first call
+    (a route with optional query parameters qualifies: its first call leaves them out).
 
     One call's time is noisy: routes within the same PROBE_TIE_MS band count as equally cheap,
     and the first of them in the plan wins."""
     fit = [
         (math.floor(r.first_call.ms / PROBE_TIE_MS), i, r.path)
         for i, r in enumerate(routes)
-        if r.method == "GET"
-        and not has_parameters(r)
-        and r.first_call is not None
-        and 200 <= r.first_call.status < 300
+        if probe_ready(r) and r.first_call is not None
     ]
     return min(fit)[2] if fit else None
 

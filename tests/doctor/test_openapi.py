@@ -28,6 +28,11 @@ def test_shop_websocket_left_out_with_a_reason(shop_plan: Plan) -> None:
     assert [x.line() for x in shop_plan.left_out] == ["WebSocket /ws: not HTTP"]
 
 
+def test_shop_probe_is_the_route_with_only_optional_parameters(shop_plan: Plan) -> None:
+    """GET /items (its limit is optional, so its first call is bare) is the probe path."""
+    assert shop_plan.probe_path == "/items"
+
+
 def test_generated_calls_pass_the_apps_validation(shop_plan: Plan) -> None:
     """Every generated call fits the app's own constraints, and each first call answered 2xx."""
     routes = {r.name: r for r in shop_plan.routes}

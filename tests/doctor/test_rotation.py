@@ -67,6 +67,9 @@ def test_probe_is_cheapest_parameterless_2xx_get() -> None:
     assert choose_probe((failed, *ROUTES)) == "/a"
     assert choose_probe((route("/slow", ms=150.0), route("/ping", ms=0.4))) == "/ping"
     assert choose_probe((route("/x"),)) is None  # no first call made
+    optional = route("/q", "/q", "/q?limit=3", ms=0.1)  # first call bare: optional query only
+    assert choose_probe((*ROUTES, optional)) == "/q"
+    assert choose_probe((route("/q", "/q?limit=3", "/q", ms=0.1),)) is None
 
 
 def test_warmup_on_the_probe_route() -> None:
