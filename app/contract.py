@@ -227,3 +227,14 @@ STALL_FIELDS: dict[str, str] = {
     "core_wait_ms": "DOUBLE",  # time the loop thread waited for a core, same window
     "cpu_window_ms": "DOUBLE",  # wall time, inside the stall, that cpu_ms was read over
 }
+
+# --- the doctor ---
+# `python -m runner.doctor.discover` writes the call plan (JSON); the doctor's locustfile
+# (runner/load/locustfiles/doctor.py) reads it from DOCTOR_PLAN_ENV and sends its calls.
+DOCTOR_PLAN_ENV = "SYNCBLOCK_DOCTOR_PLAN"  # path of the call plan
+DOCTOR_MODE_ENV = "SYNCBLOCK_DOCTOR_MODE"  # DoctorMode: how the locustfile sends the plan
+DOCTOR_PLAN_FILE = "plan.json"  # the call plan's name in a doctor run's directory
+# mix: every route of the plan in turn, under load (equal shares); sequential: one user, each
+# route alone, SEQUENTIAL_REQUESTS_ENV requests in a row.
+DoctorMode = Literal["mix", "sequential"]
+DOCTOR_MODES: tuple[DoctorMode, ...] = get_args(DoctorMode)

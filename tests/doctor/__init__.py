@@ -1,0 +1,1 @@
+"""Tests of the doctor: route discovery, call generation, the call plan and its load."""
