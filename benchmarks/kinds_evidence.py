@@ -6,7 +6,7 @@ Runs five calls of about `--ms` each on an asyncio loop with the real lag probe 
 the GIL), a pure-Python loop and `json.dumps` of a big list and a backtracking regex (all
 hold the GIL), and `time.sleep` (a wait). Prints, per call, the CPU share of the loop thread
 (`cpu_ms / cpu_window_ms`, and `cpu_ms / duration_ms`), `late_ms`, `wait_ms` and the kind
-`analysis.doctor_rules.classify` gives. `--busy N` runs it while N busy-looping processes
+`runner.doctor.attribution.classify` gives. `--busy N` runs it while N busy-looping processes
 (`timeout 60 python -c "while True: pass"`) compete for the cores; they are stopped at the end.
 """
 
@@ -27,9 +27,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from analysis.doctor_rules import Evidence, classify
 from app.instrumentation import Recorder, lag_probe
 from app.watchdog import Watchdog
+from runner.doctor.attribution import Evidence, classify
 
 Call = Callable[[], object]
 _REGEX = re.compile(r"a*a*b")

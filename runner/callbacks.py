@@ -16,6 +16,7 @@ from hydra.core.utils import JobReturn, JobStatus
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
+from runner import outcome
 from runner.plan.config import ConfigError, validate
 from runner.progress import Progress
 from runner.serve.databases import close_servers
@@ -67,7 +68,9 @@ class SweepCallback(Callback):
         close_servers()  # the run's throwaway PostgreSQL, if it started one
         run_dir = Path(config.hydra.run.dir)
         close_sweep(Path(config.store), sweep_id_for(run_dir))
+        outcome.note(Path(config.store), sweep_id_for(run_dir))
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         close_servers()  # the sweep's throwaway PostgreSQL, if it started one
         close_sweep(Path(config.store), sweep_id_for(Path(config.hydra.sweep.dir)))
+        outcome.note(Path(config.store), sweep_id_for(Path(config.hydra.sweep.dir)))

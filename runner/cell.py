@@ -21,6 +21,8 @@ from typing import Any
 from omegaconf import DictConfig
 
 from app import contract
+from runner.doctor.run import cell_plan, user_path_env
+from runner.doctor.run import load_env as doctor_load_env
 from runner.load.loadgen import LoadPlan, deadline_s, finish_locust, start_locust
 from runner.load.openload import OPEN_LOCUSTFILE, dropped_in_window
 from runner.plan.cellrow import Timings, Where, base_record
@@ -125,6 +127,10 @@ def measure(spec: CellSpec, cell_dir: Path, db_url: str | None = None) -> Timing
     cell_dir.mkdir(parents=True, exist_ok=True)
     clear_artifacts(cell_dir)
     server_dir = cell_dir / contract.SERVER_DIR
+    # the doctor's cells send the calls of the app's plan (found once per sweep)
+    doctor = doctor_load_env(spec, cell_plan(spec, cell_dir)) if spec.doctor else {}
+    # a user's app imports from the directory the run started in, as in the runner
+    user_path = {"PYTHONPATH": user_path_env()["PYTHONPATH"]} if spec.custom_app else {}
     with contextlib.ExitStack() as stack:
         targets = []
         server = None
@@ -136,7 +142,8 @@ def measure(spec: CellSpec, cell_dir: Path, db_url: str | None = None) -> Timing
                 workers=spec.workers,
                 env=spec.server_env(cell_dir)
                 | server_env(work)
-                | ({contract.DB_URL_ENV: db_url} if db_url else {}),
+                | ({contract.DB_URL_ENV: db_url} if db_url else {})
+                | user_path,
                 log_path=cell_dir / contract.SERVER_LOG,
                 port=spec.port,
                 app=spec.served_app,
@@ -145,10 +152,14 @@ def measure(spec: CellSpec, cell_dir: Path, db_url: str | None = None) -> Timing
             host = server.url
         plan = load_plan(spec, host)
         go = cell_dir / contract.GO_FILE  # created below: server ready, samplers running
-        extra = spec.load_env() | {
-            contract.WAIT_FOR_TARGET_ENV: repr(float(server.start_timeout if server else 10.0)),
-            contract.GO_FILE_ENV: str(go),
-        }
+        extra = (
+            spec.load_env()
+            | doctor
+            | {
+                contract.WAIT_FOR_TARGET_ENV: repr(float(server.start_timeout if server else 10.0)),
+                contract.GO_FILE_ENV: str(go),
+            }
+        )
         # Locust imports while uvicorn starts (about a second saved per cell); its users wait
         # for the go file, and the window is anchored on their first request.
         locust = stack.enter_context(start_locust(plan, cell_dir, extra))

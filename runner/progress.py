@@ -14,7 +14,7 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from app.contract import HEALTH_PATH, REGISTER_PATH
+from app.contract import DEFAULT_APP, HEALTH_PATH, REGISTER_PATH
 
 STATUS_STYLE = {"ok": "green", "failed": "bold red", "skipped": "dim"}
 
@@ -55,12 +55,26 @@ def variant(p: dict[str, Any]) -> str:
     return " · ".join(parts)
 
 
+def latencies(eps: dict[str, dict[str, Any]], custom_app: bool) -> str:
+    """Our app: register and health means. A user's app: its slowest endpoint's mean."""
+    if not custom_app:
+        reg, health = eps.get(REGISTER_PATH, {}), eps.get(HEALTH_PATH, {})
+        return f"register {fmt_ms(reg.get('avg_ms'))} ms  health {fmt_ms(health.get('avg_ms'))} ms"
+    timed = {path: e["avg_ms"] for path, e in eps.items() if e.get("avg_ms") is not None}
+    if not timed:
+        return "no request answered"
+    slowest = max(timed, key=lambda path: timed[path])
+    return f"slowest {slowest} {fmt_ms(timed[slowest])} ms"
+
+
 def cell_text(result: Any) -> Text:
     """One line for a finished cell: parameters, status, headline numbers or the reason."""
     p = result.params
+    custom_app = p.get("server_app", DEFAULT_APP) != DEFAULT_APP
+    hashing = "-" if custom_app else p["hashing"]  # a knob of our app only
     text = Text()
     text.append(
-        f"{p['scenario']:<10} {p['hashing']:<11} w={p['workers']:<2} u={p['users']:<3} "
+        f"{p['scenario']:<10} {hashing:<11} w={p['workers']:<2} u={p['users']:<3} "
         f"r={p['repeat']:<2} "
     )
     extra = variant(p)
@@ -74,11 +88,10 @@ def cell_text(result: Any) -> Text:
         text.append(" (already stored ok)", style="dim")
         return text
     eps = result.endpoints
-    reg, health = eps.get(REGISTER_PATH, {}), eps.get(HEALTH_PATH, {})
     rps = sum(e.get("rps") or 0.0 for e in eps.values())
     failures = sum(int(e.get("failures") or 0) for e in eps.values())
     text.append(
-        f" register {fmt_ms(reg.get('avg_ms'))} ms  health {fmt_ms(health.get('avg_ms'))} ms  "
+        f" {latencies(eps, custom_app)}  "
         f"{rps:.1f} rps  {failures} failures  ({result.wall_s:.1f} s)"
     )
     if failures:

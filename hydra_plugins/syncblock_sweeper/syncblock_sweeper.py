@@ -20,7 +20,11 @@ from hydra.plugins.sweeper import Sweeper
 from hydra.types import HydraContext, TaskFunction
 from omegaconf import DictConfig, OmegaConf
 
+from app.contract import DOCTOR_PLAN_FILE
 from runner import progress
+from runner.doctor.output import print_plan
+from runner.doctor.plan import DoctorInputError
+from runner.doctor.run import discover
 from runner.plan.config import ConfigError, cell_key, validate
 from runner.plan.sweep import Facts, SweepError, cartesian, plan
 
@@ -110,6 +114,13 @@ class SyncblockSweeper(Sweeper):
         sweep_dir = Path(self.config.hydra.sweep.dir)
         sweep_dir.mkdir(parents=True, exist_ok=True)
         OmegaConf.save(self.config, sweep_dir / "multirun.yaml")
+        first = validate(self._compose(batch[0]))
+        if first.doctor:  # the app's routes, found once: bad input stops before any cell
+            try:
+                found = discover(first, sweep_dir / DOCTOR_PLAN_FILE)
+            except DoctorInputError as exc:
+                _stop(str(exc))
+            print_plan(found)
         results = self.launcher.launch(batch, initial_job_idx=0)
         for r in results:
             _ = r.return_value  # a job that raised fails the sweep, as with the basic sweeper

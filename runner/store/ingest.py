@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 
 from app import contract
+from runner.store.doctor import ingest_findings
 from runner.store.overlap import flag_overlaps
 from runner.store.records import CellRecord
 from runner.store.runs import insert_cell
@@ -27,6 +28,7 @@ CELL_TABLES = (
     "loop_lag",
     "resources",
     "stalls",
+    "doctor_findings",
 )
 
 _PERCENTILES = (
@@ -222,6 +224,8 @@ def ingest_cell(
         counts["cells"] = 1
         for table, sql, params in _loads(rec, cell_dir) if cell_dir is not None else []:
             counts[table] += int(con.execute(sql, params).fetchall()[0][0])
+        if cell_dir is not None:
+            counts["doctor_findings"] = ingest_findings(con, rec.cell_id, cell_dir)
         flag_overlaps(con, rec.host)  # this cell's and its host's other cells' flags
         con.commit()
     except BaseException:

@@ -59,9 +59,18 @@ _V5_STALLS = (
 
 
 def _v4_to_v5(con: duckdb.DuckDBPyConnection) -> None:
-    """v5 keeps the watchdog's evidence of the kind of call in each stall row (NULL before)."""
+    """v5 keeps the watchdog's evidence of the kind of call in each stall row (NULL before),
+    and the doctor's findings per route."""
     for col in _V5_STALLS:
         con.execute(f"ALTER TABLE stalls ADD COLUMN IF NOT EXISTS {col}")
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS doctor_findings (cell_id VARCHAR, route VARCHAR, "
+        "method VARCHAR, path VARCHAR, handler VARCHAR, handler_file VARCHAR, "
+        "handler_line INTEGER, first_status INTEGER, first_ms DOUBLE, left_out VARCHAR, "
+        "requests BIGINT, avg_ms DOUBLE, p95_ms DOUBLE, stalled_s DOUBLE, stalled_share DOUBLE, "
+        "stalls INTEGER, line VARCHAR, call VARCHAR, kind VARCHAR, fix VARCHAR, how VARCHAR, "
+        "evidence VARCHAR, suggestion VARCHAR)"
+    )
 
 
 MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5}

@@ -79,3 +79,17 @@ CREATE TABLE IF NOT EXISTS stalls (
     stack VARCHAR[], leaf VARCHAR, late BOOLEAN, source VARCHAR, in_warmup BOOLEAN,
     late_ms DOUBLE, wait_ms DOUBLE, cpu_ms DOUBLE, core_wait_ms DOUBLE, cpu_window_ms DOUBLE
 );
+
+-- The doctor's findings: one row per (cell, route) of a cell whose load came from the doctor's
+-- call plan (runner/doctor/), computed at ingest from its measured stalls and requests. A route
+-- left out of the load has left_out (the reason) and no measurement; stalled time no route
+-- was found for has route NULL. kind: gil_released | gil_held | wait (NULL: never stalled);
+-- fix: threadpool | processpool | async. requests/avg_ms/p95_ms: the users' client-side times
+-- of the route inside the measured window.
+CREATE TABLE IF NOT EXISTS doctor_findings (
+    cell_id VARCHAR, route VARCHAR, method VARCHAR, path VARCHAR, handler VARCHAR,
+    handler_file VARCHAR, handler_line INTEGER, first_status INTEGER, first_ms DOUBLE,
+    left_out VARCHAR, requests BIGINT, avg_ms DOUBLE, p95_ms DOUBLE, stalled_s DOUBLE,
+    stalled_share DOUBLE, stalls INTEGER, line VARCHAR, call VARCHAR, kind VARCHAR, fix VARCHAR,
+    how VARCHAR, evidence VARCHAR, suggestion VARCHAR
+);

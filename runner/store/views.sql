@@ -208,3 +208,12 @@ JOIN requests r
   ON r.cell_id = s.cell_id AND r.side = 'server' AND r.pid = s.pid
  AND r.t_start < s.t_start + s.duration_ms / 1000
  AND r.t_start + r.duration_ms / 1000 > s.t_start;
+
+-- doctor_routes: the doctor's answer, one row per (cell, route) it measured: how long the
+-- route held the loop (s, and its share of all the cell's stalled time), the line, the kind
+-- of call and the fix. Routes left out of the load are in doctor_findings with their reason.
+CREATE OR REPLACE VIEW doctor_routes AS
+SELECT cell_id, route, stalled_s, stalled_share, line, kind, fix,
+       call, how, stalls, requests, avg_ms, p95_ms, evidence, suggestion, handler
+FROM doctor_findings
+WHERE left_out IS NULL;

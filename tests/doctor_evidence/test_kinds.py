@@ -1,8 +1,8 @@
-"""analysis.doctor_kinds: a stall's evidence -> the kind of call, its fix and its words (pure)."""
+"""runner.doctor.kinds: a stall's evidence -> the kind of call, its fix and its words (pure)."""
 
 from __future__ import annotations
 
-from analysis.doctor_kinds import (
+from runner.doctor.kinds import (
     HELD_LATE_SHARE,
     HELD_WAIT_MS,
     WAIT_BUSY_SHARE,

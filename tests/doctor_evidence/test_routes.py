@@ -1,4 +1,4 @@
-"""analysis.doctor_rules: a stall -> its route (by stack, else by overlap), its line, and one
+"""runner.doctor.attribution: a stall -> its route (by stack, else by overlap), its line, and one
 cell's table of routes (pure)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from analysis.doctor_rules import (
+from runner.doctor.attribution import (
     Route,
     attribute,
     line_call,

@@ -1,5 +1,5 @@
 """The doctor's rules (pure): which route stalled the loop, at which line, what kind of call it
-made and the fix (the kinds and fixes: analysis/doctor_kinds.py).
+made and the fix (the kinds and fixes: runner/doctor/kinds.py).
 
 A stall is attributed to a route when its stack passes through the route's handler ('stack'),
 else to the route whose requests on the same worker overlapped it longest ('overlap').
@@ -17,8 +17,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from analysis.doctor_kinds import Evidence, classify, explain, fix_for, suggestion
 from app.contract import Fix, StallKind
+from runner.doctor.kinds import Evidence, classify, explain, fix_for, suggestion
 
 __all__ = [
     "Evidence",
@@ -182,19 +182,56 @@ class RouteSummary:
 
 def one_source(stalls: Sequence[Row]) -> list[Row]:
     """The watchdog's rows when there are any (py-spy names the same stalls again), an empty
-    stack filled from the py-spy row on the same worker that overlaps it most; else py-spy's."""
+    stack filled from the py-spy row on the same worker that overlaps it most; else py-spy's.
+
+    A stall can run two handlers back to back: a C call that held the GIL (the watchdog could
+    not look: its lateness) and then what it did see. When py-spy's stack for the stall is not
+    the watchdog's, the stall is split: its locked-out start goes to py-spy's stack (late: it
+    held the GIL), the rest keeps the watchdog's stack and evidence."""
     watchdog = [s for s in stalls if (s.get("source") or "watchdog") != "py-spy"]
     pyspy = [s for s in stalls if s.get("source") == "py-spy" and s.get("stack")]
     if not watchdog:
         return list(stalls)
-    out = []
+    out: list[Row] = []
     for s in watchdog:
         mine = [p for p in pyspy if p.get("pid") == s.get("pid") and _overlap_s(s, p) > 0]
-        if not s.get("stack") and mine:
-            best = max(mine, key=lambda p: _overlap_s(s, p))
+        best = max(mine, key=lambda p: _overlap_s(s, p)) if mine else None
+        if best is not None and not s.get("stack"):
             s = {**s, "stack": best["stack"], "leaf": best.get("leaf")}
+        elif best is not None and s.get("late") and best.get("leaf") != s.get("leaf"):
+            out.extend(_split(s, best))
+            continue
         out.append(s)
     return out
+
+
+def _split(stall: Row, pyspy: Row) -> list[Row]:
+    """A late watchdog stall as (the locked-out start, py-spy's stack; the rest, its own)."""
+    duration = float(stall["duration_ms"] or 0.0)
+    window = stall.get("cpu_window_ms")
+    locked = duration - float(window) if window is not None else float(stall.get("late_ms") or 0)
+    if not 0 < locked < duration:
+        return [stall]
+    head = {
+        **{k: None for k in stall},
+        "pid": stall.get("pid"),
+        "t_start": stall["t_start"],
+        "duration_ms": locked,
+        "samples": 0,
+        "stack": pyspy["stack"],
+        "leaf": pyspy.get("leaf"),
+        "late": True,
+        "late_ms": locked,
+        "source": "py-spy",
+    }
+    rest = {
+        **stall,
+        "t_start": float(stall["t_start"]) + locked / 1000,
+        "duration_ms": duration - locked,
+        "late": False,
+        "late_ms": 0.0,
+    }
+    return [head, rest]
 
 
 def _heaviest(weights: Mapping[Any, float]) -> Any:
