@@ -9,8 +9,8 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from analysis.aggregate import Point, by_endpoint, cell_label, hashing_key, strategies
-from analysis.figstyle import (
+from analysis.core.aggregate import Point, by_endpoint, cell_label, hashing_key, strategies
+from analysis.core.figstyle import (
     STAT_DASH,
     STAT_NAME,
     USERS_AXIS,

@@ -7,16 +7,17 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from analysis.ceilings import KINDS, STRATEGIES
-from analysis.figstyle import base_layout
+from analysis.core.figstyle import base_layout
+from analysis.core.wording import ms, num, pct
 from analysis.matrix import RESPONSIVE_MS, MatrixCell
-from analysis.wording import ms, num, pct
+from app.contract import HASHINGS as STRATEGIES
+from app.contract import WORKS as KINDS
 
 
 def _axes(cells: Sequence[MatrixCell]) -> tuple[list[str], list[str]]:
-    kinds = [k for k in KINDS if any(m.work == k for m in cells)]
+    kinds: list[str] = [k for k in KINDS if any(m.work == k for m in cells)]
     kinds += sorted({m.work for m in cells} - set(kinds))
-    strategies = [s for s in STRATEGIES if any(m.hashing == s for m in cells)]
+    strategies: list[str] = [s for s in STRATEGIES if any(m.hashing == s for m in cells)]
     return kinds, strategies
 
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from analysis.aggregate import Point, by_endpoint
-from analysis.figstyle import (
+from analysis.core.aggregate import Point, by_endpoint
+from analysis.core.figstyle import (
     USERS_AXIS,
     LegendOnce,
     base_layout,

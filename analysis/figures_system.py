@@ -10,8 +10,8 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from analysis.aggregate import Point, by_endpoint, strategies
-from analysis.figstyle import (
+from analysis.core.aggregate import Point, by_endpoint, strategies
+from analysis.core.figstyle import (
     USERS_AXIS,
     LegendOnce,
     base_layout,
@@ -20,7 +20,7 @@ from analysis.figstyle import (
     series_colors,
     values,
 )
-from analysis.verdict import FixRow
+from analysis.core.fixes import FixRow
 
 Row = dict[str, Any]
 ROLE_COLORS = {

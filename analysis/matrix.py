@@ -16,8 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from analysis.ceilings import KINDS, STRATEGIES, pair
-from analysis.wording import ms, num, pct
+from analysis.core.ceilings import pair
+from analysis.core.wording import ms, num, pct
+from app.contract import HASHINGS as STRATEGIES
+from app.contract import WORKS as KINDS
 
 Row = dict[str, Any]
 RESPONSIVE_MS = 50.0  # health p95 at or under this: the server stayed responsive

@@ -13,10 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from analysis.ceilings import KINDS, STRATEGIES, pair
-from analysis.model import mmc_response_ms
-from analysis.psim import ps_response_times
+from analysis.core.ceilings import pair
+from analysis.core.model import mmc_response_ms
+from analysis.core.psim import ps_response_times
+from app.contract import HASHINGS as STRATEGIES
 from app.contract import HEALTH_PATH, LOAD_MIX, REGISTER_PATH
+from app.contract import WORKS as KINDS
 
 Row = dict[str, Any]
 REGISTER = REGISTER_PATH

@@ -10,7 +10,7 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from analysis.figstyle import SERIES_COLORS, LegendOnce, base_layout
+from analysis.core.figstyle import SERIES_COLORS, LegendOnce, base_layout
 from analysis.openloop import (
     HEALTH,
     REGISTER,

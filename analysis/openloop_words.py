@@ -7,8 +7,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from analysis.core.wording import ms, num, pct, times
 from analysis.openloop import HEALTH, SAME_THROUGHPUT, Gap, group_label
-from analysis.wording import ms, num, pct, times
 
 Row = dict[str, Any]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from analysis.aggregate import cell_label
+from analysis.core.aggregate import cell_label
 
 SENTENCE = "these cells ran at the same time on one machine; their numbers are not comparable"
 

@@ -15,9 +15,9 @@ import jinja2
 import plotly.offline
 from markupsafe import Markup, escape
 
-from analysis.section import Section
-from analysis.verdict import FixRow, best_of
-from analysis.wording import ms, num, pct
+from analysis.core.fixes import FixRow, best_of
+from analysis.core.section import Section
+from analysis.core.wording import ms, num, pct
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 

@@ -15,13 +15,13 @@ from analysis import (
     figures_model,
     figures_system,
     openloop_section,
-    queries,
     stall_section,
     text,
     text_system,
     workers_section,
 )
-from analysis.aggregate import (
+from analysis.core import store as queries
+from analysis.core.aggregate import (
     Grid,
     cell_label,
     grid,
@@ -31,12 +31,12 @@ from analysis.aggregate import (
     service_times,
     with_service_time,
 )
+from analysis.core.fixes import fix_table, health_samples
+from analysis.core.section import Section, present
 from analysis.matrix import matrix, sentences
 from analysis.overlap import overlap_text
 from analysis.render import render
-from analysis.section import Section, present
 from analysis.storedata import StoreData, read_store
-from analysis.verdict import fix_table, health_samples
 
 Row = dict[str, Any]
 

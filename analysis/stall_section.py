@@ -9,7 +9,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from analysis.figstyle import base_layout
+from analysis.core.figstyle import base_layout
+from analysis.core.wording import ms
 from analysis.stall_stacks import (
     NO_CAPTURE,
     Group,
@@ -19,7 +20,6 @@ from analysis.stall_stacks import (
     sentence,
     trimmed,
 )
-from analysis.wording import ms
 from app.contract import DEFAULT_APP
 
 Row = dict[str, Any]

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from analysis.wording import ms, pct
+from analysis.core.wording import ms, pct
 from app.contract import DEFAULT_APP, is_loop_frame
 
 Row = dict[str, Any]

@@ -8,8 +8,9 @@ from typing import Any
 
 import duckdb
 
-from analysis import openloop_section, queries
-from analysis.aggregate import representative_cells
+from analysis import openloop_section
+from analysis.core import store as queries
+from analysis.core.aggregate import representative_cells
 from app.contract import DEFAULT_APP
 
 Row = dict[str, Any]

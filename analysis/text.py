@@ -7,9 +7,9 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from analysis.aggregate import Grid, Point, by_endpoint, strategies
-from analysis.model import relative_gap
-from analysis.wording import more_strategies, ms, pct, run_command, times
+from analysis.core.aggregate import Grid, Point, by_endpoint, strategies
+from analysis.core.model import relative_gap
+from analysis.core.wording import more_strategies, ms, pct, run_command, times
 
 Row = dict[str, Any]
 FOLLOWS = 0.20  # |measured/model - 1| at or below this: "follows the model"

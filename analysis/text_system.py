@@ -7,10 +7,10 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from analysis.aggregate import Grid, Point
-from analysis.noise import Sample, rank
-from analysis.verdict import FixRow, best_of
-from analysis.wording import more_strategies, ms, num, pct, run_command, times
+from analysis.core.aggregate import Grid, Point
+from analysis.core.fixes import FixRow, best_of
+from analysis.core.noise import Sample, rank
+from analysis.core.wording import more_strategies, ms, num, pct, run_command, times
 
 Row = dict[str, Any]
 LOAD_CPU_LIMIT = 80.0  # % of one core above which the load generator's timings are suspect

@@ -20,9 +20,9 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from analysis.aggregate import Grid, endpoint_kind
-from analysis.figstyle import SERIES_COLORS, base_layout
-from analysis.wording import ms, pct, run_command, times
+from analysis.core.aggregate import Grid, endpoint_kind
+from analysis.core.figstyle import SERIES_COLORS, base_layout
+from analysis.core.wording import ms, pct, run_command, times
 
 Row = dict[str, Any]
 USERS = (5, 10)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from analysis import workers
-from analysis.aggregate import Grid
-from analysis.section import Section, present
+from analysis.core.aggregate import Grid
+from analysis.core.section import Section, present
 from analysis.storedata import StoreData
 
 Row = dict[str, Any]

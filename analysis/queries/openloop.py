@@ -13,7 +13,7 @@ from typing import Any
 
 import duckdb
 
-from analysis.queries import rows
+from analysis.core.store import rows
 from app.contract import REGISTER_PATH
 
 Row = dict[str, Any]

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from analysis.aggregate import (
+from analysis.core.aggregate import (
     endpoint_kind,
     grid,
     points,
@@ -14,7 +14,7 @@ from analysis.aggregate import (
     service_times,
     with_service_time,
 )
-from analysis.verdict import best_of, fix_table
+from analysis.core.fixes import best_of, fix_table
 from tests.analysis.rows import summary_row
 
 

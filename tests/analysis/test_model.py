@@ -6,7 +6,8 @@ import math
 
 import pytest
 
-from analysis.model import ceiling_rps, closed_loop, mean_ci, relative_gap, servers, t95
+from analysis.core.ceilings import ceiling_rps
+from analysis.core.model import closed_loop, mean_ci, relative_gap, servers, t95
 
 
 def test_one_user_sees_one_service_time() -> None:
@@ -32,7 +33,7 @@ def test_servers_are_capped_by_cores() -> None:
 
 def test_ceiling_is_cores_over_service_time() -> None:
     """The machine's limit is cpu_count / S in requests per second."""
-    assert ceiling_rps(cpu_count=2, service_ms=250.0) == pytest.approx(8.0)
+    assert ceiling_rps(executors=2, service_ms=250.0) == pytest.approx(8.0)
 
 
 def test_model_rejects_nonsense() -> None:
@@ -83,7 +84,7 @@ def test_pool_strategies_use_every_core_even_with_one_worker() -> None:
 
 def test_blocking_uses_the_workers_that_served() -> None:
     """Issue 9: 4 workers on 2 cores but only 1 served: c = 1, R = N·S."""
-    from analysis.model import closed_loop, servers
+    from analysis.core.model import closed_loop, servers
 
     assert servers(4, 2, "blocking") == 2
     assert servers(4, 2, "blocking", workers_used=1) == 1
@@ -95,7 +96,7 @@ def test_blocking_uses_the_workers_that_served() -> None:
 
 def test_mmc_mean_response_matches_the_textbook_cases() -> None:
     """M/M/1: S/(1 − ρ); M/M/2 at ρ = 0.5: C = 1/3 and R = 4/3 S (= S/(1 − ρ²)); no load: S."""
-    from analysis.model import erlang_c, mmc_response_ms
+    from analysis.core.model import erlang_c, mmc_response_ms
 
     assert erlang_c(1, 0.3) == pytest.approx(0.3)
     assert erlang_c(2, 1.0) == pytest.approx(1 / 3)

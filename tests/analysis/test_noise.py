@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from analysis import text_system
-from analysis.noise import Sample, mann_whitney_p, quantile, quantile_ci, rank
+from analysis.core.noise import Sample, mann_whitney_p, quantile, quantile_ci, rank
 
 
 def _draw(seed: int, n: int, centre: float, spread: float) -> tuple[float, ...]:
@@ -85,8 +85,8 @@ def test_sequential_only_sweep_asks_for_a_load_scenario() -> None:
 
 def test_throughput_sentence_when_the_baseline_is_fastest() -> None:
     """blocking ahead on throughput: the others are listed, not blocking against itself."""
-    from analysis.aggregate import points
-    from analysis.verdict import fix_table
+    from analysis.core.aggregate import points
+    from analysis.core.fixes import fix_table
     from tests.analysis.rows import grid_of, summary_row
 
     rows = [

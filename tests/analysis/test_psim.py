@@ -7,7 +7,7 @@ import statistics
 
 import pytest
 
-from analysis.psim import ps_response_times
+from analysis.core.psim import ps_response_times
 
 
 def test_processor_sharing_by_hand() -> None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from analysis import text, text_system
-from analysis.aggregate import points
-from analysis.noise import Sample
-from analysis.verdict import fix_table
+from analysis.core.aggregate import points
+from analysis.core.fixes import fix_table
+from analysis.core.noise import Sample
 from tests.analysis.rows import grid_of, summary_row
 
 

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from analysis import build_report
-from analysis.aggregate import grid
+from analysis.core.aggregate import grid
 from analysis.workers import sentences, worker_points
 from runner.store import open_store
 from tests.analysis.handmade import Cell, make_store

@@ -9,11 +9,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from analysis.model import MeanCI, ModelPoint, closed_loop, mean_ci
+from analysis.core.model import MeanCI, ModelPoint, closed_loop, mean_ci
+from app.contract import HASHINGS, Row
 
-Row = dict[str, Any]
-
-HASHING_ORDER = ("blocking", "sync_def", "threadpool", "processpool")
 METRICS = (
     "avg_ms",
     "p50_ms",
@@ -46,7 +44,12 @@ def endpoint_kind(path: str | None) -> str:
 
 def hashing_key(name: str) -> tuple[int, str]:
     """Sort strategies in the study's order (blocking first), unknown ones last."""
-    return (HASHING_ORDER.index(name) if name in HASHING_ORDER else len(HASHING_ORDER), name)
+    return order_key(HASHINGS, name)
+
+
+def order_key(names: Sequence[str], name: str) -> tuple[int, str]:
+    """Sort key: the position in `names`, unknown names last (alphabetically)."""
+    return (names.index(name) if name in names else len(names), name)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from analysis.aggregate import Grid
+from analysis.core.aggregate import Grid
 
 # Defaults of conf/config.yaml: not repeated in suggested commands.
 _DEFAULTS = {"scenario": ["mixed"], "db": ["sqlite"], "bcrypt_rounds": [12], "repeat": [1]}

@@ -6,9 +6,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from analysis.aggregate import Point, hashing_key, strategies
-from analysis.model import ceiling_rps
-from analysis.noise import Sample
+from analysis.core.aggregate import Point, hashing_key, strategies
+from analysis.core.ceilings import ceiling_rps
+from analysis.core.noise import Sample
 
 
 @dataclass(frozen=True)

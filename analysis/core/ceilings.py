@@ -24,14 +24,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-KINDS = ("bcrypt", "argon2id", "pbkdf2_python", "gil_c", "sleep")
-STRATEGIES = ("blocking", "sync_def", "threadpool", "processpool")
+from app.contract import HASHINGS, WORKS
+
 GIL_RELEASING_CPU = frozenset({"bcrypt", "argon2id"})
 GIL_HOLDING_PYTHON = frozenset({"pbkdf2_python"})
 GIL_HOLDING_C = frozenset({"gil_c"})
 NO_CPU = frozenset({"sleep"})
 DEFAULT_THREAD_LIMIT = 40  # anyio's default limiter (Starlette's run_in_threadpool, sync def)
-THREADED = ("sync_def", "threadpool")
 
 Loop = Literal["blocked", "starved", "slowed", "free"]
 
@@ -55,9 +54,9 @@ def pair(
     thread_limit: int | None = None,
 ) -> Pair:
     """c and the loop's fate for `kind` under `strategy` (see the module's table)."""
-    if kind not in KINDS:
+    if kind not in WORKS:
         raise ValueError(f"unknown work kind {kind!r}")
-    if strategy not in STRATEGIES:
+    if strategy not in HASHINGS:
         raise ValueError(f"unknown hashing strategy {strategy!r}")
     if workers < 1 or cores < 1:
         raise ValueError("workers and cores must be >= 1")
@@ -83,34 +82,15 @@ def pair(
     return Pair(threads, "free", "T x W")
 
 
-def pair_ceiling_rps(
-    kind: str,
-    strategy: str,
-    *,
-    users: int,
-    workers: int,
-    cores: int,
-    service_ms: float,
-    pool_size: int | None = None,
-    thread_limit: int | None = None,
-) -> float:
-    """The pair's ceiling for a closed loop of `users`: min(users, c) / S."""
-    if service_ms <= 0 or users < 1:
-        raise ValueError("service_ms must be > 0 and users >= 1")
-    c = pair(
-        kind, strategy, workers=workers, cores=cores, pool_size=pool_size, thread_limit=thread_limit
-    ).executors
-    return min(users, c) / (service_ms / 1000.0)
+def ceiling_rps(executors: int, service_ms: float) -> float:
+    """c / S: the calls per second of c executors that never idle (c = cores: the machine's
+    limit, every core busy all the time)."""
+    if executors < 1 or service_ms <= 0:
+        raise ValueError("executors must be >= 1 and service_ms > 0")
+    return executors / (service_ms / 1000.0)
 
 
-def table_markdown() -> str:
-    """The rule table (formulas, no numbers) as Markdown, for README and DESIGN."""
-    head = "| kind | " + " | ".join(STRATEGIES) + " |"
-    rows = [head, "|" + "---|" * (len(STRATEGIES) + 1)]
-    for k in KINDS:
-        cells = [
-            f"{pair(k, s, workers=1, cores=1).rule} ({pair(k, s, workers=1, cores=1).loop})"
-            for s in STRATEGIES
-        ]
-        rows.append(f"| {k} | " + " | ".join(cells) + " |")
-    return "\n".join(rows)
+def closed_loop_ceiling_rps(users: int, executors: int, service_ms: float) -> float:
+    """min(users, c) / S: a closed loop of users without think time keeps at most that many
+    executors busy."""
+    return ceiling_rps(min(users, executors), service_ms)

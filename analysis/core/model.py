@@ -1,4 +1,4 @@
-"""Pure numbers: the closed-loop queueing model, the machine's ceiling, and means with 95 % CIs.
+"""Pure numbers: the closed-loop queueing model, M/M/c, and means with 95 % CIs.
 
 The model: N users with no think time, one bcrypt hash of S ms per request, and c servers:
 c = min(workers, cpu_count) for `blocking` (each worker hashes on its own loop), or
@@ -15,7 +15,8 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from analysis.ceilings import KINDS, STRATEGIES, pair
+from analysis.core.ceilings import closed_loop_ceiling_rps, pair
+from app.contract import HASHINGS, WORKS
 
 # Two-sided 95 % Student t quantiles t(0.975, df) for small df; beyond the table, 1.96.
 _T95 = {
@@ -77,8 +78,8 @@ def servers(
     its event loop (blocking), or min(workers_used, cpu_count) when given: only the workers
     that served hash; cpu_count when hashing runs off the loop in a thread or process pool,
     where even one worker keeps every core hashing. Other work kinds follow the
-    (kind, strategy) table of analysis/ceilings.py (default pool size and thread limit)."""
-    if work != "bcrypt" and work in KINDS and hashing in STRATEGIES:
+    (kind, strategy) table of analysis/core/ceilings.py (default pool size and thread limit)."""
+    if work != "bcrypt" and work in WORKS and hashing in HASHINGS:
         return pair(work, hashing, workers=max(1, workers), cores=max(1, cpu_count)).executors
     if hashing != "blocking":
         return max(1, cpu_count)
@@ -99,16 +100,8 @@ def closed_loop(
     if users < 1 or service_ms <= 0:
         raise ValueError("users must be >= 1 and service_ms > 0")
     c = servers(workers, cpu_count, hashing, work, workers_used)
-    busy = min(users, c)
-    throughput = busy / (service_ms / 1000.0)
-    return ModelPoint(servers=c, throughput_rps=throughput, response_ms=users * service_ms / busy)
-
-
-def ceiling_rps(cpu_count: int, service_ms: float) -> float:
-    """The machine's limit: every core hashing all the time, cpu_count / S."""
-    if cpu_count < 1 or service_ms <= 0:
-        raise ValueError("cpu_count must be >= 1 and service_ms > 0")
-    return cpu_count / (service_ms / 1000.0)
+    throughput = closed_loop_ceiling_rps(users, c, service_ms)
+    return ModelPoint(c, throughput, response_ms=users * service_ms / min(users, c))
 
 
 def erlang_c(c: int, a: float) -> float:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import plotly.graph_objects as go
 
-from analysis.verdict import FixRow
+from analysis.core.fixes import FixRow
 
 
 @dataclass

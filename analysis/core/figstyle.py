@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from analysis.aggregate import Point
+from analysis.core.aggregate import Point
 
 HASHING_COLORS = {
     "blocking": "#c0392b",
