@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import bcrypt
 
-from analysis.psim import ps_response_times
+from analysis.core.psim import ps_response_times
 from runner.arrivals import poisson_times
 from runner.hashtime import median_hash_ms
 
