@@ -21,7 +21,8 @@ from pathlib import Path
 
 import duckdb
 
-from analysis import openloop, openloop_section
+from analysis.sections import openloop as openloop_section
+from analysis.sections.openloop import model as openloop
 from benchmarks import ps_bare
 from benchmarks.figures import Figure
 from benchmarks.mainjob import figure_table, replace_section

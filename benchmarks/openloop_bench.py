@@ -14,7 +14,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from analysis import openloop
+from analysis.sections.openloop import model as openloop
 from benchmarks.figures import Figure, at_most
 
 Row = dict[str, Any]

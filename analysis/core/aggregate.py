@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from analysis.core.ceilings import work_of
 from analysis.core.model import MeanCI, ModelPoint, closed_loop, mean_ci
 from app.contract import HASHINGS, Row
 
@@ -167,7 +168,7 @@ def points(summary: Sequence[Row], scenarios: str = "load") -> list[Point]:
     out = []
     for (hashing, series, workers, users, endpoint), rs in groups.items():
         stats = {m: mean_ci([r[m] for r in rs if r.get(m) is not None]) for m in METRICS}
-        work = rs[0].get("work") or "bcrypt"
+        work = work_of(rs[0])
         s_col = "hash_ms" if work == "bcrypt" or not rs[0].get("work_ms") else "work_ms"
         hash_ms = mean_ci([r[s_col] for r in rs if r.get(s_col)]).mean
         out.append(
@@ -192,6 +193,10 @@ def points(summary: Sequence[Row], scenarios: str = "load") -> list[Point]:
 
 def by_endpoint(pts: Sequence[Point], endpoint: str) -> list[Point]:
     return [p for p in pts if p.endpoint == endpoint]
+
+
+def at(pts: Sequence[Point], hashing: str, users: int) -> list[Point]:
+    return [p for p in pts if p.hashing == hashing and p.users == users]
 
 
 def strategies(pts: Iterable[Point]) -> list[str]:

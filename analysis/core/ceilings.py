@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from app.contract import HASHINGS, WORKS
+from app.contract import HASHINGS, WORKS, Row
 
 GIL_RELEASING_CPU = frozenset({"bcrypt", "argon2id"})
 GIL_HOLDING_PYTHON = frozenset({"pbkdf2_python"})
@@ -33,6 +33,11 @@ NO_CPU = frozenset({"sleep"})
 DEFAULT_THREAD_LIMIT = 40  # anyio's default limiter (Starlette's run_in_threadpool, sync def)
 
 Loop = Literal["blocked", "starved", "slowed", "free"]
+
+
+def work_of(row: Row) -> str:
+    """A cell's work kind; cells without one ran bcrypt (stores from before the kinds)."""
+    return row.get("work") or "bcrypt"
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
-from analysis.core.aggregate import Point
+from analysis.core.aggregate import Point, strategies
 
 HASHING_COLORS = {
     "blocking": "#c0392b",
@@ -91,3 +93,17 @@ class LegendOnce:
             return False
         self.seen.add(name)
         return True
+
+
+def facets(pts: Sequence[Point], rows: list[str], title_of: Any) -> tuple[go.Figure, list[str]]:
+    """One panel per (row, strategy): the strategies the points hold as columns."""
+    cols = strategies(pts)
+    titles = [title_of(r, h) for r in rows for h in cols]
+    fig = make_subplots(
+        rows=len(rows),
+        cols=len(cols),
+        subplot_titles=titles,
+        horizontal_spacing=0.06,
+        vertical_spacing=0.12,
+    )
+    return fig, cols

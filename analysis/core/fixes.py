@@ -6,9 +6,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from analysis.core.aggregate import Point, hashing_key, strategies
+from analysis.core.aggregate import Point, strategies
 from analysis.core.ceilings import ceiling_rps
-from analysis.core.noise import Sample
 
 
 @dataclass(frozen=True)
@@ -93,16 +92,3 @@ def best_of(rows: Sequence[FixRow], attr: str, lowest: bool) -> str | None:
     if not vals:
         return None
     return (min(vals) if lowest else max(vals))[1]
-
-
-def health_samples(times: Sequence[dict[str, object]], rows: Sequence[FixRow]) -> list[Sample]:
-    """Per strategy, the raw /api/health/ client times at the fix table's comparison load
-    (its users, and its workers when every strategy ran one count in common), over repeats."""
-    if not rows:
-        return []
-    users, workers = rows[0].users, rows[0].workers
-    got: dict[str, list[float]] = {}
-    for t in times:
-        if t["users"] == users and (workers is None or t["workers"] == workers):
-            got.setdefault(str(t["hashing"]), []).append(float(t["duration_ms"]))  # type: ignore[arg-type]
-    return [Sample(h, tuple(got[h])) for h in sorted(got, key=hashing_key)]

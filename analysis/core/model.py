@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from analysis.core.ceilings import closed_loop_ceiling_rps, pair
 from app.contract import HASHINGS, WORKS
@@ -130,9 +131,20 @@ def t95(df: int) -> float:
     return _T95[max(k for k in _T95 if k <= df)] if df <= 120 else 1.96
 
 
+def known(values: Iterable[Any]) -> list[float]:
+    """The values that were measured: None and NaN left out."""
+    return [float(v) for v in values if v is not None and not math.isnan(v)]
+
+
+def mean_of(values: Iterable[Any]) -> float:
+    """Mean of the measured values; NaN when there is none."""
+    clean = known(values)
+    return statistics.fmean(clean) if clean else math.nan
+
+
 def mean_ci(values: Sequence[float]) -> MeanCI:
     """Mean and 95 % confidence interval (Student t) of replicate values; n=1 gives no width."""
-    clean = [float(v) for v in values if v is not None and not math.isnan(v)]
+    clean = known(values)
     if not clean:
         return MeanCI(math.nan, math.nan, math.nan, 0)
     mean = statistics.fmean(clean)

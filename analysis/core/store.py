@@ -1,17 +1,18 @@
-"""Every SQL statement of the report. Each function takes an open connection and returns plain
-Python data (lists of dicts); nothing here formats, plots or writes."""
+"""The store reading every section shares: open the store read-only, pick the sweeps, their
+cells and cell_summary rows (`read_scope`). Each function returns plain rows; a section's own
+SQL lives in its folder."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from app.contract import DEFAULT_APP, Row
 from runner.store import StoreError, open_store
-
-Row = dict[str, Any]
 
 
 class ReportError(Exception):
@@ -116,122 +117,40 @@ def summary(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
     )
 
 
-def lag_series(con: duckdb.DuckDBPyConnection, cell_id: str, bucket_s: float = 0.05) -> list[Row]:
-    """Loop lag of one cell per worker pid, the max in each time bucket (spikes survive),
-    t in seconds since the end of the warm-up (negative = warm-up)."""
-    return rows(
-        con,
-        """
-        WITH k AS (SELECT coalesce(t_measure_start, (SELECT min(t) FROM loop_lag
-                                                     WHERE cell_id = $1)) AS t0
-                   FROM cells WHERE cell_id = $1)
-        SELECT pid, floor((t - k.t0) / $2) * $2 AS t, max(lag_ms) AS lag_ms
-        FROM loop_lag, k WHERE cell_id = $1
-        GROUP BY ALL ORDER BY pid, t""",
-        [cell_id, bucket_s],
-    )
-
-
-def lag_by_worker(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
-    """Per cell and worker pid: lag p99 and max after warm-up (view worker_lag)."""
-    return rows(
-        con,
-        """
-        SELECT cell_id, pid, p99_ms, max_ms FROM worker_lag
-        WHERE list_contains(?, cell_id) ORDER BY cell_id, pid""",
-        [ids],
-    )
-
-
-def stalls(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
-    """Per ok cell: the lag samples more than 5 ms late (view worker_lag's late_*), their
-    count and sum over the workers, and the registrations the server handled in the same
-    window (view measured_requests)."""
-    return rows(
-        con,
-        """
-        WITH st AS (
-            SELECT cell_id, sum(late_samples) AS stalls, sum(late_total_ms) AS stall_total_ms
-            FROM worker_lag GROUP BY ALL
-        ), reg AS (
-            SELECT cell_id, count(*) AS registrations FROM measured_requests
-            WHERE side = 'server' AND path LIKE '%register%'
-            GROUP BY ALL
-        )
-        SELECT c.cell_id, coalesce(st.stalls, 0) AS stalls,
-               coalesce(st.stall_total_ms, 0) AS stall_total_ms,
-               coalesce(reg.registrations, 0) AS registrations
-        FROM cells c LEFT JOIN st USING (cell_id) LEFT JOIN reg USING (cell_id)
-        WHERE list_contains(?, c.cell_id) AND c.status = 'ok'""",
-        [ids],
-    )
-
-
-def resources_by_role(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
-    """Per cell and role (view role_ticks: summed over the role's processes at each tick,
-    in the measured window): mean and max CPU % and max RSS."""
-    return rows(
-        con,
-        """
-        SELECT cell_id, role, avg(cpu_percent) AS cpu_avg_percent,
-               max(cpu_percent) AS cpu_max_percent, max(rss_bytes) AS rss_max_bytes
-        FROM role_ticks WHERE list_contains(?, cell_id)
-        GROUP BY ALL ORDER BY cell_id, role""",
-        [ids],
-    )
-
-
-def worker_shares(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
-    """Per ok cell and server process: its requests and share of the cell's (view
-    worker_share: users' requests in the measured window), with the cell's axes."""
-    return rows(
-        con,
-        """
-        SELECT w.cell_id, w.pid, w.requests, w.share, c.hashing, c.scenario, c.workers,
-               c.users, c."repeat", c.connections, c.balance
-        FROM worker_share w JOIN cells c USING (cell_id)
-        WHERE list_contains(?, w.cell_id) AND c.status = 'ok'
-        ORDER BY c.workers, c.users, c.cell_id, w.requests DESC""",
-        [ids],
-    )
-
-
-def health_times(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
-    """Raw client times of /api/health/ in the measured window of the ok load cells (users' and
-    the probe's requests alike), with the cell's strategy and load: the verdict's noise."""
-    return rows(
-        con,
-        """
-        SELECT c.hashing, coalesce(c.work, 'bcrypt') AS work, c.workers, c.users, r.duration_ms
-        FROM measured_requests r JOIN cells c USING (cell_id)
-        WHERE list_contains(?, c.cell_id) AND c.status = 'ok' AND c.scenario <> 'sequential'
-          AND coalesce(c.arrival, 'closed') = 'closed'
-          AND r.side = 'client' AND r.path LIKE '%health%' AND r.duration_ms IS NOT NULL""",
-        [ids],
-    )
-
-
-def stall_stacks(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
-    """The stalls of the measured window of the given ok cells (view measured_stalls), with
-    their cell's strategy and app."""
-    return rows(
-        con,
-        """
-        SELECT s.cell_id, c.hashing, c.work, c.server_app, s.source, s.pid, s.t_start,
-               s.duration_ms, s.samples, s.stack, s.leaf, s.late
-        FROM measured_stalls s JOIN cells c USING (cell_id)
-        WHERE list_contains(?, s.cell_id) AND c.status = 'ok'
-        ORDER BY c.hashing, s.source, s.t_start""",
-        [ids],
-    )
-
-
-def served_apps(con: duckdb.DuckDBPyConnection, ids: list[str], default: str) -> list[str]:
-    """The ASGI apps the given cells served (server.app; `default` where none is recorded)."""
+def served_apps(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[str]:
+    """The ASGI apps the given cells served (server.app; the study's where none is recorded)."""
     found = rows(
         con,
         "SELECT DISTINCT coalesce(server_app, ?) AS app FROM cells "
         "WHERE list_contains(?, cell_id) ORDER BY 1",
-        [default, ids],
+        [DEFAULT_APP, ids],
     )
     return [r["app"] for r in found]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the report reads once: the sweeps asked for, the cells they cover (`ids`), those
+    cells' rows and cell_summary rows, and the apps they served."""
+
+    store: Path
+    sweep_ids: list[str]
+    sweeps: list[Row]
+    ids: list[str]
+    cells: list[Row]
+    summary: list[Row]
+    apps: list[str]
+
+
+def read_scope(con: duckdb.DuckDBPyConnection, store: Path, sweep: str) -> Scope:
+    sweep_ids = resolve_sweeps(con, sweep)
+    ids = cell_ids(con, sweep_ids)  # the sweeps' own cells and those they reused
+    return Scope(
+        store=store,
+        sweep_ids=sweep_ids,
+        sweeps=sweeps(con, sweep_ids),
+        ids=ids,
+        cells=cells(con, ids),
+        summary=summary(con, ids),
+        apps=served_apps(con, ids),
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from analysis.core.aggregate import Grid
+from analysis.core.aggregate import Grid, Point
 
 # Defaults of conf/config.yaml: not repeated in suggested commands.
 _DEFAULTS = {"scenario": ["mixed"], "db": ["sqlite"], "bcrypt_rounds": [12], "repeat": [1]}
@@ -73,3 +73,12 @@ def more_strategies(grid: Grid) -> list[str]:
     have = list(grid.values("hashing"))
     want = ["blocking", "threadpool"] if len(have) < 2 else have
     return have + [h for h in want if h not in have]
+
+
+def spread_note(p: Point) -> str:
+    """What spread a multi-worker point rests on: '(busiest worker 52 %, 2 of 2 used)'; ''
+    for one worker or when the store has no per-worker rows."""
+    share, used = p.mean("busiest_worker_share"), p.workers_used
+    if p.workers < 2 or math.isnan(share):
+        return ""
+    return f"(busiest worker {pct(share)}, {used} of {p.workers} used)"

@@ -83,7 +83,7 @@ def test_pool_strategies_use_every_core_even_with_one_worker() -> None:
 
 
 def test_blocking_uses_the_workers_that_served() -> None:
-    """Issue 9: 4 workers on 2 cores but only 1 served: c = 1, R = N·S."""
+    """4 workers on 2 cores but only 1 served: c = 1, R = N·S."""
     from analysis.core.model import closed_loop, servers
 
     assert servers(4, 2, "blocking") == 2

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from analysis import openloop, openloop_words
-from analysis.openloop_figures import gap_bars, timeline
-from analysis.openloop_section import OpenLoopData, parts
+from analysis.sections.openloop import OpenLoopData, build, parts
+from analysis.sections.openloop import model as openloop
+from analysis.sections.openloop import text as openloop_words
+from analysis.sections.openloop.figures import gap_bars, timeline
 
 S_MS = 250.0  # 4 registrations/s per core
 
@@ -43,7 +44,7 @@ def test_ceiling_and_model_slope_follow_the_strategy() -> None:
     """threadpool on 2 cores: μ = 2/S = 8/s; λ = 12 gives ρ = 1.5 and slope 0.5 s per s;
     blocking 1 worker: μ = 1/S; mixed offers 5/6 of its rate as registrations."""
     over = cell("a", rate=12.0)
-    assert openloop.ceiling_rps(over) == pytest.approx(8.0)
+    assert openloop.mu_rps(over) == pytest.approx(8.0)
     assert openloop.utilisation(over) == pytest.approx(1.5)
     assert openloop.model_slope(over) == pytest.approx(0.5)
     assert openloop.model_slope(cell("b", rate=4.0)) == 0.0
@@ -103,10 +104,11 @@ def test_shown_cells_pick_the_loads_nearest_half_090_and_120() -> None:
     assert len(openloop.shown_cells(health)) == 2
 
 
-def test_section_without_open_cells_says_how_to_run_them() -> None:
-    """No open cell: no figure, one paragraph with the one-override command."""
-    p = parts(OpenLoopData(cells=[cell("c", arrival="closed", achieved_rps=3.0)]))
-    assert p["figures"] == [] and "load.arrival=open" in p["paragraphs"][0]
+def test_no_section_without_open_cells() -> None:
+    """No open cell: no section (an optional axis), and nothing for the benchmark to print."""
+    closed = OpenLoopData(cells=[cell("c", arrival="closed", achieved_rps=3.0)])
+    assert build(closed) is None
+    assert parts(closed) == {"figures": [], "paragraphs": []}
 
 
 def test_timeline_draws_the_model_above_capacity() -> None:

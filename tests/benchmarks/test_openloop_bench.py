@@ -1,4 +1,4 @@
-"""benchmarks/openloop_bench.py: issue 16's acceptance figures from hand-made rows."""
+"""benchmarks/openloop_bench.py: the open-loop acceptance figures from hand-made rows."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from analysis import openloop
+from analysis.sections.openloop import model as openloop
 from benchmarks.mainjob import existing_section, replace_section
 from benchmarks.openloop_bench import SECTION, figures, tally
 

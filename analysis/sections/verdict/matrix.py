@@ -1,35 +1,25 @@
-"""Pure: the fix matrix, rows work kinds, columns hashing strategies, and its sentences.
+"""Pure: the fix matrix, rows work kinds, columns hashing strategies.
 
 Each matrix cell is one (kind, strategy) pair at the comparison load (the highest user count,
 and the highest worker count every pair ran there), averaged over repeats: /api/health/ p95,
 the loop's lag p99, register throughput, and that throughput as a fraction of the pair's
-ceiling min(users, c) / S (analysis/ceilings.py), with S the kind's own measured time per call
+ceiling min(users, c) / S (analysis/core/ceilings.py), with S the kind's own measured time per call
 (`cells.work_ms`; bcrypt's `hash_ms` when a cell has none).
 """
 
 from __future__ import annotations
 
 import math
-import statistics
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from analysis.core.ceilings import pair
-from analysis.core.wording import ms, num, pct
-from app.contract import HASHINGS as STRATEGIES
-from app.contract import WORKS as KINDS
+from analysis.core.aggregate import endpoint_kind, order_key
+from analysis.core.ceilings import closed_loop_ceiling_rps, pair, work_of
+from analysis.core.model import mean_of
+from app.contract import HASHINGS, WORKS, Row
 
-Row = dict[str, Any]
 RESPONSIVE_MS = 50.0  # health p95 at or under this: the server stayed responsive
-DESCRIBE = {
-    "bcrypt": "bcrypt (C, releases the GIL)",
-    "argon2id": "argon2id (C, releases the GIL)",
-    "pbkdf2_python": "pbkdf2_python (pure-Python CPU loop, holds the GIL)",
-    "gil_c": "gil_c (one regex C call that holds the GIL)",
-    "sleep": "sleep (blocking I/O stand-in: no CPU, GIL released)",
-}
 
 
 @dataclass(frozen=True)
@@ -51,7 +41,7 @@ class MatrixCell:
 
     @property
     def ceiling_rps(self) -> float:
-        return min(self.users, self.executors) / (self.service_ms / 1000.0)
+        return closed_loop_ceiling_rps(self.users, self.executors, self.service_ms)
 
     @property
     def fraction(self) -> float:
@@ -67,16 +57,6 @@ class MatrixCell:
         return self.service_ms / self.target_ms - 1 if self.target_ms else math.nan
 
 
-def _mean(vals: Sequence[Any]) -> float:
-    clean = [float(v) for v in vals if v is not None and not math.isnan(float(v))]
-    return statistics.fmean(clean) if clean else math.nan
-
-
-def _endpoint(path: str | None) -> str:
-    p = (path or "").lower()
-    return next((k for k in ("register", "health", "login") if k in p), p)
-
-
 def matrix(cells: Sequence[Row], summary: Sequence[Row]) -> list[MatrixCell]:
     """The matrix cells that were measured (ok load cells), at the comparison load."""
     load = [
@@ -88,11 +68,11 @@ def matrix(cells: Sequence[Row], summary: Sequence[Row]) -> list[MatrixCell]:
     at_users = [c for c in load if int(c["users"]) == users]
     pairs: dict[tuple[str, str], list[Row]] = defaultdict(list)
     for c in at_users:
-        pairs[(c.get("work") or "bcrypt", c["hashing"])].append(c)
+        pairs[(work_of(c), c["hashing"])].append(c)
     common = set.intersection(*({int(c["workers"]) for c in cs} for cs in pairs.values()))
     by_cell: dict[str, dict[str, Row]] = defaultdict(dict)
     for r in summary:
-        by_cell[r["cell_id"]][_endpoint(r.get("endpoint"))] = r
+        by_cell[r["cell_id"]][endpoint_kind(r.get("endpoint"))] = r
     out = []
     for (work, hashing), cs in pairs.items():
         workers = max(common) if common else max(int(c["workers"]) for c in cs)
@@ -100,7 +80,7 @@ def matrix(cells: Sequence[Row], summary: Sequence[Row]) -> list[MatrixCell]:
         rows = [by_cell.get(c["cell_id"], {}) for c in cs]
         cores = int(cs[0].get("cpu_count") or 1)
         p = pair(
-            work if work in KINDS else "bcrypt",
+            work if work in WORKS else "bcrypt",
             hashing,
             workers=workers,
             cores=cores,
@@ -114,24 +94,20 @@ def matrix(cells: Sequence[Row], summary: Sequence[Row]) -> list[MatrixCell]:
                 users=users,
                 workers=workers,
                 cells=len(cs),
-                service_ms=_mean([c.get("work_ms") or c.get("hash_ms") for c in cs]),
-                target_ms=_mean([c.get("hash_ms") for c in cs]),
-                health_p95_ms=_mean([r.get("health", {}).get("p95_ms") for r in rows]),
-                lag_p99_ms=_mean(
+                service_ms=mean_of([c.get("work_ms") or c.get("hash_ms") for c in cs]),
+                target_ms=mean_of([c.get("hash_ms") for c in cs]),
+                health_p95_ms=mean_of([r.get("health", {}).get("p95_ms") for r in rows]),
+                lag_p99_ms=mean_of(
                     [next(iter(r.values()), {}).get("loop_lag_p99_ms") for r in rows if r]
                 ),
-                rps=_mean([r.get("register", {}).get("rps") for r in rows]),
+                rps=mean_of([r.get("register", {}).get("rps") for r in rows]),
                 executors=p.executors,
                 loop=p.loop,
                 rule=p.rule,
                 cores=cores,
             )
         )
-    return sorted(out, key=lambda m: (_order(KINDS, m.work), _order(STRATEGIES, m.hashing)))
-
-
-def _order(names: Sequence[str], name: str) -> tuple[int, str]:
-    return (names.index(name) if name in names else len(names), name)
+    return sorted(out, key=lambda m: (order_key(WORKS, m.work), order_key(HASHINGS, m.hashing)))
 
 
 def responsive(m: MatrixCell) -> bool:
@@ -158,36 +134,3 @@ def works_and_fails(row: Sequence[MatrixCell]) -> tuple[MatrixCell | None, Matri
     pool = fixes or [m for m in row if m is not best and m.hashing == "blocking"]
     worst = min(pool, key=_score) if pool else None
     return best, worst
-
-
-def _describe(m: MatrixCell) -> str:
-    health = "not measured" if math.isnan(m.health_p95_ms) else ms(m.health_p95_ms)
-    in_s = "" if math.isnan(m.health_p95_ms) else f" = {num(m.health_p95_ms / m.service_ms, 2)} S"
-    return (
-        f"{num(m.rps)} registrations/s = {num(m.parallel)}/S "
-        f"({pct(m.fraction)} of its ceiling min(users, {m.rule}) / S = {num(m.ceiling_rps)}/s), "
-        f"/api/health/ p95 {health}{in_s}, loop lag p99 {ms(m.lag_p99_ms)}"
-    )
-
-
-def sentences(cells: Sequence[MatrixCell]) -> list[str]:
-    """One sentence per kind: the fix that works and the one that fails, with numbers, then
-    every strategy's throughput in units of 1/S and its health p95."""
-    out = []
-    for kind in sorted({m.work for m in cells}, key=lambda k: _order(KINDS, k)):
-        row = [m for m in cells if m.work == kind]
-        good, bad = works_and_fails(row)
-        if good is None:
-            continue
-        s = row[0]
-        head = (
-            f"{DESCRIBE.get(kind, kind)}, S = {ms(s.service_ms)}"
-            f" ({pct(s.calibration_error, signed=True)} from bcrypt's {ms(s.target_ms)}), "
-            f"{s.users} users, {s.workers} worker{'s' if s.workers != 1 else ''}, "
-            f"{s.cores} cores: {good.hashing} works: {_describe(good)}"
-        )
-        if bad is not None:
-            head += f"; {bad.hashing} fails: {_describe(bad)}"
-        every = ", ".join(f"{m.hashing} {num(m.parallel)}/S and {ms(m.health_p95_ms)}" for m in row)
-        out.append(f"{head}. All strategies (throughput, health p95): {every}.")
-    return out

@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from analysis.core.ceilings import work_of
 from analysis.core.wording import ms, pct
 from app.contract import DEFAULT_APP, is_loop_frame
 
@@ -45,7 +46,7 @@ def group_name(row: Row) -> str:
     if app != DEFAULT_APP:
         name = app
     else:
-        work = row.get("work") or "bcrypt"
+        work = work_of(row)
         name = row["hashing"] if work == "bcrypt" else f"{work} / {row['hashing']}"
     return name if row.get("source") != "py-spy" else f"{name} (py-spy)"
 

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analysis.core.figstyle import SERIES_COLORS, LegendOnce, base_layout
-from analysis.openloop import (
+from analysis.sections.openloop.model import (
     HEALTH,
     REGISTER,
     Gap,

@@ -1,113 +1,18 @@
-"""Pure: the paragraphs of sections 5-8 (throughput against the machine's limit, CPU and
-memory, the sequential baseline, which fix works). Data in, sentences out."""
+"""The verdict section's paragraphs: which strategy keeps the server responsive beyond noise,
+which reaches the most throughput, and per kind of call the fix that works and the one that
+fails."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
 
-from analysis.core.aggregate import Grid, Point
+from analysis.core.aggregate import Grid, order_key
 from analysis.core.fixes import FixRow, best_of
 from analysis.core.noise import Sample, rank
-from analysis.core.wording import more_strategies, ms, num, pct, run_command, times
-
-Row = dict[str, Any]
-LOAD_CPU_LIMIT = 80.0  # % of one core above which the load generator's timings are suspect
-
-
-def throughput(rows: Sequence[FixRow], grid: Grid) -> list[str]:
-    """Section 5: each strategy's best register rps as a fraction of cpu_count / S."""
-    rows = [r for r in rows if not math.isnan(r.best_rps)]
-    if not rows:
-        return [
-            "No registrations are stored for this sweep. Run "
-            f"`{run_command(grid, scenario='mixed')}`."
-        ]
-    r0 = rows[0]
-    cores = round(r0.ceiling_rps * r0.hash_ms / 1000)
-    out = [
-        f"The machine's ceiling is {cores} cores / S = {cores} / {ms(r0.hash_ms)} = "
-        f"{num(r0.ceiling_rps)} registrations/s: every core hashing all the time."
-    ]
-    parts = [
-        f"{r.hashing} {num(r.best_rps)}/s ({pct(r.fraction)} of the ceiling, "
-        f"{r.best_at[0]} w, {r.best_at[1]} users)"
-        for r in rows
-    ]
-    out.append("Best measured throughput: " + "; ".join(parts) + ".")
-    if len(rows) < 2:
-        out.append(
-            f"To compare strategies, run `{run_command(grid, hashing=more_strategies(grid))}`."
-        )
-    return out
-
-
-def resources(res: Sequence[Row], grid: Grid) -> list[str]:
-    """Section 6: server CPU (sum over workers) and RSS, load generator CPU, with a warning
-    when the load generator averaged above 80 % of a core. res rows: label, role, cpu_avg_percent,
-    cpu_max_percent, rss_max_bytes."""
-    if not res:
-        return [
-            "No CPU or memory samples are stored for this sweep. Run "
-            f"`{run_command(grid)}` (the runner samples with psutil every 0.25 s)."
-        ]
-    out = []
-    server = [r for r in res if r["role"] == "server"]
-    if server:
-        top = max(server, key=lambda r: r["cpu_max_percent"] or 0)
-        avg = max(server, key=lambda r: r["cpu_avg_percent"] or 0)
-        rss = max(server, key=lambda r: r["rss_max_bytes"] or 0)
-        out.append(
-            f"The server processes (master and workers summed) peaked at "
-            f"{num(top['cpu_max_percent'], 0)} % CPU in {top['label']} "
-            f"({num(top['cpu_max_percent'] / 100)} cores' worth); the highest mean was "
-            f"{num(avg['cpu_avg_percent'], 0)} % in {avg['label']}. Their memory peaked "
-            f"at {num(rss['rss_max_bytes'] / 2**20, 0)} MiB in {rss['label']}."
-        )
-    lg = [r for r in res if r["role"] == "load_generator"]
-    if lg:
-        top = max(lg, key=lambda r: r["cpu_avg_percent"] or 0)
-        out.append(
-            f"The load generator averaged at most {num(top['cpu_avg_percent'], 0)} % of "
-            f"a core ({top['label']}, max {num(top['cpu_max_percent'], 0)} %)."
-        )
-        hot = [r for r in lg if (r["cpu_avg_percent"] or 0) > LOAD_CPU_LIMIT]
-        if hot:
-            out.append(
-                f"Warning: the load generator ran above {LOAD_CPU_LIMIT:.0f} % of a core "
-                f"in {', '.join(r['label'] for r in hot)}; client timings there are "
-                "suspect (the client itself queues). Re-run them with more load "
-                f"processes: `{run_command(grid, **{'load.processes': 2})}`."
-            )
-        else:
-            out.append(
-                f"It stayed below {LOAD_CPU_LIMIT:.0f} % of a core in every cell, so "
-                "the client timings are not limited by the client."
-            )
-    return out
-
-
-def sequential(pts: Sequence[Point], grid: Grid) -> list[str]:
-    """Section 7: server vs client mean per endpoint over consecutive requests, and the gap."""
-    if not pts:
-        return [
-            "This sweep has no sequential baseline (it ran with baseline=false). Run "
-            f"`{run_command(grid)}`: baseline=true, the default, adds one sequential cell "
-            "(100 consecutive requests per endpoint, one user) per strategy, and the cells "
-            "already stored are skipped."
-        ]
-    out = []
-    for p in pts:
-        client, server = p.mean("avg_ms"), p.mean("server_avg_ms")
-        gap = client - server
-        out.append(
-            f"{p.hashing}, {p.endpoint}: {p.requests} consecutive requests, client mean "
-            f"{ms(client)}, server mean {ms(server)}, gap {ms(gap)} "
-            f"({pct(gap / client if client else math.nan)} of the client time: "
-            "HTTP client, connection and the ASGI stack outside the handler timer)."
-        )
-    return out
+from analysis.core.wording import ms, num, pct, run_command, times
+from analysis.sections.verdict.matrix import MatrixCell, works_and_fails
+from app.contract import HASHINGS, WORKS
 
 
 def _fig(s: Sample) -> str:
@@ -179,12 +84,12 @@ def responsiveness_verdict(samples: Sequence[Sample], at: str) -> list[str]:
 
 
 def verdict(rows: Sequence[FixRow], grid: Grid, samples: Sequence[Sample] = ()) -> list[str]:
-    """Section 8: the conclusion, from the raw health rows at the comparison load (noise-aware)
+    """The conclusion, from the raw health rows at the comparison load (noise-aware)
     and the fix table's throughput; every figure with its n."""
     if len(rows) < 2:
         return [
             "A verdict needs a load scenario run with at least two hashing strategies. Run "
-            f"`{run_command(grid, hashing=list(_ALL), **_load_scenario(grid))}`."
+            f"`{run_command(grid, hashing=list(HASHINGS), **_load_scenario(grid))}`."
         ]
     by = {r.hashing: r for r in rows}
     base = by.get("blocking", rows[0])
@@ -237,11 +142,11 @@ def verdict(rows: Sequence[FixRow], grid: Grid, samples: Sequence[Sample] = ()) 
                 "tell apart from noise (repeat=1,2,3 would)."
             )
         out.append(text)
-    missing = [h for h in _ALL if h not in by]
+    missing = [h for h in HASHINGS if h not in by]
     if missing:
         out.append(
             f"{_names(missing)} {'was' if len(missing) == 1 else 'were'} not part of this "
-            f"sweep; `{run_command(grid, hashing=list(_ALL))}` compares all four."
+            f"sweep; `{run_command(grid, hashing=list(HASHINGS))}` compares all four."
         )
     return out
 
@@ -251,4 +156,43 @@ def _load_scenario(grid: Grid) -> dict[str, str]:
     return {} if set(grid.values("scenario")) - {"sequential"} else {"scenario": "mixed"}
 
 
-_ALL = ("blocking", "sync_def", "threadpool", "processpool")
+DESCRIBE = {
+    "bcrypt": "bcrypt (C, releases the GIL)",
+    "argon2id": "argon2id (C, releases the GIL)",
+    "pbkdf2_python": "pbkdf2_python (pure-Python CPU loop, holds the GIL)",
+    "gil_c": "gil_c (one regex C call that holds the GIL)",
+    "sleep": "sleep (blocking I/O stand-in: no CPU, GIL released)",
+}
+
+
+def _describe(m: MatrixCell) -> str:
+    health = "not measured" if math.isnan(m.health_p95_ms) else ms(m.health_p95_ms)
+    in_s = "" if math.isnan(m.health_p95_ms) else f" = {num(m.health_p95_ms / m.service_ms, 2)} S"
+    return (
+        f"{num(m.rps)} registrations/s = {num(m.parallel)}/S "
+        f"({pct(m.fraction)} of its ceiling min(users, {m.rule}) / S = {num(m.ceiling_rps)}/s), "
+        f"/api/health/ p95 {health}{in_s}, loop lag p99 {ms(m.lag_p99_ms)}"
+    )
+
+
+def sentences(cells: Sequence[MatrixCell]) -> list[str]:
+    """One sentence per kind: the fix that works and the one that fails, with numbers, then
+    every strategy's throughput in units of 1/S and its health p95."""
+    out = []
+    for kind in sorted({m.work for m in cells}, key=lambda k: order_key(WORKS, k)):
+        row = [m for m in cells if m.work == kind]
+        good, bad = works_and_fails(row)
+        if good is None:
+            continue
+        s = row[0]
+        head = (
+            f"{DESCRIBE.get(kind, kind)}, S = {ms(s.service_ms)}"
+            f" ({pct(s.calibration_error, signed=True)} from bcrypt's {ms(s.target_ms)}), "
+            f"{s.users} users, {s.workers} worker{'s' if s.workers != 1 else ''}, "
+            f"{s.cores} cores: {good.hashing} works: {_describe(good)}"
+        )
+        if bad is not None:
+            head += f"; {bad.hashing} fails: {_describe(bad)}"
+        every = ", ".join(f"{m.hashing} {num(m.parallel)}/S and {ms(m.health_p95_ms)}" for m in row)
+        out.append(f"{head}. All strategies (throughput, health p95): {every}.")
+    return out

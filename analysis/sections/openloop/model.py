@@ -13,14 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from analysis.core.ceilings import pair
+from analysis.core.ceilings import ceiling_rps, pair, work_of
 from analysis.core.model import mmc_response_ms
 from analysis.core.psim import ps_response_times
-from app.contract import HASHINGS as STRATEGIES
-from app.contract import HEALTH_PATH, LOAD_MIX, REGISTER_PATH
-from app.contract import WORKS as KINDS
+from app.contract import HASHINGS, HEALTH_PATH, LOAD_MIX, REGISTER_PATH, WORKS, Row
 
-Row = dict[str, Any]
 REGISTER = REGISTER_PATH
 HEALTH = HEALTH_PATH
 # The rates (× the pair's ceiling) whose timelines the section shows when they exist.
@@ -59,11 +56,11 @@ def register_share(scenario: str) -> float:
 
 
 def executors(c: Row) -> int | None:
-    """c of the (work kind, strategy) pair: its parallel executors (analysis/ceilings.py:
+    """c of the (work kind, strategy) pair: its parallel executors (analysis/core/ceilings.py:
     bcrypt blocking min(workers, cores), off the loop cores); None without a core count or a
     known pair."""
-    cores, kind = c.get("cpu_count"), c.get("work") or "bcrypt"
-    if not cores or kind not in KINDS or c["hashing"] not in STRATEGIES:
+    cores, kind = c.get("cpu_count"), work_of(c)
+    if not cores or kind not in WORKS or c["hashing"] not in HASHINGS:
         return None
     return pair(
         kind,
@@ -75,12 +72,12 @@ def executors(c: Row) -> int | None:
     ).executors
 
 
-def ceiling_rps(c: Row) -> float:
-    """μ, the pair's registrations/s: executors / S, S being one registration's server time
+def mu_rps(c: Row) -> float:
+    """μ, the pair's ceiling in registrations/s: c / S, S being one registration's server time
     alone (`service_ms`: the sweep's sequential baseline, else the call alone); NaN without
     S, a core count or a known pair."""
     s, n = c.get("service_ms"), executors(c)
-    return n / (float(s) / 1000) if s and n else math.nan
+    return ceiling_rps(n, float(s)) if s and n else math.nan
 
 
 def utilisation(c: Row) -> float:
@@ -88,7 +85,7 @@ def utilisation(c: Row) -> float:
     share = register_share(c["scenario"])
     if c.get("arrival") != "open" or not c.get("rate") or share == 0:
         return math.nan
-    return float(c["rate"]) * share / ceiling_rps(c)
+    return float(c["rate"]) * share / mu_rps(c)
 
 
 def model_slope(c: Row) -> float:
@@ -179,7 +176,7 @@ def growth_rows(cells: Sequence[Row], slopes: Sequence[Row]) -> list[Row]:
         fit = by.get(c["cell_id"])
         if math.isnan(rho) or rho <= 1.0 or fit is None or fit["slope"] is None:
             continue
-        mu = ceiling_rps(c)
+        mu = mu_rps(c)
         share = register_share(c["scenario"])
         done = (c["achieved_rps"] or math.nan) * share  # registrations completed per s
         lam = float(c["rate"]) * share
@@ -233,7 +230,7 @@ def replayable(c: Row) -> bool:
 
 def ideal_mean_ms(c: Row, arrivals: Sequence[Row]) -> float:
     """Mean response, over the requests the window counts, of ideal sharing of the pair's
-    executors replayed on the cell's own register arrivals (analysis/psim.py); NaN without."""
+    executors replayed on the cell's own register arrivals (core/psim.py); NaN without."""
     mine = [a for a in arrivals if a["cell_id"] == c["cell_id"]]
     n = executors(c)
     if not mine or not n:

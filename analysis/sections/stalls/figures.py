@@ -1,41 +1,14 @@
-"""'What stalled the loop': the figures (icicle of call paths + bar chart) and the
-text of the section, and the note that the study-specific sections do not apply to a user's app.
-`report.py` reads the rows (queries.stall_stacks) and calls `figures_and_text` and
-`mark_not_applicable`."""
+"""The stalls section's figures: an icicle of the stalled call paths and the stalled time per
+strategy by leaf function."""
 
 from __future__ import annotations
-
-from typing import Any
 
 import plotly.graph_objects as go
 
 from analysis.core.figstyle import base_layout
-from analysis.core.wording import ms
-from analysis.stall_stacks import (
-    NO_CAPTURE,
-    Group,
-    function_of,
-    late_note,
-    rank,
-    sentence,
-    trimmed,
-)
-from app.contract import DEFAULT_APP
+from analysis.sections.stalls.stacks import NO_CAPTURE, Group, function_of, trimmed
 
-Row = dict[str, Any]
 TOP_STACKS = 12
-# Sections about our own app's endpoints (register / health / hashing): for a user's app they
-# say that they do not apply.
-STUDY_SECTIONS = (
-    "health",
-    "register",
-    "throughput",
-    "sequential",
-    "verdict",
-    "openloop",
-    "db",
-    "workers",
-)
 
 
 def _short(frame: str) -> str:
@@ -118,53 +91,3 @@ def bars(groups: list[Group]) -> go.Figure | None:
         "Stalled time per strategy, by the function at the top of the stack",
         320 + 24 * len(names),
     )
-
-
-def figures_and_text(rows: list[Row]) -> tuple[list[tuple[go.Figure, str]], list[str]]:
-    """The section's figures (with captions) and paragraphs."""
-    if not rows:
-        return [], [
-            "No stall was recorded: no worker's loop stood still for longer than "
-            "`stalls.stall_ms` in the measured windows (or the cells predate the watchdog)."
-        ]
-    groups = rank(rows)
-    has_pyspy = any(g.source == "py-spy" for g in groups)
-    text = [
-        "A watchdog thread in each worker samples the loop thread's stack while the loop "
-        "stands still longer than `stalls.stall_ms` (frames `module:function:line`, outermost "
-        "first); each stall is named by its most-sampled stack. Warm-up excluded."
-    ]
-    text += [sentence(g) for g in groups]
-    text += [n for g in groups if (n := late_note(g, has_pyspy)) is not None]
-    figs: list[tuple[go.Figure, str]] = []
-    ice = icicle(groups)
-    if ice is not None:
-        figs.append(
-            (
-                ice,
-                f"Top {TOP_STACKS} stacks per strategy; click a box to zoom. Outer frames that "
-                "all stacks share (server, event loop) are cut.",
-            )
-        )
-    bar = bars(groups)
-    if bar is not None:
-        total = sum(g.total_ms for g in groups)
-        figs.append((bar, f"All strategies together: {ms(total)} stood still."))
-    return figs, text
-
-
-def mark_not_applicable(sections: list[Any], apps: list[str]) -> list[Any]:
-    """When no cell served our app, the register/health sections say they do not apply."""
-    if not apps or DEFAULT_APP in apps:
-        return sections
-    served = ", ".join(f"`{a}`" for a in apps)
-    for s in sections:
-        if s.anchor in STUDY_SECTIONS:
-            s.figures = []
-            s.table = None
-            s.paragraphs = [
-                "Does not apply: this section is about the study's own app (its "
-                "`/api/users/register/` and `/api/health/` endpoints); "
-                f"these cells served {served}."
-            ]
-    return sections

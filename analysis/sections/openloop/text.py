@@ -1,5 +1,5 @@
-"""Pure: the sentences of "Open vs closed load", every number from the rows analysis/openloop.py
-shapes (the store's own figures)."""
+"""Pure: the sentences of "Open vs closed load", every number from the rows model.py shapes (the
+store's own figures)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from analysis.core.wording import ms, num, pct, times
-from analysis.openloop import HEALTH, SAME_THROUGHPUT, Gap, group_label
+from analysis.sections.openloop.model import HEALTH, SAME_THROUGHPUT, Gap, group_label
 
 Row = dict[str, Any]
 
@@ -33,15 +33,8 @@ def paragraphs(
     gap: Sequence[Gap],
     below: Sequence[Row] = (),
 ) -> list[str]:
-    """The section's text, every number from the store."""
+    """The section's text (the sweep has open cells), every number from the store."""
     opened = [c for c in cells if c.get("arrival") == "open"]
-    if not opened:
-        return [
-            "No open-loop cells in this sweep. Every cell here is closed-loop: a user waits "
-            "for each answer before it sends again, so when the server stalls the load stalls "
-            "with it (coordinated omission). Run `python -m runner -m load.arrival=open "
-            "load.rate=2,4,8,12` to send requests on a schedule instead."
-        ]
     out = [
         "An open-loop cell sends each request when its schedule says "
         f"({opened[0].get('arrival_process') or 'poisson'} arrivals at load.rate/s), whatever "
@@ -101,7 +94,7 @@ def paragraphs(
             f"time ({ms(gp.open_send_p99_ms)} from the actual send), {times(gp.ratio)} what the "
             "closed loop reported."
         )
-    if opened and not gap:
+    if not gap:
         out.append(
             "No closed-loop cell of the same pair reached an open cell's throughput (less "
             f"{pct(SAME_THROUGHPUT)}), so the coordinated-omission gap is not shown; sweep "

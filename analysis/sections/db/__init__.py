@@ -1,4 +1,4 @@
-"""SQLite vs PostgreSQL at the highest user count both databases reached (a report section).
+"""SQLite vs PostgreSQL at the highest user count both databases reached.
 
 Shown only when the sweep holds load cells of both databases. For each (strategy, workers)
 measured on both at that user count: registration mean and p95 (client side), registrations/s,
@@ -11,23 +11,36 @@ from __future__ import annotations
 
 from collections import defaultdict
 from statistics import mean
-from typing import Any
 
 import plotly.graph_objects as go
 
-from app.contract import REGISTER_PATH
+from analysis.core.section import AppliesTo, Context, Section, present
+from analysis.core.section import read_nothing as read
+from app.contract import DB_NAMES, REGISTER_PATH, Row
 
-Row = dict[str, Any]
-DBS = ("sqlite", "postgres")
-TITLE = "9. SQLite vs PostgreSQL"
-QUESTION = (
-    "Does the database, and how the app reaches it, change the picture? "
-    "Both databases at the highest user count both reached."
-)
-CAPTION = (
-    "Registration latency (client side), registrations/s, failed requests, and the mean "
-    "time the app spent in the database per registration (server side, db_ms)."
-)
+APPLIES_TO: AppliesTo = "study"
+__all__ = ["APPLIES_TO", "build", "read"]
+
+
+def build(data: None, ctx: Context) -> Section | None:
+    """None unless the sweep holds both databases."""
+    rows = compare(ctx.summary)
+    if not rows:
+        return None
+    return Section(
+        "db",
+        "SQLite vs PostgreSQL",
+        "Does the database, and how the app reaches it, change the picture? "
+        "Both databases at the highest user count both reached.",
+        present(
+            (
+                figure(rows),
+                "Registration latency (client side), registrations/s, failed requests, and the "
+                "mean time the app spent in the database per registration (server side, db_ms).",
+            )
+        ),
+        paragraphs(rows),
+    )
 
 
 def _avg(values: list[float | None]) -> float | None:
@@ -37,11 +50,15 @@ def _avg(values: list[float | None]) -> float | None:
 
 def compare(summary: list[Row]) -> list[Row]:
     """One row per (db, hashing, workers) at the top common user count; [] if not both dbs."""
-    load = [r for r in summary if r.get("scenario") != "sequential" and r.get("db") in DBS]
+    load = [r for r in summary if r.get("scenario") != "sequential" and r.get("db") in DB_NAMES]
     users_by_db: dict[str, set[int]] = defaultdict(set)
     for r in load:
         users_by_db[r["db"]].add(int(r["users"]))
-    common = set.intersection(*(users_by_db[db] for db in DBS)) if len(users_by_db) == 2 else set()
+    common = (
+        set.intersection(*(users_by_db[db] for db in DB_NAMES))
+        if len(users_by_db) == len(DB_NAMES)
+        else set()
+    )
     if not common:
         return []
     top = max(common)
@@ -54,10 +71,10 @@ def compare(summary: list[Row]) -> list[Row]:
         first = rows[0]
         groups[(first["hashing"], first["db"], int(first["workers"]))].append(rows)
     pairs = {(h, w) for h, _, w in groups}
-    both = {(h, w) for h, w in pairs if all((h, db, w) in groups for db in DBS)}
+    both = {(h, w) for h, w in pairs if all((h, db, w) in groups for db in DB_NAMES)}
     out = []
     for hashing, workers in sorted(both):
-        for db in DBS:
+        for db in DB_NAMES:
             reps = groups[(hashing, db, workers)]
             reg = [next((r for r in rows if r["endpoint"] == REGISTER_PATH), {}) for rows in reps]
             out.append(

@@ -1,4 +1,5 @@
-"""The fix matrix as figures: one heatmap (kinds x strategies) and one table."""
+"""The verdict section's figures: health p95 and throughput per strategy, and the fix matrix as
+a heatmap (kinds x strategies) and a table."""
 
 from __future__ import annotations
 
@@ -6,18 +7,65 @@ import math
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
-from analysis.core.figstyle import base_layout
+from analysis.core.figstyle import base_layout, hashing_color
+from analysis.core.fixes import FixRow
 from analysis.core.wording import ms, num, pct
-from analysis.matrix import RESPONSIVE_MS, MatrixCell
-from app.contract import HASHINGS as STRATEGIES
-from app.contract import WORKS as KINDS
+from analysis.sections.verdict.matrix import RESPONSIVE_MS, MatrixCell
+from app.contract import HASHINGS, WORKS
+
+
+def fixes(rows: Sequence[FixRow]) -> go.Figure | None:
+    """Per strategy: /api/health/ p95 at the comparison load, and best throughput as a fraction
+    of the machine's ceiling."""
+    if not rows:
+        return None
+    names = [r.hashing for r in rows]
+    colors = [hashing_color(h) for h in names]
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        horizontal_spacing=0.18,
+        subplot_titles=[
+            f"/api/health/ p95 at {rows[0].users} users (ms, log; lower is better)",
+            "best registrations/s as % of ceiling (higher is better)",
+        ],
+    )
+    fig.add_trace(
+        go.Bar(
+            y=names,
+            x=[None if math.isnan(r.health_p95_ms) else r.health_p95_ms for r in rows],
+            orientation="h",
+            marker={"color": colors},
+            showlegend=False,
+            hovertemplate="%{y}: %{x:.1f} ms<extra></extra>",
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Bar(
+            y=names,
+            x=[None if math.isnan(r.fraction) else 100 * r.fraction for r in rows],
+            orientation="h",
+            marker={"color": colors},
+            showlegend=False,
+            hovertemplate="%{y}: %{x:.0f} %<extra></extra>",
+        ),
+        row=1,
+        col=2,
+    )
+    fig.update_xaxes(type="log", title_text="ms", row=1, col=1)
+    fig.update_xaxes(title_text="% of cores / S", range=[0, 105], row=1, col=2)
+    fig.update_yaxes(autorange="reversed")
+    return base_layout(fig, "Which fix works", 160 + 50 * len(rows))
 
 
 def _axes(cells: Sequence[MatrixCell]) -> tuple[list[str], list[str]]:
-    kinds: list[str] = [k for k in KINDS if any(m.work == k for m in cells)]
+    kinds: list[str] = [k for k in WORKS if any(m.work == k for m in cells)]
     kinds += sorted({m.work for m in cells} - set(kinds))
-    strategies: list[str] = [s for s in STRATEGIES if any(m.hashing == s for m in cells)]
+    strategies: list[str] = [s for s in HASHINGS if any(m.hashing == s for m in cells)]
     return kinds, strategies
 
 

@@ -1,10 +1,9 @@
-"""The registration figure: measured latency against the closed-loop model (configured workers,
-and for blocking also the workers that served)."""
+"""The register section's figure: measured latency against the closed-loop model (configured
+workers, and for blocking also the workers that served)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import plotly.graph_objects as go
 
@@ -14,22 +13,16 @@ from analysis.core.figstyle import (
     LegendOnce,
     base_layout,
     error_bars,
+    facets,
     series_colors,
     values,
 )
-from analysis.figures import facets
-
-Row = dict[str, Any]
-ENDPOINT_TITLE = {
-    "health": "GET /api/health/",
-    "register": "POST /api/users/register/",
-    "login": "POST /api/users/login/",
-}
 
 
 def model_with_workers_used(line: Sequence[Point]) -> list[float] | None:
-    """Model R of a blocking multi-worker line with c = min(workers used, cores) (issue 9);
-    None for other lines or when no point knows its workers used."""
+    """Model R of a blocking multi-worker line with c = min(workers used, cores), as a worker
+    the load never reached hashes nothing; None for other lines or when no point knows its
+    workers used."""
     if not line or line[0].hashing != "blocking" or line[0].workers < 2:
         return None
     if all(p.workers_used is None for p in line):
