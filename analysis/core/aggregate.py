@@ -199,6 +199,13 @@ def at(pts: Sequence[Point], hashing: str, users: int) -> list[Point]:
     return [p for p in pts if p.hashing == hashing and p.users == users]
 
 
+def lines(pts: Sequence[Point], hashing: str) -> list[tuple[str, list[Point]]]:
+    """A strategy's lines of a figure: (series, its points by users), in series order."""
+    mine = [p for p in pts if p.hashing == hashing]
+    series = sorted({p.series for p in mine})
+    return [(s, sorted((p for p in mine if p.series == s), key=lambda p: p.users)) for s in series]
+
+
 def strategies(pts: Iterable[Point]) -> list[str]:
     return sorted({p.hashing for p in pts}, key=hashing_key)
 

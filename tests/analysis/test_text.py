@@ -5,12 +5,9 @@ from __future__ import annotations
 from analysis.core.aggregate import points
 from analysis.core.fixes import fix_table
 from analysis.core.noise import Sample
-from analysis.sections import sequential
-from analysis.sections.health.text import health
-from analysis.sections.load.text import responsiveness
-from analysis.sections.loop.text import blocked_loop
-from analysis.sections.register.text import registration
-from analysis.sections.resources.text import resources
+from analysis.sections import health, load, resources, sequential
+from analysis.sections.loop import blocked_loop
+from analysis.sections.register import registration
 from analysis.sections.verdict.text import verdict
 from tests.analysis.rows import grid_of, summary_row
 
@@ -27,7 +24,7 @@ def test_health_decomposition_states_handler_and_wait() -> None:
             avg_ms=400.0,
         )
     ]
-    [para] = [p for p in health(points(rows), grid_of(rows)) if "health" in p]
+    [para] = [p for p in health.paragraphs(points(rows), grid_of(rows)) if "health" in p]
     assert "400 ms on average at the client" in para
     assert "0.40 ms" in para and "400 ms (100 %) was waiting" in para
 
@@ -85,7 +82,7 @@ def test_missing_sections_name_the_command() -> None:
 def test_one_user_count_asks_for_more() -> None:
     """A sweep with one user count says which user counts to add."""
     rows = [summary_row(users=5), summary_row(users=5, endpoint="health")]
-    paras = responsiveness(points(rows), grid_of(rows))
+    paras = load.paragraphs(points(rows), grid_of(rows))
     assert any("users=1,5,10" in p for p in paras)
     assert "No request failed in any cell." in paras
 
@@ -108,7 +105,7 @@ def test_load_generator_warning() -> None:
             "rss_max_bytes": 2**20,
         },
     ]
-    paras = resources(res, grid_of([summary_row()]))
+    paras = resources.paragraphs(res, grid_of([summary_row()]))
     [warning] = [p for p in paras if p.startswith("Warning")]
     assert "blocking · 1 w · 10 u" in warning and "1 w · 1 u" not in warning
     assert "load.processes=2" in warning
