@@ -8,28 +8,21 @@ the neighbours too. The report names them instead of silently comparing them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from analysis.core.aggregate import cell_label
+from app.contract import Row
 
 SENTENCE = "these cells ran at the same time on one machine; their numbers are not comparable"
 
 
-def overlapped(cells: Sequence[dict[str, Any]]) -> dict[str, list[str]]:
-    """host -> labels of its cells flagged overlapped_on_host, in job order (pure)."""
+def overlap_text(cells: Sequence[Row]) -> str | None:
+    """One sentence per host naming its cells flagged overlapped_on_host, in job order; None
+    when no cell overlapped."""
     repeats = len({c.get("repeat") for c in cells}) > 1
-    out: dict[str, list[str]] = {}
+    hosts: dict[str, list[str]] = {}
     for c in cells:
         if c.get("overlapped_on_host"):
             label = f"job {c.get('job_num')}: {cell_label(c, repeats)}"
-            out.setdefault(str(c.get("host") or "?"), []).append(label)
-    return out
-
-
-def overlap_text(cells: Sequence[dict[str, Any]]) -> str | None:
-    """One sentence per host naming its overlapped cells; None when no cell overlapped."""
-    hosts = overlapped(cells)
-    if not hosts:
-        return None
+            hosts.setdefault(str(c.get("host") or "?"), []).append(label)
     parts = [f"On {host}, {', '.join(labels)}: {SENTENCE}." for host, labels in hosts.items()]
-    return " ".join(parts)
+    return " ".join(parts) or None

@@ -10,13 +10,11 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analysis.core.aggregate import Point, strategies
+from app.contract import HASHINGS
 
-HASHING_COLORS = {
-    "blocking": "#c0392b",
-    "sync_def": "#e67e22",
-    "threadpool": "#27ae60",
-    "processpool": "#2c7fb8",
-}
+HASHING_COLORS: dict[str, str] = dict(
+    zip(HASHINGS, ("#c0392b", "#e67e22", "#27ae60", "#2c7fb8"), strict=True)
+)
 SERIES_COLORS = (
     "#1f77b4",
     "#d62728",
@@ -75,11 +73,7 @@ def error_bars(pts: Sequence[Point], metric: str) -> dict[str, object] | None:
 
 def values(pts: Sequence[Point], metric: str) -> list[float | None]:
     """Metric means with NaN turned into gaps (None) for Plotly."""
-    out: list[float | None] = []
-    for p in pts:
-        v = p.mean(metric)
-        out.append(None if math.isnan(v) else v)
-    return out
+    return [None if math.isnan(v) else v for v in (p.mean(metric) for p in pts)]
 
 
 class LegendOnce:

@@ -63,10 +63,6 @@ class MeanCI:
     high: float
     n: int
 
-    @property
-    def half_width(self) -> float:
-        return self.high - self.mean
-
 
 def servers(
     workers: int,

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from analysis.sections.verdict.figures import heatmap, table
+from analysis.sections.verdict import heatmap, table
 from analysis.sections.verdict.matrix import matrix, works_and_fails
 from analysis.sections.verdict.text import sentences
 

@@ -56,14 +56,14 @@ def test_mean_ci_of_three_repeats() -> None:
     """Three values 10, 12, 14: mean 12, half-width t(2)*sd/sqrt(3) = 4.303*2/1.732."""
     ci = mean_ci([10.0, 12.0, 14.0])
     assert ci.mean == pytest.approx(12.0)
-    assert ci.half_width == pytest.approx(4.303 * 2 / math.sqrt(3))
+    assert ci.high - ci.mean == pytest.approx(4.303 * 2 / math.sqrt(3))
     assert ci.n == 3
 
 
 def test_mean_ci_single_and_empty() -> None:
     """One value has no width; no values (or only NaN) give n = 0 and a NaN mean."""
     assert mean_ci([5.0]) == mean_ci([5.0, math.nan])
-    assert mean_ci([5.0]).half_width == 0.0
+    assert mean_ci([5.0]).high == mean_ci([5.0]).mean == mean_ci([5.0]).low
     empty = mean_ci([math.nan])
     assert empty.n == 0 and math.isnan(empty.mean)
 

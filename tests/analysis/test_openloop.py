@@ -7,10 +7,9 @@ from typing import Any
 
 import pytest
 
-from analysis.sections.openloop import OpenLoopData, build, parts
+from analysis.sections.openloop import OpenLoopData, build, gap_bars, parts, timeline
 from analysis.sections.openloop import model as openloop
 from analysis.sections.openloop import text as openloop_words
-from analysis.sections.openloop.figures import gap_bars, timeline
 
 S_MS = 250.0  # 4 registrations/s per core
 

@@ -10,8 +10,8 @@ import pytest
 
 from analysis import build_report
 from analysis.core.aggregate import grid
+from analysis.sections.workers import sentences
 from analysis.sections.workers.points import worker_points
-from analysis.sections.workers.text import sentences
 from runner.store import open_store
 from tests.analysis.handmade import Cell, make_store
 from tests.fixtures import build_fixture_store

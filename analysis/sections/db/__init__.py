@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 
 from analysis.core.section import AppliesTo, Context, Section, present
 from analysis.core.section import read_nothing as read
+from analysis.core.wording import num
 from app.contract import DB_NAMES, REGISTER_PATH, Row
 
 APPLIES_TO: AppliesTo = "study"
@@ -94,10 +95,6 @@ def compare(summary: list[Row]) -> list[Row]:
     return out
 
 
-def _f(v: float | None, digits: int = 1) -> str:
-    return "n/a" if v is None else f"{v:.{digits}f}"
-
-
 def paragraphs(rows: list[Row]) -> list[str]:
     """One sentence per (strategy, workers) pair, with the measured numbers."""
     by = {(r["hashing"], r["workers"], r["db"]): r for r in rows}
@@ -106,12 +103,12 @@ def paragraphs(rows: list[Row]) -> list[str]:
         s, p = by[(hashing, workers, "sqlite")], by[(hashing, workers, "postgres")]
         out.append(
             f"{hashing}, {workers} worker(s), {s['users']} users: PostgreSQL registered "
-            f"{_f(p['register_rps'])}/s against SQLite's {_f(s['register_rps'])}/s; mean "
-            f"{_f(p['register_avg_ms'], 0)} vs {_f(s['register_avg_ms'], 0)} ms, p95 "
-            f"{_f(p['register_p95_ms'], 0)} vs {_f(s['register_p95_ms'], 0)} ms; "
+            f"{num(p['register_rps'])}/s against SQLite's {num(s['register_rps'])}/s; mean "
+            f"{num(p['register_avg_ms'], 0)} vs {num(s['register_avg_ms'], 0)} ms, p95 "
+            f"{num(p['register_p95_ms'], 0)} vs {num(s['register_p95_ms'], 0)} ms; "
             f"{p['failures']} vs {s['failures']} failed requests. The app spent "
-            f"{_f(p['db_ms'], 2)} ms in PostgreSQL per registration against "
-            f"{_f(s['db_ms'], 2)} ms in SQLite."
+            f"{num(p['db_ms'], 2)} ms in PostgreSQL per registration against "
+            f"{num(s['db_ms'], 2)} ms in SQLite."
         )
     if out:
         out.append(
@@ -143,11 +140,11 @@ def figure(rows: list[Row]) -> go.Figure | None:
         [r["hashing"] for r in rows],
         [r["workers"] for r in rows],
         [r["users"] for r in rows],
-        [_f(r["register_avg_ms"], 0) for r in rows],
-        [_f(r["register_p95_ms"], 0) for r in rows],
-        [_f(r["register_rps"]) for r in rows],
+        [num(r["register_avg_ms"], 0) for r in rows],
+        [num(r["register_p95_ms"], 0) for r in rows],
+        [num(r["register_rps"]) for r in rows],
         [r["failures"] for r in rows],
-        [_f(r["db_ms"], 2) for r in rows],
+        [num(r["db_ms"], 2) for r in rows],
     ]
     fig = go.Figure(go.Table(header={"values": head}, cells={"values": cols}))
     fig.update_layout(height=80 + 28 * len(rows), margin={"l": 10, "r": 10, "t": 10, "b": 10})

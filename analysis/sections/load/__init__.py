@@ -20,6 +20,7 @@ from analysis.core.figstyle import (
 )
 from analysis.core.section import AppliesTo, Context, Section, present, read_nothing
 from analysis.core.wording import ms, run_command, spread_note, times
+from app.contract import HEALTH_PATH, LOGIN_PATH, REGISTER_PATH
 
 APPLIES_TO: AppliesTo = "any"
 read = read_nothing
@@ -43,9 +44,9 @@ def build(data: None, ctx: Context) -> Section:
 
 
 ENDPOINT_TITLE = {
-    "health": "GET /api/health/",
-    "register": "POST /api/users/register/",
-    "login": "POST /api/users/login/",
+    "health": f"GET {HEALTH_PATH}",
+    "register": f"POST {REGISTER_PATH}",
+    "login": f"POST {LOGIN_PATH}",
 }
 
 
@@ -54,7 +55,7 @@ def figure(pts: Sequence[Point]) -> go.Figure | None:
     (worker count), a dash per statistic, log y, failures marked."""
     if not pts:
         return None
-    endpoints = [e for e in ("health", "register", "login") if by_endpoint(pts, e)]
+    endpoints = [e for e in ENDPOINT_TITLE if by_endpoint(pts, e)]
     endpoints += sorted({p.endpoint for p in pts} - set(endpoints))
     fig, cols = facets(pts, endpoints, lambda e, h: f"{ENDPOINT_TITLE.get(e, e)} · {h}")
     colors = series_colors([p.series for p in pts])

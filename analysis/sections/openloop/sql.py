@@ -9,14 +9,10 @@ for closed-loop rows (nothing was scheduled there).
 
 from __future__ import annotations
 
-from typing import Any
-
 import duckdb
 
 from analysis.core.store import rows
-from app.contract import REGISTER_PATH
-
-Row = dict[str, Any]
+from app.contract import REGISTER_PATH, Row
 
 _USER = "coalesce(source, 'user') = 'user'"
 # Answered requests: an 'unfinished' row (still in flight when the load stopped) has only a

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
 
 from analysis.core.wording import ms, num, pct, times
 from analysis.sections.openloop.model import HEALTH, SAME_THROUGHPUT, Gap, group_label
-
-Row = dict[str, Any]
+from app.contract import Row
 
 
 def service_sentence(c: Row) -> str:

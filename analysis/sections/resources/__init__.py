@@ -70,19 +70,11 @@ def build(by_role: list[Row], ctx: Context) -> Section:
     )
 
 
-ROLE_COLORS = {
-    "server": "#34495e",
-    "server_master": "#95a5a6",
-    "server_worker": "#5d7f9e",
-    "load_generator": "#e67e22",
-}
-
-
-ROLE_NAMES = {
-    "server": "server (master + workers)",
-    "server_master": "server master",
-    "server_worker": "server workers (sum)",
-    "load_generator": "load generator",
+ROLES = {  # role -> (colour, legend name)
+    "server": ("#34495e", "server (master + workers)"),
+    "server_master": ("#95a5a6", "server master"),
+    "server_worker": ("#5d7f9e", "server workers (sum)"),
+    "load_generator": ("#e67e22", "load generator"),
 }
 
 
@@ -105,8 +97,7 @@ def figure(res: Sequence[Row]) -> go.Figure | None:
     for k, role in enumerate(roles):
         mine = {r["label"]: r for r in res if r["role"] == role}
         x = [lab for lab in labels if lab in mine]
-        color = ROLE_COLORS.get(role, "#7f8c8d")
-        name = ROLE_NAMES.get(role, role.replace("_", " "))
+        color, name = ROLES.get(role, ("#7f8c8d", role.replace("_", " ")))
         if role in ("server", "load_generator"):
             fig.add_trace(
                 go.Bar(

@@ -12,13 +12,11 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
 from analysis.core.ceilings import work_of
 from analysis.core.wording import ms, pct
-from app.contract import DEFAULT_APP, is_loop_frame
+from app.contract import DEFAULT_APP, Row, is_loop_frame
 
-Row = dict[str, Any]
 NO_CAPTURE = "(no capture: the watchdog could not run)"
 LATE_SHARE_TO_MENTION = 0.1
 

@@ -156,13 +156,14 @@ def _load_scenario(grid: Grid) -> dict[str, str]:
     return {} if set(grid.values("scenario")) - {"sequential"} else {"scenario": "mixed"}
 
 
-DESCRIBE = {
-    "bcrypt": "bcrypt (C, releases the GIL)",
-    "argon2id": "argon2id (C, releases the GIL)",
-    "pbkdf2_python": "pbkdf2_python (pure-Python CPU loop, holds the GIL)",
-    "gil_c": "gil_c (one regex C call that holds the GIL)",
-    "sleep": "sleep (blocking I/O stand-in: no CPU, GIL released)",
-}
+WHY = (  # per work kind, in WORKS order: what the call does with the CPU and the GIL
+    "C, releases the GIL",
+    "C, releases the GIL",
+    "pure-Python CPU loop, holds the GIL",
+    "one regex C call that holds the GIL",
+    "blocking I/O stand-in: no CPU, GIL released",
+)
+DESCRIBE: dict[str, str] = {kind: f"{kind} ({why})" for kind, why in zip(WORKS, WHY, strict=True)}
 
 
 def _describe(m: MatrixCell) -> str:
