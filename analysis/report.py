@@ -54,7 +54,8 @@ def sections(ctx: Context, data: Sequence[Any]) -> list[Section]:
     for module, d in zip(SECTIONS, data, strict=True):
         s = module.build(d, ctx)
         if s is not None:
-            to = module.APPLIES_TO
+            to, anchor = module.APPLIES_TO, module.__name__.rpartition(".")[2]
+            s = replace(s, anchor=anchor)
             shown.append(s if applies(to, ctx.apps) else not_applicable(s, to, ctx.apps))
     return [replace(s, number=n) for n, s in enumerate(shown, start=1)]
 
@@ -64,7 +65,7 @@ def header(scope: Scope) -> dict[str, Any]:
     g = grid(scope.cells)
     failed = [
         {
-            "label": cell_label(c, len(g.values("repeat")) > 1),
+            "label": cell_label(c, g.repeats),
             "job": c["job_num"],
             "error": c.get("error") or "(no reason recorded)",
             "status": c["status"],

@@ -64,6 +64,11 @@ class Grid:
     def values(self, dim: str) -> list[Any]:
         return self.dims.get(dim, [])
 
+    @property
+    def repeats(self) -> bool:
+        """Did the cells run more than one repeat (labels then name the repeat)?"""
+        return len(self.values("repeat")) > 1
+
 
 def grid(cells: Sequence[Row]) -> Grid:
     """What was run: sorted distinct values per dimension, and ok/failed counts."""

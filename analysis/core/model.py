@@ -71,11 +71,8 @@ def servers(
     work: str = "bcrypt",
     workers_used: int | None = None,
 ) -> int:
-    """c, the hashes that can run at once: min(workers, cpu_count) when each worker hashes on
-    its event loop (blocking), or min(workers_used, cpu_count) when given: only the workers
-    that served hash; cpu_count when hashing runs off the loop in a thread or process pool,
-    where even one worker keeps every core hashing. Other work kinds follow the
-    (kind, strategy) table of analysis/core/ceilings.py (default pool size and thread limit)."""
+    """c, the hashes that can run at once (see the module doc); work kinds other than bcrypt
+    follow analysis/core/ceilings.py's table (default pool size and thread limit)."""
     if work != "bcrypt" and work in WORKS and hashing in HASHINGS:
         return pair(work, hashing, workers=max(1, workers), cores=max(1, cpu_count)).executors
     if hashing != "blocking":

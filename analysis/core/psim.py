@@ -1,5 +1,5 @@
 """Ideal processor sharing, replayed on real arrival times (pure): the reference an open-loop
-cell's measured latency is held against (issue 16's "below capacity").
+cell's measured latency below capacity is held against.
 
 Every job needs `service_s` of one core; `cores` cores are shared equally by the jobs present,
 none getting more than one core (threads sharing cores). Fed a cell's own intended send

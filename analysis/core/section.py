@@ -35,13 +35,13 @@ ABOUT = {
 
 @dataclass
 class Section:
-    anchor: str
-    title: str  # without its number: the report numbers the sections in order
+    title: str  # without its number
     question: str
     figures: list[tuple[go.Figure, str]] = field(default_factory=list)  # (figure, caption)
     paragraphs: list[str] = field(default_factory=list)
     table: dict[str, Any] | None = None  # columns and rows laid out above the figures
-    number: int = 0
+    anchor: str = ""  # the report sets it: the section's folder name
+    number: int = 0  # the report sets it: the section's place among those shown
 
 
 def present(*pairs: tuple[go.Figure | None, str]) -> list[tuple[go.Figure, str]]:
@@ -63,10 +63,6 @@ class Context:
         """The load cells' grid: what the hints' commands repeat (the baseline cells' 1 worker
         and scenario=sequential are added by every sweep anyway)."""
         return grid([c for c in self.cells if c.get("scenario") != "sequential"] or self.cells)
-
-    @property
-    def repeats(self) -> bool:
-        return len(self.grid.values("repeat")) > 1
 
     @cached_property
     def load(self) -> list[Point]:
@@ -91,6 +87,7 @@ def read_nothing(con: duckdb.DuckDBPyConnection, ids: list[str]) -> None:
 
 
 class SectionModule(Protocol):
+    __name__: str  # analysis.sections.<anchor>
     APPLIES_TO: AppliesTo
 
     def read(self, con: duckdb.DuckDBPyConnection, ids: list[str]) -> Any: ...

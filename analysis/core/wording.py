@@ -39,6 +39,11 @@ def num(x: float | None, digits: int = 1) -> str:
     return f"{x:.{digits}f}"
 
 
+def count(n: int, noun: str) -> str:
+    """'1 worker', '2 workers'."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def times(x: float | None) -> str:
     """A ratio: '3.2×'."""
     if x is None or math.isnan(x) or math.isinf(x):

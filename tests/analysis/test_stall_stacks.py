@@ -71,7 +71,7 @@ def test_study_sections_do_not_apply_to_a_users_app() -> None:
     mine, both = ["mine.api:app"], ["app.main:app", "mine.api:app"]
     assert applies("any", mine) and applies("study", both) and applies("study", [])
     assert not applies("study", mine)
-    s = not_applicable(Section("register", "R", "?", [(go.Figure(), "c")], ["x"]), "study", mine)
+    s = not_applicable(Section("R", "?", [(go.Figure(), "c")], ["x"]), "study", mine)
     assert "Does not apply" in s.paragraphs[0] and "`mine.api:app`" in s.paragraphs[0]
     assert s.figures == [] and s.table is None
     assert applies("user", both) and not applies("user", ["app.main:app"])

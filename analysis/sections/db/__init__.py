@@ -29,7 +29,6 @@ def build(data: None, ctx: Context) -> Section | None:
     if not rows:
         return None
     return Section(
-        "db",
         "SQLite vs PostgreSQL",
         "Does the database, and how the app reaches it, change the picture? "
         "Both databases at the highest user count both reached.",

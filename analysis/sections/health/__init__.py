@@ -18,7 +18,7 @@ from analysis.core.figstyle import (
     values,
 )
 from analysis.core.section import AppliesTo, Context, Section, present, read_nothing
-from analysis.core.wording import ms, pct, run_command, times
+from analysis.core.wording import count, ms, pct, run_command, times
 
 APPLIES_TO: AppliesTo = "study"
 read = read_nothing
@@ -26,7 +26,6 @@ read = read_nothing
 
 def build(data: None, ctx: Context) -> Section:
     return Section(
-        "health",
         "Health while registrations run",
         "How does /api/health/ behave "
         "while registrations run, and how does it change with concurrency?",
@@ -120,7 +119,7 @@ def paragraphs(pts: Sequence[Point], grid: Grid) -> list[str]:
         if base and users != low:
             q = base[0]
             text += (
-                f" At {low} user{'s' if low != 1 else ''} the same line took "
+                f" At {count(low, 'user')} the same line took "
                 f"{ms(q.mean('avg_ms'))} on average (n = {q.requests}), against "
                 f"{ms(p.mean('avg_ms'))} here "
                 f"({times(p.mean('avg_ms') / q.mean('avg_ms'))})."

@@ -19,7 +19,7 @@ from analysis.core.figstyle import (
     values,
 )
 from analysis.core.section import AppliesTo, Context, Section, present, read_nothing
-from analysis.core.wording import ms, run_command, spread_note, times
+from analysis.core.wording import count, ms, run_command, spread_note, times
 from app.contract import HEALTH_PATH, LOGIN_PATH, REGISTER_PATH
 
 APPLIES_TO: AppliesTo = "any"
@@ -28,7 +28,6 @@ read = read_nothing
 
 def build(data: None, ctx: Context) -> Section:
     return Section(
-        "load",
         "Responsiveness under load",
         "How is responsiveness affected under load?",
         present(
@@ -149,9 +148,7 @@ def paragraphs(pts: Sequence[Point], grid: Grid) -> list[str]:
         where = ", ".join(
             f"{p.hashing} {p.series} {p.users} u {p.endpoint} ({p.failures})" for p in failed[:6]
         )
-        out.append(
-            f"{total} request{'s' if total != 1 else ''} failed (marked ✕ in the figure): {where}."
-        )
+        out.append(f"{count(total, 'request')} failed (marked ✕ in the figure): {where}.")
     else:
         out.append("No request failed in any cell.")
     if len(grid.values("users")) < 2:

@@ -15,7 +15,7 @@ from analysis.core.aggregate import Grid, cell_label, hashing_key, per_cell, rep
 from analysis.core.figstyle import LegendOnce, base_layout, hashing_color
 from analysis.core.section import AppliesTo, Context, Section, present
 from analysis.core.store import cells, rows
-from analysis.core.wording import more_strategies, ms, run_command, times
+from analysis.core.wording import count, more_strategies, ms, run_command, times
 from app.contract import Row
 
 APPLIES_TO: AppliesTo = "any"
@@ -49,7 +49,6 @@ def build(d: LoopData, ctx: Context) -> Section:
             worst_pid[c["cell_id"]], worst_row[c["cell_id"]] = w["pid"], w
     stalls = {r["cell_id"]: r for r in d.stalls}
     return Section(
-        "loop",
         "The blocked event loop",
         "How does the event loop behave when blocked?",
         present(
@@ -59,7 +58,7 @@ def build(d: LoopData, ctx: Context) -> Section:
                 "most loaded cell of each strategy.",
             ),
             (
-                lag_per_cell(per_cell(ctx.summary), ctx.repeats),
+                lag_per_cell(per_cell(ctx.summary), ctx.grid.repeats),
                 "Lag p99 and max of every cell, after warm-up.",
             ),
         ),
@@ -118,11 +117,6 @@ def stall_totals(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
     )
 
 
-def _load_at(c: Row) -> str:
-    w = c["workers"]
-    return f"{w} worker{'s' if w != 1 else ''}, {c['users']} users"
-
-
 def blocked_loop(
     reps: Mapping[str, Row], worst: Mapping[str, Row], stalls: Mapping[str, Row], grid: Grid
 ) -> list[str]:
@@ -138,9 +132,9 @@ def blocked_loop(
         s = stalls.get(c["cell_id"], {})
         hash_ms = c.get("hash_ms") or math.nan
         text = (
-            f"{h} ({_load_at(c)}): the worst worker's loop woke up to {ms(w['max_ms'])} "
-            f"late (p99 {ms(w['p99_ms'])}); the longest stall lasted "
-            f"{times(w['max_ms'] / hash_ms)} the single-hash time S = {ms(hash_ms)}."
+            f"{h} ({count(c['workers'], 'worker')}, {c['users']} users): the worst worker's "
+            f"loop woke up to {ms(w['max_ms'])} late (p99 {ms(w['p99_ms'])}); the longest stall "
+            f"lasted {times(w['max_ms'] / hash_ms)} the single-hash time S = {ms(hash_ms)}."
         )
         regs = s.get("registrations") or 0
         if regs:

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analysis.core.figstyle import SERIES_COLORS, LegendOnce, base_layout
-from analysis.core.section import AppliesTo, Context, Section
+from analysis.core.section import AppliesTo, Context, Section, present
 from analysis.sections.openloop import model, sql, text
 from analysis.sections.openloop.model import (
     HEALTH,
@@ -59,31 +59,23 @@ def build(d: OpenLoopData, ctx: Context | None = None) -> Section | None:
     if not any(c["arrival"] == "open" for c in d.cells):
         return None
     gaps = model.gaps(d.cells, d.stats)
-    figs: list[tuple[go.Figure, str]] = []
-    over_time = timeline(model.shown_cells(d.cells), d.series)
-    if over_time is not None:
-        figs.append(
-            (
-                over_time,
-                "Mean latency from each request's intended send time, per second of the run, "
-                "registrations where the load has them (else health); ρ = offered "
-                "registrations / the pair's ceiling μ. Dashed: the queue model "
-                "S + (λ − μ)/μ · t above capacity.",
-            )
-        )
-    bars = gap_bars(gaps)
-    if bars is not None:
-        figs.append(
-            (
-                bars,
-                "Closed-loop p99 next to open-loop p99 (from the actual send and from the "
-                "intended time) for cells of the same pair, the closed cell being the one with "
-                f"the fewest users that achieved at least {1 - model.SAME_THROUGHPUT:.0%} of "
-                "the open cell's throughput; the load's own requests only (no probe).",
-            )
-        )
+    figs = present(
+        (
+            timeline(model.shown_cells(d.cells), d.series),
+            "Mean latency from each request's intended send time, per second of the run, "
+            "registrations where the load has them (else health); ρ = offered "
+            "registrations / the pair's ceiling μ. Dashed: the queue model "
+            "S + (λ − μ)/μ · t above capacity.",
+        ),
+        (
+            gap_bars(gaps),
+            "Closed-loop p99 next to open-loop p99 (from the actual send and from the "
+            "intended time) for cells of the same pair, the closed cell being the one with "
+            f"the fewest users that achieved at least {1 - model.SAME_THROUGHPUT:.0%} of "
+            "the open cell's throughput; the load's own requests only (no probe).",
+        ),
+    )
     return Section(
-        "openloop",
         "Open vs closed load",
         "What does a load that keeps arriving see, that a closed loop of users waiting for "
         "their answers hides (coordinated omission)?",

@@ -16,6 +16,7 @@ from typing import Any
 from analysis.core.ceilings import ceiling_rps, pair, work_of
 from analysis.core.model import mmc_response_ms
 from analysis.core.psim import ps_response_times
+from analysis.core.wording import count
 from app.contract import HASHINGS, HEALTH_PATH, LOAD_MIX, REGISTER_PATH, WORKS, Row
 
 REGISTER = REGISTER_PATH
@@ -45,7 +46,7 @@ def group_of(c: Row) -> tuple[Any, ...]:
 def group_label(c: Row) -> str:
     w = c["workers"]
     work = f" · {c['work']}" if c.get("work") not in (None, "bcrypt") else ""
-    return f"{c['hashing']}{work} · {w} worker{'s' if w != 1 else ''} · {c['scenario']}"
+    return f"{c['hashing']}{work} · {count(w, 'worker')} · {c['scenario']}"
 
 
 def register_share(scenario: str) -> float:
@@ -106,12 +107,8 @@ def shown_cells(cells: Sequence[Row]) -> list[Row]:
             near = [c for c in mine if abs(utilisation(c) - target) <= 0.15]
             if near:
                 picked.append(min(near, key=lambda c: abs(utilisation(c) - target)))
-        out += _unique(picked) if picked else mine
+        out += list({c["cell_id"]: c for c in picked}.values()) if picked else mine
     return out
-
-
-def _unique(cells: list[Row]) -> list[Row]:
-    return list({c["cell_id"]: c for c in cells}.values())
 
 
 @dataclass(frozen=True)
@@ -143,8 +140,6 @@ def gaps(cells: Sequence[Row], stats: Sequence[Row]) -> list[Gap]:
             for c in cells
             if c.get("arrival") != "open" and group_of(c) == group_of(o) and c.get("achieved_rps")
         ]
-        if not closed:
-            continue
         floor = (1 - SAME_THROUGHPUT) * o["achieved_rps"]
         busy_enough = [c for c in closed if c["achieved_rps"] >= floor]
         if not busy_enough:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from analysis.core.wording import ms, num, pct, times
+from analysis.core.wording import count, ms, num, pct, times
 from analysis.sections.openloop.model import HEALTH, SAME_THROUGHPUT, Gap, group_label
 from app.contract import Row
 
@@ -85,7 +85,7 @@ def paragraphs(
             continue
         out.append(
             f"At the same or a higher throughput ({group_label(gp.opened)}: closed loop "
-            f"{gp.closed['users']} user{'' if gp.closed['users'] == 1 else 's'}, "
+            f"{count(gp.closed['users'], 'user')}, "
             f"{num(gp.closed['achieved_rps'])}/s; open loop "
             f"{num(gp.opened['achieved_rps'])}/s), the closed-loop health p99 was "
             f"{ms(gp.closed_p99_ms)} and the open-loop one {ms(gp.open_p99_ms)} from the intended "

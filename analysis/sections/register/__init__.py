@@ -20,7 +20,7 @@ from analysis.core.figstyle import (
 )
 from analysis.core.model import relative_gap
 from analysis.core.section import AppliesTo, Context, Section, present, read_nothing
-from analysis.core.wording import ms, pct, run_command, spread_note
+from analysis.core.wording import count, ms, pct, run_command, spread_note
 
 APPLIES_TO: AppliesTo = "study"
 read = read_nothing
@@ -28,7 +28,6 @@ read = read_nothing
 
 def build(data: None, ctx: Context) -> Section:
     return Section(
-        "register",
         "Registration latency vs concurrency",
         "How does the average response time of /api/users/register/ change with concurrency?",
         present(
@@ -109,10 +108,6 @@ def figure(pts: Sequence[Point]) -> go.Figure | None:
 FOLLOWS = 0.20  # |measured/model - 1| at or below this: "follows the model"
 
 
-def _users(n: int) -> str:
-    return f"{n} user{'s' if n != 1 else ''}"
-
-
 def model_gaps(pts: Sequence[Point]) -> list[tuple[Point, float, float]]:
     """(point, model R in ms, relative gap of the measured mean to it) for register points."""
     out = []
@@ -160,7 +155,7 @@ def registration(pts: Sequence[Point], grid: Grid) -> list[str]:
         if abs(g) <= FOLLOWS:
             out.append(
                 f"{head} follows the model within {pct(abs(g))} at every user count "
-                f"(largest gap at {_users(p.users)}: {ms(p.mean('avg_ms'))} measured, "
+                f"(largest gap at {count(p.users, 'user')}: {ms(p.mean('avg_ms'))} measured, "
                 f"{ms(r)} modelled)."
             )
             continue
@@ -185,7 +180,7 @@ def registration(pts: Sequence[Point], grid: Grid) -> list[str]:
             else ""
         )
         out.append(
-            f"{head} departs most at {_users(p.users)}: {ms(p.mean('avg_ms'))} measured "
+            f"{head} departs most at {count(p.users, 'user')}: {ms(p.mean('avg_ms'))} measured "
             f"against {ms(r)} modelled ({pct(g, signed=True)}): {why}.{follows}"
         )
     if len(grid.values("users")) < 2:

@@ -36,7 +36,7 @@ def read(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
 def resource_rows(by_role: list[Row], ctx: Context) -> list[Row]:
     """'server' (master + workers summed, from cell_summary), the load generator, and each
     server role's RSS; labelled by cell, in the cells' order."""
-    label = {c["cell_id"]: cell_label(c, ctx.repeats) for c in ctx.cells}
+    label = {c["cell_id"]: cell_label(c, ctx.grid.repeats) for c in ctx.cells}
     out = [
         {
             "label": label[c["cell_id"]],
@@ -57,7 +57,6 @@ def resource_rows(by_role: list[Row], ctx: Context) -> list[Row]:
 def build(by_role: list[Row], ctx: Context) -> Section:
     res = resource_rows(by_role, ctx)
     return Section(
-        "resources",
         "CPU and memory",
         "CPU and memory of the server processes and the load generator during each cell.",
         present(

@@ -21,7 +21,6 @@ __all__ = ["APPLIES_TO", "build", "read"]
 def build(data: None, ctx: Context) -> Section:
     seq = points(ctx.summary, "sequential")
     return Section(
-        "sequential",
         "Sequential baseline",
         "One user, consecutive requests: server-side versus client-side time, and the gap.",
         present(

@@ -7,7 +7,7 @@ import duckdb
 import plotly.graph_objects as go
 
 from analysis.core.figstyle import base_layout
-from analysis.core.section import AppliesTo, Context, Section
+from analysis.core.section import AppliesTo, Context, Section, present
 from analysis.core.store import rows
 from analysis.core.wording import ms
 from analysis.sections.stalls.stacks import (
@@ -41,9 +41,7 @@ def read(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
 
 def build(stall_rows: list[Row], ctx: Context) -> Section:
     figs, paragraphs = figures_and_text(stall_rows)
-    return Section(
-        "stalls", "What stalled the loop", "Which code held the event loop?", figs, paragraphs
-    )
+    return Section("What stalled the loop", "Which code held the event loop?", figs, paragraphs)
 
 
 def figures_and_text(rows: list[Row]) -> tuple[list[tuple[go.Figure, str]], list[str]]:
@@ -62,20 +60,15 @@ def figures_and_text(rows: list[Row]) -> tuple[list[tuple[go.Figure, str]], list
     ]
     text += [sentence(g) for g in groups]
     text += [n for g in groups if (n := late_note(g, has_pyspy)) is not None]
-    figs: list[tuple[go.Figure, str]] = []
-    ice = icicle(groups)
-    if ice is not None:
-        figs.append(
-            (
-                ice,
-                f"Top {TOP_STACKS} stacks per strategy; click a box to zoom. Outer "
-                "frames that all stacks share (server, event loop) are cut.",
-            )
-        )
-    bar = bars(groups)
-    if bar is not None:
-        total = sum(g.total_ms for g in groups)
-        figs.append((bar, f"All strategies together: {ms(total)} stood still."))
+    total = sum(g.total_ms for g in groups)
+    figs = present(
+        (
+            icicle(groups),
+            f"Top {TOP_STACKS} stacks per strategy; click a box to zoom. Outer "
+            "frames that all stacks share (server, event loop) are cut.",
+        ),
+        (bars(groups), f"All strategies together: {ms(total)} stood still."),
+    )
     return figs, text
 
 

@@ -28,7 +28,6 @@ read = read_nothing
 
 def build(data: None, ctx: Context) -> Section:
     return Section(
-        "throughput",
         "Throughput and the machine's limit",
         "How close does each strategy come to the machine's limit (cores / time of one hash)?",
         present(

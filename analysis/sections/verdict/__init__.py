@@ -49,7 +49,6 @@ def build(health_times: list[Row], ctx: Context) -> Section:
     times = [t for t in health_times if not bcrypt or t["work"] == "bcrypt"]
     cells = matrix(ctx.cells, ctx.summary)  # work kind x strategy, each against its ceiling
     return Section(
-        "verdict",
         "Which fix works",
         "Which hashing strategy fixes it, by how much, "
         "and how close does it come to the machine's limit?",

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from analysis.core.aggregate import Grid, order_key
 from analysis.core.fixes import FixRow, best_of
 from analysis.core.noise import Sample, rank
-from analysis.core.wording import ms, num, pct, run_command, times
+from analysis.core.wording import count, ms, num, pct, run_command, times
 from analysis.sections.verdict.matrix import MatrixCell, works_and_fails
 from app.contract import HASHINGS, WORKS
 
@@ -94,9 +94,7 @@ def verdict(rows: Sequence[FixRow], grid: Grid, samples: Sequence[Sample] = ()) 
     by = {r.hashing: r for r in rows}
     base = by.get("blocking", rows[0])
     at = f"{rows[0].users} users" + (
-        f" and {rows[0].workers} worker{'s' if rows[0].workers != 1 else ''}"
-        if rows[0].workers
-        else ""
+        f" and {count(rows[0].workers, 'worker')}" if rows[0].workers else ""
     )
     out = responsiveness_verdict(samples, at)
     if not out:
@@ -189,7 +187,7 @@ def sentences(cells: Sequence[MatrixCell]) -> list[str]:
         head = (
             f"{DESCRIBE.get(kind, kind)}, S = {ms(s.service_ms)}"
             f" ({pct(s.calibration_error, signed=True)} from bcrypt's {ms(s.target_ms)}), "
-            f"{s.users} users, {s.workers} worker{'s' if s.workers != 1 else ''}, "
+            f"{s.users} users, {count(s.workers, 'worker')}, "
             f"{s.cores} cores: {good.hashing} works: {_describe(good)}"
         )
         if bad is not None:

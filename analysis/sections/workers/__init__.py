@@ -1,13 +1,6 @@
 """Do more workers help? At 5 and 10 users, what more uvicorn workers buy the blocking
-strategy, and whether the load reached them (points.py shapes them).
-
-- The per-worker split of every multi-worker cell, as stacked bars (view worker_share: the
-  users' requests in the measured window, busiest worker first).
-- At 5 and 10 users, blocking: the register mean and the health p95 for each worker count, for
-  each connection mode in the store (pinned and spread side by side when both are there).
-- One sentence per user count and mode that answers with numbers, each naming the spread it
-  rests on; and one per worker count run in both modes, pinned against spread.
-"""
+strategy per connection mode (points.py), and whether the load reached them (view
+worker_share: each worker's share of the users' requests in the measured window)."""
 
 from __future__ import annotations
 
@@ -22,7 +15,7 @@ from analysis.core.aggregate import Grid
 from analysis.core.figstyle import SERIES_COLORS, base_layout
 from analysis.core.section import AppliesTo, Context, Section, present
 from analysis.core.store import rows
-from analysis.core.wording import ms, run_command, times
+from analysis.core.wording import count, ms, run_command, times
 from analysis.sections.workers.points import (
     PINNED,
     WorkerPoint,
@@ -54,7 +47,6 @@ def read(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
 def build(worker_shares: list[Row], ctx: Context) -> Section:
     pts = worker_points(ctx.summary)
     return Section(
-        "workers",
         "Do more workers help?",
         "At 5 and 10 users, what do more uvicorn workers buy the blocking strategy, and did "
         "the load reach them?",
@@ -175,7 +167,7 @@ def _answer(lo: WorkerPoint, hi: WorkerPoint) -> str:
 def _line(p: WorkerPoint) -> str:
     spread = f" ({p.spread()})" if p.spread() else ""
     return (
-        f"{p.workers} worker{'s' if p.workers != 1 else ''}: register {ms(p.register_ms)}, "
+        f"{count(p.workers, 'worker')}: register {ms(p.register_ms)}, "
         f"health p95 {ms(p.health_p95_ms)}{spread}"
     )
 
