@@ -24,11 +24,11 @@ from analysis.core.aggregate import Grid, Point, grid, points, service_times, wi
 from analysis.core.ceilings import work_of
 from analysis.core.fixes import FixRow, fix_table
 from analysis.core.store import Scope
-from app.contract import DEFAULT_APP, Row
+from app.contract import DEFAULT_APP, HEALTH_PATH, REGISTER_PATH, Row
 
 AppliesTo = Literal["study", "user", "any"]
 ABOUT = {
-    "study": "the study's own app (its `/api/users/register/` and `/api/health/` endpoints)",
+    "study": f"the study's own app (its `{REGISTER_PATH}` and `{HEALTH_PATH}` endpoints)",
     "user": "a user's own app (`server.app`)",
 }
 

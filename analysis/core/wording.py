@@ -80,10 +80,16 @@ def more_strategies(grid: Grid) -> list[str]:
     return have + [h for h in want if h not in have]
 
 
-def spread_note(p: Point) -> str:
-    """What spread a multi-worker point rests on: '(busiest worker 52 %, 2 of 2 used)'; ''
-    for one worker or when the store has no per-worker rows."""
-    share, used = p.mean("busiest_worker_share"), p.workers_used
-    if p.workers < 2 or math.isnan(share):
+def spread(workers: int, share: float, used: float | None) -> str:
+    """What spread a multi-worker point rests on: 'busiest worker 52 %, 2 of 2 used'; '' for
+    one worker or when the store has no per-worker rows."""
+    if workers < 2 or math.isnan(share):
         return ""
-    return f"(busiest worker {pct(share)}, {used} of {p.workers} used)"
+    shown = "?" if used is None or math.isnan(used) else f"{round(used)}"
+    return f"busiest worker {pct(share)}, {shown} of {workers} used"
+
+
+def spread_note(p: Point) -> str:
+    """A load point's spread() in parentheses, or ''."""
+    note = spread(p.workers, p.mean("busiest_worker_share"), p.workers_used)
+    return f"({note})" if note else ""

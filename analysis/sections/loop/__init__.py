@@ -204,9 +204,7 @@ def lag_timeline(
                         "width": 1.6 if is_worst else 0.8,
                         "color": hashing_color(h) if is_worst else "#b0b0b0",
                     },
-                    hovertemplate="t %{x:.2f} s<br>lag %{y:.1f} ms<extra>pid "
-                    + str(pid)
-                    + "</extra>",
+                    hovertemplate=f"t %{{x:.2f}} s<br>lag %{{y:.1f}} ms<extra>pid {pid}</extra>",
                 ),
                 row=i,
                 col=1,

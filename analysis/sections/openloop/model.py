@@ -115,13 +115,16 @@ def shown_cells(cells: Sequence[Row]) -> list[Row]:
 class Gap:
     """A closed-loop cell and an open-loop cell of the same pair at about the same throughput."""
 
-    label: str
     endpoint: str
     closed: Row
     opened: Row
     closed_p99_ms: float
     open_p99_ms: float  # from the intended time
     open_send_p99_ms: float  # from the actual send
+
+    @property
+    def label(self) -> str:
+        return group_label(self.opened)
 
     @property
     def ratio(self) -> float:
@@ -148,17 +151,8 @@ def gaps(cells: Sequence[Row], stats: Sequence[Row]) -> list[Gap]:
         for endpoint in (HEALTH, REGISTER):
             cs, os_ = by.get((near["cell_id"], endpoint)), by.get((o["cell_id"], endpoint))
             if cs and os_:
-                out.append(
-                    Gap(
-                        group_label(o),
-                        endpoint,
-                        near,
-                        o,
-                        cs["p99_ms"],
-                        os_["latency_p99_ms"],
-                        os_["p99_ms"],
-                    )
-                )
+                p99 = (cs["p99_ms"], os_["latency_p99_ms"], os_["p99_ms"])
+                out.append(Gap(endpoint, near, o, *p99))
     return out
 
 

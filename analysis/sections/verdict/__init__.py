@@ -68,7 +68,7 @@ def build(health_times: list[Row], ctx: Context) -> Section:
     )
 
 
-def health_samples(times: Sequence[dict[str, object]], rows: Sequence[FixRow]) -> list[Sample]:
+def health_samples(times: Sequence[Row], rows: Sequence[FixRow]) -> list[Sample]:
     """Per strategy, the raw /api/health/ client times at the fix table's comparison load
     (its users, and its workers when every strategy ran one count in common), over repeats."""
     if not rows:
@@ -77,7 +77,7 @@ def health_samples(times: Sequence[dict[str, object]], rows: Sequence[FixRow]) -
     got: dict[str, list[float]] = {}
     for t in times:
         if t["users"] == users and (workers is None or t["workers"] == workers):
-            got.setdefault(str(t["hashing"]), []).append(float(t["duration_ms"]))  # type: ignore[arg-type]
+            got.setdefault(t["hashing"], []).append(float(t["duration_ms"]))
     return [Sample(h, tuple(got[h])) for h in sorted(got, key=hashing_key)]
 
 

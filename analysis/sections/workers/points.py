@@ -3,22 +3,17 @@ and user count, averaged over repeats."""
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from analysis.core.aggregate import endpoint_kind
 from analysis.core.model import mean_of
-from analysis.core.wording import pct
+from analysis.core.wording import spread
 from app.contract import Row
 
 USERS = (5, 10)
-
-
 PINNED = ("persistent", "shared")
-
-
 MODE_WORDS = {
     ("persistent", "shared"): "kept-alive connections on one shared socket",
     ("per_request", "shared"): "a new connection per request on one shared socket",
@@ -54,11 +49,7 @@ class WorkerPoint:
     cells: int
 
     def spread(self) -> str:
-        """'busiest worker 27 %, 4 of 4 used' (or '' for one worker / unknown)."""
-        if self.workers < 2 or math.isnan(self.busiest):
-            return ""
-        used = "?" if math.isnan(self.used) else f"{round(self.used)}"
-        return f"busiest worker {pct(self.busiest)}, {used} of {self.workers} used"
+        return spread(self.workers, self.busiest, self.used)
 
 
 def worker_points(summary: Sequence[Row], users: Sequence[int] = USERS) -> list[WorkerPoint]:
