@@ -56,15 +56,10 @@ def _run(h: dict[str, Any]) -> list[tuple[str, str]]:
         ("command", "; ".join(s.get("argv") or "" for s in sweeps)),
         ("cells", f"{g.ok} ok, {g.failed} not ok"),
     ]
-    rows += [
-        (dim, ", ".join(str(v) for v in g.values(dim)))
-        for dim in ("hashing", "workers", "users", "scenario", "db", "bcrypt_rounds", "repeat")
-    ]
+    dims = ("hashing", "workers", "users", "scenario", "db", "bcrypt_rounds", "repeat")
+    rows += [(dim, ", ".join(str(v) for v in g.values(dim))) for dim in dims]
     rows += [  # how connections reached the workers: it decides how the load spreads
-        (
-            f"{dim} ({meaning})",
-            ", ".join(str(v) for v in g.values(dim)) or "persistent, shared (before schema v4)",
-        )
+        (f"{dim} ({meaning})", ", ".join(g.values(dim)) or "persistent, shared (before schema v4)")
         for dim, meaning in (
             ("connections", "persistent: kept alive per user; per_request: new per request"),
             ("balance", "shared: uvicorn --workers, one socket; reuseport: a socket per worker"),

@@ -123,28 +123,17 @@ def figure(rows: list[Row]) -> go.Figure | None:
     """The comparison as a table figure (None when there is nothing to compare)."""
     if not rows:
         return None
-    head = [
-        "database",
-        "strategy",
-        "workers",
-        "users",
-        "register mean ms",
-        "register p95 ms",
-        "registrations/s",
-        "failed requests",
-        "db ms / registration",
-    ]
-    cols = [
-        [r["db"] for r in rows],
-        [r["hashing"] for r in rows],
-        [r["workers"] for r in rows],
-        [r["users"] for r in rows],
-        [num(r["register_avg_ms"], 0) for r in rows],
-        [num(r["register_p95_ms"], 0) for r in rows],
-        [num(r["register_rps"]) for r in rows],
-        [r["failures"] for r in rows],
-        [num(r["db_ms"], 2) for r in rows],
-    ]
-    fig = go.Figure(go.Table(header={"values": head}, cells={"values": cols}))
+    cols = {  # header -> column
+        "database": [r["db"] for r in rows],
+        "strategy": [r["hashing"] for r in rows],
+        "workers": [r["workers"] for r in rows],
+        "users": [r["users"] for r in rows],
+        "register mean ms": [num(r["register_avg_ms"], 0) for r in rows],
+        "register p95 ms": [num(r["register_p95_ms"], 0) for r in rows],
+        "registrations/s": [num(r["register_rps"]) for r in rows],
+        "failed requests": [r["failures"] for r in rows],
+        "db ms / registration": [num(r["db_ms"], 2) for r in rows],
+    }
+    fig = go.Figure(go.Table(header={"values": list(cols)}, cells={"values": list(cols.values())}))
     fig.update_layout(height=80 + 28 * len(rows), margin={"l": 10, "r": 10, "t": 10, "b": 10})
     return fig

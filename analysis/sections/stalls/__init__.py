@@ -3,6 +3,8 @@ stood still, ranked per strategy (stacks.py), drawn and named in sentences."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import duckdb
 import plotly.graph_objects as go
 
@@ -81,21 +83,10 @@ def _short(frame: str) -> str:
 
 def icicle(groups: list[Group]) -> go.Figure | None:
     """One icicle: strategy at the top, then each call path (outer frames they share cut)."""
-    ids: list[str] = []
-    labels: list[str] = []
-    parents: list[str] = []
-    values: list[float] = []
-    index: dict[str, int] = {}
+    nodes: dict[str, list[Any]] = {}  # id -> [label, parent, seconds], in first-seen order
 
     def add(node: str, label: str, parent: str, value: float) -> None:
-        if node in index:
-            values[index[node]] += value
-            return
-        index[node] = len(ids)
-        ids.append(node)
-        labels.append(label)
-        parents.append(parent)
-        values.append(value)
+        nodes.setdefault(node, [label, parent, 0.0])[2] += value
 
     for g in groups:
         if g.total_ms <= 0:
@@ -111,11 +102,12 @@ def icicle(groups: list[Group]) -> go.Figure | None:
                 last = depth == len(s.stack) - 1
                 add(node, _short(frame), parent, s.total_ms / 1000 if last else 0.0)
                 parent = node
-    if not ids:
+    if not nodes:
         return None
+    labels, parents, values = (list(column) for column in zip(*nodes.values(), strict=True))
     fig = go.Figure(
         go.Icicle(
-            ids=ids,
+            ids=list(nodes),
             labels=labels,
             parents=parents,
             values=values,

@@ -207,36 +207,25 @@ def table(cells: Sequence[MatrixCell]) -> go.Figure | None:
     """Every matrix cell's numbers, one row per (kind, strategy)."""
     if not cells:
         return None
-    head = [
-        "kind",
-        "strategy",
-        "S (error vs bcrypt)",
-        "c",
-        "ceiling /s",
-        "register /s",
-        "× 1/S",
-        "of ceiling",
-        "health p95",
-        "lag p99",
-        "loop",
-    ]
-    cols = [
-        [m.work for m in cells],
-        [m.hashing for m in cells],
-        [f"{ms(m.service_ms)} ({pct(m.calibration_error, signed=True)})" for m in cells],
-        [f"{m.executors} = {m.rule}" for m in cells],
-        [num(m.ceiling_rps) for m in cells],
-        [num(m.rps) for m in cells],
-        [num(m.parallel, 2) for m in cells],
-        [pct(m.fraction) for m in cells],
-        [ms(m.health_p95_ms) for m in cells],
-        [ms(m.lag_p99_ms) for m in cells],
-        [m.loop for m in cells],
-    ]
+    cols = {  # header -> column
+        "kind": [m.work for m in cells],
+        "strategy": [m.hashing for m in cells],
+        "S (error vs bcrypt)": [
+            f"{ms(m.service_ms)} ({pct(m.calibration_error, signed=True)})" for m in cells
+        ],
+        "c": [f"{m.executors} = {m.rule}" for m in cells],
+        "ceiling /s": [num(m.ceiling_rps) for m in cells],
+        "register /s": [num(m.rps) for m in cells],
+        "× 1/S": [num(m.parallel, 2) for m in cells],
+        "of ceiling": [pct(m.fraction) for m in cells],
+        "health p95": [ms(m.health_p95_ms) for m in cells],
+        "lag p99": [ms(m.lag_p99_ms) for m in cells],
+        "loop": [m.loop for m in cells],
+    }
     fig = go.Figure(
         go.Table(
-            header={"values": head, "align": "left", "fill_color": "#eeeeee"},
-            cells={"values": cols, "align": "left"},
+            header={"values": list(cols), "align": "left", "fill_color": "#eeeeee"},
+            cells={"values": list(cols.values()), "align": "left"},
             columnwidth=[1.1, 1.0, 1.3, 1.3, 0.8, 0.8, 0.6, 0.7, 0.8, 0.8, 0.7],
         )
     )

@@ -18,6 +18,7 @@ from analysis.core.store import rows
 from analysis.core.wording import count, ms, run_command, times
 from analysis.sections.workers.points import (
     PINNED,
+    USERS,
     WorkerPoint,
     mode_label,
     mode_of,
@@ -204,30 +205,19 @@ def sentences(points: Sequence[WorkerPoint], grid: Grid) -> list[str]:
                     f"({pin.spread()}): {times(s.register_ms / pin.register_ms)} and "
                     f"{times(s.health_p95_ms / pin.health_p95_ms)}."
                 )
+    rerun = {"workers": [1, 2, 4], "users": list(USERS), "hashing": "blocking"}
     if not out:
         out.append(
             "This sweep has no blocking mixed cells at 5 or 10 users with two worker counts "
-            "to compare. Run "
-            f"`{run_command(grid, workers=[1, 2, 4], users=[5, 10], hashing='blocking')}`."
+            f"to compare. Run `{run_command(grid, **rerun)}`."
         )
     modes = {p.mode for p in points}
     if points and PINNED not in modes:
-        cmd = run_command(
-            grid,
-            workers=[1, 2, 4],
-            users=[5, 10],
-            hashing="blocking",
-            **{"load.connections": "persistent", "server.balance": "shared"},
-        )
+        pinned = dict(zip(("load.connections", "server.balance"), PINNED, strict=True))
+        cmd = run_command(grid, **rerun, **pinned)
         out.append(f"To see the pinned case beside it, run `{cmd}`.")
     elif points and modes == {PINNED}:
-        cmd = run_command(
-            grid,
-            workers=[1, 2, 4],
-            users=[5, 10],
-            hashing="blocking",
-            **{"load.connections": "per_request"},
-        )
+        cmd = run_command(grid, **rerun, **{"load.connections": "per_request"})
         out.append(
             f"Only pinned cells are stored; to see the spread case beside them, run `{cmd}`."
         )
