@@ -12,7 +12,7 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
-from analysis import queries
+from analysis.core import store as queries
 from analysis.report import build_report
 
 DEFAULT_STORE = Path("outputs/results.duckdb")

@@ -15,9 +15,8 @@ import jinja2
 import plotly.offline
 from markupsafe import Markup, escape
 
-from analysis.section import Section
-from analysis.verdict import FixRow, best_of
-from analysis.wording import ms, num, pct
+from analysis.core.section import Section
+from analysis.core.wording import ms
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 
@@ -57,15 +56,10 @@ def _run(h: dict[str, Any]) -> list[tuple[str, str]]:
         ("command", "; ".join(s.get("argv") or "" for s in sweeps)),
         ("cells", f"{g.ok} ok, {g.failed} not ok"),
     ]
-    rows += [
-        (dim, ", ".join(str(v) for v in g.values(dim)))
-        for dim in ("hashing", "workers", "users", "scenario", "db", "bcrypt_rounds", "repeat")
-    ]
-    rows += [  # how connections reached the workers (issue 9)
-        (
-            f"{dim} ({meaning})",
-            ", ".join(str(v) for v in g.values(dim)) or "persistent, shared (before schema v4)",
-        )
+    dims = ("hashing", "workers", "users", "scenario", "db", "bcrypt_rounds", "repeat")
+    rows += [(dim, ", ".join(str(v) for v in g.values(dim))) for dim in dims]
+    rows += [  # how connections reached the workers: it decides how the load spreads
+        (f"{dim} ({meaning})", ", ".join(g.values(dim)) or "persistent, shared (before schema v4)")
         for dim, meaning in (
             ("connections", "persistent: kept alive per user; per_request: new per request"),
             ("balance", "shared: uvicorn --workers, one socket; reuseport: a socket per worker"),
@@ -118,38 +112,13 @@ def _machine(sweeps: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
     )
 
 
-def _fix_table(rows: Sequence[FixRow]) -> dict[str, Any]:
-    """The fix table: column titles, and per strategy its cells' text and whether best."""
-    r0 = rows[0]
-    at = f"{r0.users} users" + (f", {r0.workers} w" if r0.workers else "")
-    cols = [
-        ("health_p95_ms", f"/api/health/ p95 at {at}", True, ms),
-        ("best_rps", "best register rps", False, lambda v: num(v, 2)),
-        ("fraction", "of ceiling (cores / S)", False, pct),
-        ("lag_p99_ms", f"loop lag p99 at {at}", True, ms),
-    ]
-    best = {a: best_of(rows, a, low) if len(rows) > 1 else None for a, _, low, _ in cols}
-    return {
-        "columns": [title for _, title, _, _ in cols],
-        "rows": [
-            {
-                "hashing": r.hashing,
-                "cells": [
-                    {"text": f(getattr(r, a)), "best": best[a] == r.hashing} for a, _, _, f in cols
-                ],
-            }
-            for r in rows
-        ],
-    }
-
-
 def _section(s: Section) -> dict[str, Any]:
     return {
         "anchor": s.anchor,
-        "title": s.title,
-        "name": s.name,
+        "title": f"{s.number}. {s.title}",
+        "name": s.title,
         "question": s.question,
-        "table": _fix_table(s.table) if s.table else None,
+        "table": s.table,
         "figures": [
             {
                 "html": Markup(

@@ -1,6 +1,6 @@
 """The open-loop acceptance figures from a store written by benchmarks/openloop_accept.sh, with the
-report's own definitions (analysis/openloop.py, figures in benchmarks/openloop_bench.py): rate
-kept, below capacity (achieved, register mean in S, the queue model and ideal processor
+report's own definitions (analysis/sections/openloop/, figures in benchmarks/openloop_bench.py):
+rate kept, below capacity (achieved, register mean in S, the queue model and ideal processor
 sharing on the cell's own arrivals), above capacity (achieved vs the ceiling, latency slope
 vs (λ − μ)/μ), and closed- next to open-loop health p99; then the report section's paragraphs.
 
@@ -21,7 +21,8 @@ from pathlib import Path
 
 import duckdb
 
-from analysis import openloop, openloop_section
+from analysis.sections import openloop as openloop_section
+from analysis.sections.openloop import model as openloop
 from benchmarks import ps_bare
 from benchmarks.figures import Figure
 from benchmarks.mainjob import figure_table, replace_section
@@ -54,7 +55,7 @@ def section(figs: Sequence[Figure], store: str, load: str) -> str:
             f"definitions), here `{store}`. {load} Register means below capacity met 1.5 S in",
             f"{tally(figs, 'register mean')} cells. Each Poisson cell below capacity is also",
             "held against ideal processor sharing of the cores replayed on its own intended send",
-            "times (analysis/psim.py): what a perfect server would have answered on that very",
+            "times (analysis/core/psim.py): what a perfect server would have answered on that very",
             "sample of arrivals, so measured / ideal is what this stack adds. The `floor` rows",
             "(`--bare N`, benchmarks/ps_bare.py) do the same for bcrypt alone in 40 threads: the",
             "kernel's own sharing of these cores, under any server.",

@@ -1,10 +1,10 @@
 """The open-loop acceptance figures (pure: rows of the acceptance store in, `Figure`s out), for
 `python -m benchmarks.openloop_accept STORE --write BENCHMARKS.md`.
 
-The definitions are the report's (analysis/openloop.py): S is one registration's server time
+The definitions are the report's (analysis/sections/openloop/): S is one registration's server time
 alone (the store's sequential cells), μ = executors / S, ρ = offered registrations / μ. Below
 capacity each Poisson cell is also held against ideal processor sharing replayed on its own
-intended send times (analysis/psim.py), which separates the luck of the arrival sample from
+intended send times (analysis/core/psim.py), which separates the luck of the arrival sample from
 what the real stack adds.
 """
 
@@ -14,7 +14,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from analysis import openloop
+from analysis.sections.openloop import model as openloop
 from app.contract import Row
 from benchmarks.figures import Figure, at_most
 

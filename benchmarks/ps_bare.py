@@ -1,7 +1,7 @@
 """The operating system's own processor sharing, with nothing else in the way: Poisson arrivals
 (given their count, as the open loop sends them) handed to a pool of 40 threads that each run
 one bcrypt hash, no HTTP, no event loop, no load generator. Measured mean response against
-ideal sharing of the cores on the same arrivals (analysis/psim.py) says how far the kernel's
+ideal sharing of the cores on the same arrivals (analysis/core/psim.py) says how far the kernel's
 scheduling of these cores is from the ideal, i.e. the floor under what a full cell can reach.
 """
 
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import bcrypt
 
-from analysis.psim import ps_response_times
+from analysis.core.psim import ps_response_times
 from runner.load.arrivals import poisson_times
 from runner.serve.hashtime import median_hash_ms
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from analysis.aggregate import Grid, grid
+from analysis.core.aggregate import Grid, grid
 
 PATH = {"register": "/api/users/register/", "health": "/api/health/"}
 

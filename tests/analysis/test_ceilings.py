@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.ceilings import KINDS, STRATEGIES, pair, pair_ceiling_rps, table_markdown
+from analysis.core.ceilings import closed_loop_ceiling_rps, pair
+from app.contract import WORKS
 
 
 @pytest.mark.parametrize("kind", ["bcrypt", "argon2id"])
@@ -45,7 +46,7 @@ def test_process_pool_with_cpu_work_is_capped_by_cores(kind: str) -> None:
     assert pair(kind, "processpool", workers=1, cores=2).loop == "free"
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", WORKS)
 def test_blocking_is_workers_and_blocks_the_loop(kind: str) -> None:
     """blocking: the call runs on the loop, one per worker."""
     p = pair(kind, "blocking", workers=4, cores=2)
@@ -55,11 +56,15 @@ def test_blocking_is_workers_and_blocks_the_loop(kind: str) -> None:
 
 def test_ceiling_is_min_users_c_over_s() -> None:
     """Ceiling = min(users, c) / S: 8 sleeping users of 250 ms -> 32/s; bcrypt on 2 cores -> 8/s."""
-    kw = {"workers": 1, "cores": 2, "service_ms": 250.0}
-    assert pair_ceiling_rps("sleep", "threadpool", users=8, **kw) == pytest.approx(32.0)
-    assert pair_ceiling_rps("bcrypt", "threadpool", users=8, **kw) == pytest.approx(8.0)
-    assert pair_ceiling_rps("pbkdf2_python", "threadpool", users=8, **kw) == pytest.approx(4.0)
-    assert pair_ceiling_rps("bcrypt", "threadpool", users=1, **kw) == pytest.approx(4.0)
+
+    def ceiling(kind: str, users: int) -> float:
+        c = pair(kind, "threadpool", workers=1, cores=2).executors
+        return closed_loop_ceiling_rps(users, c, 250.0)
+
+    assert ceiling("sleep", 8) == pytest.approx(32.0)
+    assert ceiling("bcrypt", 8) == pytest.approx(8.0)
+    assert ceiling("pbkdf2_python", 8) == pytest.approx(4.0)
+    assert ceiling("bcrypt", 1) == pytest.approx(4.0)
 
 
 def test_bad_names_and_values_raise() -> None:
@@ -72,17 +77,10 @@ def test_bad_names_and_values_raise() -> None:
         pair("bcrypt", "threadpool", workers=0, cores=2)
 
 
-def test_markdown_table_has_a_row_per_kind_and_a_column_per_strategy() -> None:
-    """The table written into README/DESIGN covers the whole grid."""
-    lines = table_markdown().splitlines()
-    assert len(lines) == 2 + len(KINDS)
-    assert all(line.count("|") == len(STRATEGIES) + 2 for line in lines)
-
-
 def test_closed_loop_model_knows_the_kind() -> None:
     """The queueing model's c follows the kind: sleep in threads scales past the cores,
     pbkdf2_python in threads does not; bcrypt keeps the old model."""
-    from analysis.model import closed_loop
+    from analysis.core.model import closed_loop
 
     assert closed_loop(8, 250.0, 1, 2, "threadpool", "sleep").throughput_rps == pytest.approx(32)
     assert closed_loop(8, 250.0, 1, 2, "threadpool", "pbkdf2_python").servers == 1

@@ -1,10 +1,10 @@
-"""analysis.dbcompare: SQLite vs PostgreSQL at the top common user count (pure)."""
+"""The db section: SQLite vs PostgreSQL at the top common user count (pure)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from analysis import dbcompare
+from analysis.sections import db
 from app.contract import HEALTH_PATH, REGISTER_PATH
 
 
@@ -23,19 +23,19 @@ def test_compare_picks_the_top_common_user_count() -> None:
         row("p20", "postgres", 20, REGISTER_PATH, avg_ms=60.0, db_avg_ms=4.0, failures=1),
         row("p5", "postgres", 5, REGISTER_PATH),
     ]
-    rows = dbcompare.compare(summary)
+    rows = db.compare(summary)
     assert [(r["db"], r["users"]) for r in rows] == [("sqlite", 20), ("postgres", 20)]
     sqlite, postgres = rows
     assert sqlite["failures"] == 2 and postgres["failures"] == 1
     assert sqlite["register_avg_ms"] == 50.0 and postgres["db_ms"] == 4.0
-    text = " ".join(dbcompare.paragraphs(rows))
+    text = " ".join(db.paragraphs(rows))
     assert "4.00 ms in PostgreSQL" in text and "1.50 ms in SQLite" in text
-    assert dbcompare.figure(rows) is not None
+    assert db.figure(rows) is not None
 
 
 def test_no_section_without_both_databases() -> None:
     """A sweep of one database (or with no common user count) gives no rows, no figure."""
-    assert dbcompare.compare([row("s", "sqlite", 5, REGISTER_PATH)]) == []
+    assert db.compare([row("s", "sqlite", 5, REGISTER_PATH)]) == []
     both = [row("s", "sqlite", 5, REGISTER_PATH), row("p", "postgres", 10, REGISTER_PATH)]
-    assert dbcompare.compare(both) == []
-    assert dbcompare.figure([]) is None and dbcompare.paragraphs([]) == []
+    assert db.compare(both) == []
+    assert db.figure([]) is None and db.paragraphs([]) == []

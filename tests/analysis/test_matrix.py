@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from analysis.figures_matrix import heatmap, table
-from analysis.matrix import matrix, sentences, works_and_fails
+from analysis.sections.verdict import heatmap, table
+from analysis.sections.verdict.matrix import matrix, works_and_fails
+from analysis.sections.verdict.text import sentences
 
 S = 250.0
 # (work, hashing) -> (register rps, health p95 ms, lag p99 ms): shaped like the physics.

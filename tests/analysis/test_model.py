@@ -6,7 +6,8 @@ import math
 
 import pytest
 
-from analysis.model import ceiling_rps, closed_loop, mean_ci, relative_gap, servers, t95
+from analysis.core.ceilings import ceiling_rps
+from analysis.core.model import closed_loop, mean_ci, relative_gap, servers, t95
 
 
 def test_one_user_sees_one_service_time() -> None:
@@ -32,7 +33,7 @@ def test_servers_are_capped_by_cores() -> None:
 
 def test_ceiling_is_cores_over_service_time() -> None:
     """The machine's limit is cpu_count / S in requests per second."""
-    assert ceiling_rps(cpu_count=2, service_ms=250.0) == pytest.approx(8.0)
+    assert ceiling_rps(executors=2, service_ms=250.0) == pytest.approx(8.0)
 
 
 def test_model_rejects_nonsense() -> None:
@@ -55,14 +56,14 @@ def test_mean_ci_of_three_repeats() -> None:
     """Three values 10, 12, 14: mean 12, half-width t(2)*sd/sqrt(3) = 4.303*2/1.732."""
     ci = mean_ci([10.0, 12.0, 14.0])
     assert ci.mean == pytest.approx(12.0)
-    assert ci.half_width == pytest.approx(4.303 * 2 / math.sqrt(3))
+    assert ci.high - ci.mean == pytest.approx(4.303 * 2 / math.sqrt(3))
     assert ci.n == 3
 
 
 def test_mean_ci_single_and_empty() -> None:
     """One value has no width; no values (or only NaN) give n = 0 and a NaN mean."""
     assert mean_ci([5.0]) == mean_ci([5.0, math.nan])
-    assert mean_ci([5.0]).half_width == 0.0
+    assert mean_ci([5.0]).high == mean_ci([5.0]).mean == mean_ci([5.0]).low
     empty = mean_ci([math.nan])
     assert empty.n == 0 and math.isnan(empty.mean)
 
@@ -82,8 +83,8 @@ def test_pool_strategies_use_every_core_even_with_one_worker() -> None:
 
 
 def test_blocking_uses_the_workers_that_served() -> None:
-    """Issue 9: 4 workers on 2 cores but only 1 served: c = 1, R = N·S."""
-    from analysis.model import closed_loop, servers
+    """4 workers on 2 cores but only 1 served: c = 1, R = N·S."""
+    from analysis.core.model import closed_loop, servers
 
     assert servers(4, 2, "blocking") == 2
     assert servers(4, 2, "blocking", workers_used=1) == 1
@@ -95,7 +96,7 @@ def test_blocking_uses_the_workers_that_served() -> None:
 
 def test_mmc_mean_response_matches_the_textbook_cases() -> None:
     """M/M/1: S/(1 − ρ); M/M/2 at ρ = 0.5: C = 1/3 and R = 4/3 S (= S/(1 − ρ²)); no load: S."""
-    from analysis.model import erlang_c, mmc_response_ms
+    from analysis.core.model import erlang_c, mmc_response_ms
 
     assert erlang_c(1, 0.3) == pytest.approx(0.3)
     assert erlang_c(2, 1.0) == pytest.approx(1 / 3)

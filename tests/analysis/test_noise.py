@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 
-from analysis import text_system
-from analysis.noise import Sample, mann_whitney_p, quantile, quantile_ci, rank
+from analysis.core.noise import Sample, mann_whitney_p, quantile, quantile_ci, rank
+from analysis.sections.verdict import text as verdict_text
 
 
 def _draw(seed: int, n: int, centre: float, spread: float) -> tuple[float, ...]:
@@ -43,7 +43,7 @@ def test_blocking_worst_others_indistinguishable() -> None:
     r = rank(samples)
     assert r.worst == "blocking" and r.best is None
     assert len(r.ties) == 1 and sorted(r.ties[0]) == ["processpool", "sync_def", "threadpool"]
-    paras = text_system.responsiveness_verdict(samples, "10 users and 2 workers")
+    paras = verdict_text.responsiveness_verdict(samples, "10 users and 2 workers")
     [worst] = [p for p in paras if p.startswith("blocking is the worst")]
     assert "beyond noise" in worst and "n = 120" in worst
     [tie] = [p for p in paras if "indistinguishable" in p]
@@ -57,7 +57,7 @@ def test_few_samples_name_no_winner() -> None:
     samples = [Sample("sync_def", (2.0, 2.1, 2.2, 9.0)), Sample("threadpool", (4.0, 4.1, 4.2, 4.3))]
     r = rank(samples)
     assert r.best is None and r.worst is None and r.ties == [["sync_def", "threadpool"]]
-    [tie, advice] = text_system.responsiveness_verdict(samples, "5 users")
+    [tie, advice] = verdict_text.responsiveness_verdict(samples, "5 users")
     assert "sync_def and threadpool are indistinguishable at 5 users" in tie
     assert "n = 4" in tie
 
@@ -79,21 +79,21 @@ def test_sequential_only_sweep_asks_for_a_load_scenario() -> None:
         summary_row("blocking", scenario="sequential"),
         summary_row("threadpool", scenario="sequential"),
     ]
-    [para] = text_system.verdict([], grid_of(rows))
+    [para] = verdict_text.verdict([], grid_of(rows))
     assert "scenario=mixed" in para and "hashing=blocking,sync_def,threadpool,processpool" in para
 
 
 def test_throughput_sentence_when_the_baseline_is_fastest() -> None:
     """blocking ahead on throughput: the others are listed, not blocking against itself."""
-    from analysis.aggregate import points
-    from analysis.verdict import fix_table
+    from analysis.core.aggregate import points
+    from analysis.core.fixes import fix_table
     from tests.analysis.rows import grid_of, summary_row
 
     rows = [
         summary_row("blocking", users=4, rps=9.0, requests=90),
         summary_row("threadpool", users=4, rps=5.0, requests=50),
     ]
-    paras = text_system.verdict(fix_table(points(rows)), grid_of(rows))
+    paras = verdict_text.verdict(fix_table(points(rows)), grid_of(rows))
     [para] = [p for p in paras if p.startswith("For throughput")]
     assert "blocking reached 9.0 registrations/s (n = 90" in para
     assert "threadpool 5.0/s" in para and "for blocking" not in para

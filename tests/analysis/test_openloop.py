@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 
-from analysis import openloop, openloop_words
-from analysis.openloop_figures import gap_bars, timeline
-from analysis.openloop_section import OpenLoopData, parts
+from analysis.sections.openloop import OpenLoopData, build, gap_bars, paragraphs, parts, timeline
+from analysis.sections.openloop import model as openloop
 
 S_MS = 250.0  # 4 registrations/s per core
 
@@ -43,7 +42,7 @@ def test_ceiling_and_model_slope_follow_the_strategy() -> None:
     """threadpool on 2 cores: μ = 2/S = 8/s; λ = 12 gives ρ = 1.5 and slope 0.5 s per s;
     blocking 1 worker: μ = 1/S; mixed offers 5/6 of its rate as registrations."""
     over = cell("a", rate=12.0)
-    assert openloop.ceiling_rps(over) == pytest.approx(8.0)
+    assert openloop.mu_rps(over) == pytest.approx(8.0)
     assert openloop.utilisation(over) == pytest.approx(1.5)
     assert openloop.model_slope(over) == pytest.approx(0.5)
     assert openloop.model_slope(cell("b", rate=4.0)) == 0.0
@@ -74,7 +73,7 @@ def test_gap_pairs_open_with_the_closed_cell_of_same_throughput() -> None:
     gaps = openloop.gaps(cells, stats)
     assert [(g.closed["cell_id"], g.endpoint) for g in gaps] == [("c1", openloop.HEALTH)]
     assert gaps[0].ratio == pytest.approx(2400 / 900)
-    text = " ".join(openloop_words.paragraphs(cells, [], gaps))
+    text = " ".join(paragraphs(cells, [], gaps))
     assert "900 ms" in text and "2.40 s" in text and "2.7×" in text
     assert gap_bars(gaps) is not None
 
@@ -89,7 +88,7 @@ def test_growth_compares_the_fitted_slope_with_the_model() -> None:
     rows = openloop.growth_rows(cells, slopes)
     assert [r["cell_id"] for r in rows] == ["over"]
     assert rows[0]["achieved_vs_ceiling"] == pytest.approx(7.6 / 8 - 1)
-    text = " ".join(openloop_words.paragraphs(cells, rows, []))
+    text = " ".join(paragraphs(cells, rows, []))
     assert "0.45 s per s" in text and "0.50" in text and "-10 %" in text
     assert "No closed-loop cell" in text
 
@@ -103,10 +102,11 @@ def test_shown_cells_pick_the_loads_nearest_half_090_and_120() -> None:
     assert len(openloop.shown_cells(health)) == 2
 
 
-def test_section_without_open_cells_says_how_to_run_them() -> None:
-    """No open cell: no figure, one paragraph with the one-override command."""
-    p = parts(OpenLoopData(cells=[cell("c", arrival="closed", achieved_rps=3.0)]))
-    assert p["figures"] == [] and "load.arrival=open" in p["paragraphs"][0]
+def test_no_section_without_open_cells() -> None:
+    """No open cell: no section (an optional axis), and nothing for the benchmark to print."""
+    closed = OpenLoopData(cells=[cell("c", arrival="closed", achieved_rps=3.0)])
+    assert build(closed) is None
+    assert parts(closed) == {"figures": [], "paragraphs": []}
 
 
 def test_timeline_draws_the_model_above_capacity() -> None:
@@ -141,7 +141,7 @@ def test_below_capacity_gives_the_mean_in_s_next_to_mmc() -> None:
     assert rows[0]["mean_in_s"] == pytest.approx(1.4)
     assert rows[0]["model_in_s"] == pytest.approx(4 / 3)
     assert rows[1]["model_in_s"] != rows[1]["model_in_s"]  # NaN: no model for constant gaps
-    text = openloop_words.paragraphs(cells, [], [], rows)
+    text = paragraphs(cells, [], [], rows)
     poisson, constant = (p for p in text if p.startswith("Below capacity"))
     assert "1.40 S" in poisson and "M/M/2 gives 1.33 S" in poisson
     assert "sequential baseline of threadpool" in poisson and "240 ms" in poisson
@@ -169,5 +169,5 @@ def test_below_capacity_replays_ideal_sharing_on_the_cells_own_arrivals() -> Non
     rows = {r["cell_id"]: r for r in openloop.below_rows(cells, stats, arrivals)}
     assert rows["p"]["ideal_in_s"] == pytest.approx(1.0)
     assert rows["b"]["ideal_in_s"] != rows["b"]["ideal_in_s"]  # NaN
-    text = " ".join(openloop_words.paragraphs(cells, [], [], list(rows.values())))
+    text = " ".join(paragraphs(cells, [], [], list(rows.values())))
     assert "own arrivals 1.00 S" in text and "-25 %" in text and "+40 %" in text

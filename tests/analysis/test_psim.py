@@ -1,4 +1,4 @@
-"""analysis/psim.py: ideal processor sharing on hand-made and seeded arrivals."""
+"""analysis/core/psim.py: ideal processor sharing on hand-made and seeded arrivals."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import statistics
 
 import pytest
 
-from analysis.psim import ps_response_times
+from analysis.core.psim import ps_response_times
 
 
 def test_processor_sharing_by_hand() -> None:

@@ -12,7 +12,7 @@ import pytest
 from plotly.offline import get_plotlyjs
 
 from analysis import build_report
-from analysis.wording import ms
+from analysis.core.wording import ms
 from tests.analysis.handmade import Cell, make_store
 from tests.fixtures import build_fixture_store
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analysis import queries
+from analysis.core import store as queries
 from runner.store import open_store, record_reuse
 from tests.analysis.handmade import Cell, make_store
 

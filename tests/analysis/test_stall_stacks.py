@@ -1,11 +1,15 @@
-"""analysis.stall_stacks / stall_section: ranking stall stacks and the section's text (pure)."""
+"""The stalls section: ranking stall stacks and the section's text (pure); a section about an
+app the cells did not serve says it does not apply."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from analysis.stall_section import figures_and_text, mark_not_applicable
-from analysis.stall_stacks import caller_of, function_of, rank, sentence, trimmed
+import plotly.graph_objects as go
+
+from analysis.core.section import Section, applies, not_applicable
+from analysis.sections.stalls import figures_and_text
+from analysis.sections.stalls.stacks import caller_of, function_of, rank, sentence, trimmed
 
 LOOP = ("uvicorn.main:run:1", "asyncio.runners:run:2")
 HASH = (*LOOP, "app.routes:register:40", "app.offload:Offload.hash:80", "app.passwords:hash:17")
@@ -62,17 +66,15 @@ def test_no_capture_and_no_stall() -> None:
 
 
 def test_study_sections_do_not_apply_to_a_users_app() -> None:
-    class S:
-        def __init__(self, anchor: str) -> None:
-            self.anchor, self.figures, self.paragraphs, self.table = anchor, [1], ["x"], None
-
-    secs = [S("loop"), S("register"), S("health")]
-    mark_not_applicable(secs, ["mine.api:app"])
-    assert secs[0].paragraphs == ["x"]
-    assert all("Does not apply" in s.paragraphs[0] and s.figures == [] for s in secs[1:])
-    again = [S("register")]
-    mark_not_applicable(again, ["app.main:app", "mine.api:app"])
-    assert again[0].paragraphs == ["x"]
+    """A study-only section says it does not apply when no cell served the study's app; a
+    section about any app, or a sweep that also served ours, keeps its text."""
+    mine, both = ["mine.api:app"], ["app.main:app", "mine.api:app"]
+    assert applies("any", mine) and applies("study", both) and applies("study", [])
+    assert not applies("study", mine)
+    s = not_applicable(Section("R", "?", [(go.Figure(), "c")], ["x"]), "study", mine)
+    assert "Does not apply" in s.paragraphs[0] and "`mine.api:app`" in s.paragraphs[0]
+    assert s.figures == [] and s.table is None
+    assert applies("user", both) and not applies("user", ["app.main:app"])
 
 
 def test_a_stall_in_the_loops_own_code_is_explained() -> None:

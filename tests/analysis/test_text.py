@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from analysis import text, text_system
-from analysis.aggregate import points
-from analysis.noise import Sample
-from analysis.verdict import fix_table
+from analysis.core.aggregate import points
+from analysis.core.fixes import fix_table
+from analysis.core.noise import Sample
+from analysis.sections import health, load, resources, sequential
+from analysis.sections.loop import blocked_loop
+from analysis.sections.register import registration
+from analysis.sections.verdict.text import verdict
 from tests.analysis.rows import grid_of, summary_row
 
 
@@ -21,7 +24,7 @@ def test_health_decomposition_states_handler_and_wait() -> None:
             avg_ms=400.0,
         )
     ]
-    [para] = [p for p in text.health(points(rows), grid_of(rows)) if "health" in p]
+    [para] = [p for p in health.paragraphs(points(rows), grid_of(rows)) if "health" in p]
     assert "400 ms on average at the client" in para
     assert "0.40 ms" in para and "400 ms (100 %) was waiting" in para
 
@@ -29,7 +32,7 @@ def test_health_decomposition_states_handler_and_wait() -> None:
 def test_registration_follows_model() -> None:
     """Measured means within 20 % of R = N*S/min(N,c) are reported as following the model."""
     rows = [summary_row(users=1, avg_ms=105.0), summary_row(users=4, avg_ms=410.0)]
-    [para] = text.registration(points(rows), grid_of(rows))
+    [para] = registration(points(rows), grid_of(rows))
     assert "follows the model within 5 %" in para
     assert "105 ms measured" in para and "100 ms modelled" in para
 
@@ -40,7 +43,7 @@ def test_registration_departure_is_quantified() -> None:
         summary_row("blocking", users=1, avg_ms=100.0),
         summary_row("blocking", users=4, avg_ms=200.0),
     ]
-    [para] = text.registration(points(rows), grid_of(rows))
+    [para] = registration(points(rows), grid_of(rows))
     assert "departs most at 4 users: 200 ms measured against 400 ms modelled (-50 %)" in para
     assert "ran faster" in para and "follows within 20 % at users = 1." in para
 
@@ -48,7 +51,7 @@ def test_registration_departure_is_quantified() -> None:
 def test_pool_strategy_model_uses_every_core() -> None:
     """threadpool with 1 worker on 2 cores: c = 2, so 4 users at S = 100 ms model 200 ms."""
     rows = [summary_row("threadpool", users=4, avg_ms=210.0)]
-    para = text.registration(points(rows), grid_of(rows))[0]
+    para = registration(points(rows), grid_of(rows))[0]
     assert "c = 2" in para and "follows the model within 5 %" in para
 
 
@@ -58,7 +61,7 @@ def test_blocked_loop_relates_stall_to_hash_time() -> None:
     worst = {"c0": {"pid": 7, "p99_ms": 110.0, "max_ms": 300.0}}
     stalls = {"c0": {"stalls": 40, "stall_total_ms": 5000.0, "registrations": 50}}
     g = grid_of([summary_row(users=4)])
-    paras = text.blocked_loop({"blocking": cell}, worst, stalls, g)
+    paras = blocked_loop({"blocking": cell}, worst, stalls, g)
     assert "up to 300 ms late (p99 110 ms)" in paras[0]
     assert "longest stall lasted 3.0× the single-hash time S = 100 ms" in paras[0]
     assert "5.00 s over 50 registrations served: 100 ms of stalled loop" in paras[0]
@@ -69,7 +72,7 @@ def test_blocked_loop_relates_stall_to_hash_time() -> None:
 def test_missing_sections_name_the_command() -> None:
     """Without sequential cells the section gives the exact runner command that fills it."""
     rows = [summary_row(workers=2, users=5)]
-    [para] = text_system.sequential([], grid_of(rows))
+    [para] = sequential.paragraphs([], grid_of(rows))
     # the same sweep again: baseline=true (the default) adds the sequential cells, the rest
     # is already stored and skipped
     assert "`python -m runner -m workers=2 users=5 hashing=blocking duration=10`" in para
@@ -79,7 +82,7 @@ def test_missing_sections_name_the_command() -> None:
 def test_one_user_count_asks_for_more() -> None:
     """A sweep with one user count says which user counts to add."""
     rows = [summary_row(users=5), summary_row(users=5, endpoint="health")]
-    paras = text.responsiveness(points(rows), grid_of(rows))
+    paras = load.paragraphs(points(rows), grid_of(rows))
     assert any("users=1,5,10" in p for p in paras)
     assert "No request failed in any cell." in paras
 
@@ -102,7 +105,7 @@ def test_load_generator_warning() -> None:
             "rss_max_bytes": 2**20,
         },
     ]
-    paras = text_system.resources(res, grid_of([summary_row()]))
+    paras = resources.paragraphs(res, grid_of([summary_row()]))
     [warning] = [p for p in paras if p.startswith("Warning")]
     assert "blocking · 1 w · 10 u" in warning and "1 w · 1 u" not in warning
     assert "load.processes=2" in warning
@@ -121,7 +124,7 @@ def test_verdict_sentences_from_table() -> None:
         Sample("blocking", tuple(300.0 + k for k in range(100))),
         Sample("threadpool", tuple(3.0 + k / 100 for k in range(120))),
     ]
-    paras = text_system.verdict(fix_table(points(rows)), grid_of(rows), samples)
+    paras = verdict(fix_table(points(rows)), grid_of(rows), samples)
     assert paras[0].startswith("To keep the server responsive, use threadpool: at 4 users")
     assert "beyond noise" in paras[0]
     assert "threadpool median 3.6 ms" in paras[0] and "n = 120" in paras[0]
@@ -133,12 +136,21 @@ def test_verdict_sentences_from_table() -> None:
 
 def test_uneven_workers_explain_a_slow_multi_worker_point() -> None:
     """2 workers, the busiest serving 100 %: the departure names the unspread load."""
-    rows = [
-        summary_row("blocking", workers=2, users=1, avg_ms=100.0),
-        summary_row("blocking", workers=2, users=4, avg_ms=400.0),
-    ]
-    shares = {("blocking", 2, 4): 1.0, ("blocking", 2, 1): 1.0}
-    para = text.registration(points(rows), grid_of(rows), shares)[0]
+
+    def rows(share: float, used: int) -> list[dict[str, object]]:
+        return [
+            summary_row("blocking", workers=2, users=1, avg_ms=100.0),
+            summary_row(
+                "blocking",
+                workers=2,
+                users=4,
+                avg_ms=400.0,
+                busiest_worker_share=share,
+                workers_used=used,
+            ),
+        ]
+
+    para = registration(points(rows(1.0, 1)), grid_of(rows(1.0, 1)))[0]
     assert "+100 %" in para and "did not spread over the 2 workers" in para
-    even = text.registration(points(rows), grid_of(rows), {("blocking", 2, 4): 0.5})[0]
+    even = registration(points(rows(0.5, 2)), grid_of(rows(0.5, 2)))[0]
     assert "did not spread" not in even

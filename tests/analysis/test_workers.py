@@ -1,4 +1,4 @@
-"""Issue 9: the worker_share view and cell_summary's spread columns on hand-built rows, and the
+"""The worker_share view and cell_summary's spread columns on hand-built rows, and the
 "Do more workers help?" section on the fixture store and on hand-built stores."""
 
 from __future__ import annotations
@@ -9,8 +9,9 @@ import duckdb
 import pytest
 
 from analysis import build_report
-from analysis.aggregate import grid
-from analysis.workers import sentences, worker_points
+from analysis.core.aggregate import grid
+from analysis.sections.workers import sentences
+from analysis.sections.workers.points import worker_points
 from runner.store import open_store
 from tests.analysis.handmade import Cell, make_store
 from tests.fixtures import build_fixture_store

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from analysis import openloop
+from analysis.sections.openloop import model as openloop
 from benchmarks.mainjob import existing_section, replace_section
 from benchmarks.openloop_bench import SECTION, figures, tally
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import queries
+from analysis.core import store as queries
 from tests.runner.helpers import PLAIN, counts, leftovers, query, run_runner
 
 pytestmark = pytest.mark.e2e

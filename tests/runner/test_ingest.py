@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from runner.store import CELL_TABLES, ingest_cell, open_store
-from tests.fixtures import CELL_DIRS, FIXTURES, build_fixture_store, fixture_cell
+from tests.fixtures import CELL_DIRS, DOCTOR_DIRS, FIXTURES, build_fixture_store, fixture_cell
 
 MIXED = FIXTURES / "cell_mixed"
 KILLED = FIXTURES / "cell_worker_killed"
@@ -62,7 +62,8 @@ def test_counts_match_the_files(con: duckdb.DuckDBPyConnection) -> None:
 
 def test_every_table_populated(tmp_path: Path) -> None:
     """The fixture store has rows in every table, failures included (the killed worker)."""
-    con = open_store(build_fixture_store(tmp_path / "s.duckdb"), read_only=True)
+    cells = CELL_DIRS + DOCTOR_DIRS  # the doctor's findings come from its own cells
+    con = open_store(build_fixture_store(tmp_path / "s.duckdb", cells), read_only=True)
     counts = _counts(con) | {"sweeps": con.execute("SELECT count(*) FROM sweeps").fetchall()[0][0]}
     assert all(n > 0 for n in counts.values()), counts  # stalls: the watchdog's, blocking
     failure = con.execute("SELECT method, name FROM failures").fetchall()

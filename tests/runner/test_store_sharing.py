@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analysis.overlap import SENTENCE, overlap_text
+from analysis.core.overlap import SENTENCE, overlap_text
 from runner.store import StoreBusy, ingest_cell, open_store, session
 from runner.store.lock import IngestLock, lock_path
 from runner.store.records import CellRecord

@@ -1,0 +1,111 @@
+"""One section of the report page, and the contract every section package keeps.
+
+A section is a package under analysis/sections/ whose `__init__` exposes:
+
+- `APPLIES_TO`: the app the section is about ("study": the study's own app, "user": a user's
+  own app, "any"); where the cells served no such app it only says that it does not apply;
+- `read(con, ids)`: its data, from its own SQL over the report's cell ids (None without SQL);
+- `build(data, ctx)`: the `Section`, or None when there is nothing to show (an optional axis
+  the sweep did not run).
+
+analysis/report.py lists the sections in order; a title's number is its place on the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import Any, Literal, Protocol
+
+import duckdb
+import plotly.graph_objects as go
+
+from analysis.core.aggregate import Grid, Point, grid, points, service_times, with_service_time
+from analysis.core.ceilings import work_of
+from analysis.core.fixes import FixRow, fix_table
+from analysis.core.store import Scope
+from app.contract import DEFAULT_APP, HEALTH_PATH, REGISTER_PATH, Row
+
+AppliesTo = Literal["study", "user", "any"]
+ABOUT = {
+    "study": f"the study's own app (its `{REGISTER_PATH}` and `{HEALTH_PATH}` endpoints)",
+    "user": "a user's own app (`server.app`)",
+}
+
+
+@dataclass
+class Section:
+    title: str  # without its number
+    question: str
+    figures: list[tuple[go.Figure, str]] = field(default_factory=list)  # (figure, caption)
+    paragraphs: list[str] = field(default_factory=list)
+    table: dict[str, Any] | None = None  # columns and rows laid out above the figures
+    anchor: str = ""  # the report sets it: the section's folder name
+    number: int = 0  # the report sets it: the section's place among those shown
+
+
+def present(*pairs: tuple[go.Figure | None, str]) -> list[tuple[go.Figure, str]]:
+    """(figure, caption) pairs, leaving out the figures a section had no data for (None)."""
+    return [(f, cap) for f, cap in pairs if f is not None]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the sections share: the report's cells and cell_summary rows, with hash_ms the S of
+    their bcrypt cost (core/aggregate.py:service_times), and the apps the cells served."""
+
+    cells: list[Row]
+    summary: list[Row]
+    apps: list[str] = field(default_factory=list)
+
+    @cached_property
+    def grid(self) -> Grid:
+        """The load cells' grid: what the hints' commands repeat (the baseline cells' 1 worker
+        and scenario=sequential are added by every sweep anyway)."""
+        return grid([c for c in self.cells if c.get("scenario") != "sequential"] or self.cells)
+
+    @cached_property
+    def load(self) -> list[Point]:
+        """The closed-loop load points (open-loop cells have their own section)."""
+        return points([r for r in self.summary if r.get("arrival") != "open"], "load")
+
+    @cached_property
+    def fixes(self) -> list[FixRow]:
+        """The fix table, on bcrypt's cells when the work kinds vary (bcrypt's S)."""
+        bcrypt = [r for r in self.summary if work_of(r) == "bcrypt"]
+        return fix_table(points(bcrypt, "load") if bcrypt else self.load)
+
+
+def context(scope: Scope) -> Context:
+    s_by_cost = service_times(scope.cells)
+    cells, summary = (with_service_time(rows, s_by_cost) for rows in (scope.cells, scope.summary))
+    return Context(cells, summary, scope.apps)
+
+
+def read_nothing(con: duckdb.DuckDBPyConnection, ids: list[str]) -> None:
+    """`read` of a section that needs nothing beyond the shared context."""
+
+
+class SectionModule(Protocol):
+    __name__: str  # analysis.sections.<anchor>
+    APPLIES_TO: AppliesTo
+
+    def read(self, con: duckdb.DuckDBPyConnection, ids: list[str]) -> Any: ...
+
+    def build(self, data: Any, ctx: Context) -> Section | None: ...
+
+
+def applies(to: AppliesTo, apps: list[str]) -> bool:
+    """Did the cells serve the app a section is about? (No app recorded: the study's.)"""
+    if to == "study":
+        return not apps or DEFAULT_APP in apps
+    if to == "user":
+        return any(a != DEFAULT_APP for a in apps)
+    return True
+
+
+def not_applicable(s: Section, to: AppliesTo, apps: list[str]) -> Section:
+    """The section reduced to one sentence: what it is about, and what the cells served."""
+    served = ", ".join(f"`{a}`" for a in apps)
+    text = f"Does not apply: this section is about {ABOUT[to]}; these cells served {served}."
+    return replace(s, figures=[], table=None, paragraphs=[text])
