@@ -17,6 +17,7 @@ from analysis.core.store import Scope, connect, read_scope
 from analysis.render import render
 from analysis.sections import (
     db,
+    doctor,
     health,
     load,
     loop,
@@ -32,6 +33,7 @@ from analysis.sections import (
 
 # The page, in order: a section's number is its place among those shown.
 SECTIONS: tuple[SectionModule, ...] = (
+    doctor,
     loop,
     stalls,
     load,
@@ -48,15 +50,19 @@ SECTIONS: tuple[SectionModule, ...] = (
 
 
 def sections(ctx: Context, data: Sequence[Any]) -> list[Section]:
-    """Each section built from its data (pure), numbered; a section about an app the cells
-    did not serve says only that it does not apply."""
-    shown = []
+    """Each section built from its data (pure), numbered; the sections about an app the cells
+    did not serve are named once, at the end, as not applying."""
+    shown, elsewhere = [], []
     for module, d in zip(SECTIONS, data, strict=True):
         s = module.build(d, ctx)
-        if s is not None:
-            to, anchor = module.APPLIES_TO, module.__name__.rpartition(".")[2]
-            s = replace(s, anchor=anchor)
-            shown.append(s if applies(to, ctx.apps) else not_applicable(s, to, ctx.apps))
+        if s is None:
+            continue
+        if not applies(module.APPLIES_TO, ctx.apps):
+            elsewhere.append((s, module.APPLIES_TO))
+            continue
+        shown.append(replace(s, anchor=module.__name__.rpartition(".")[2]))
+    if elsewhere:
+        shown.append(not_applicable(elsewhere, ctx.apps))
     return [replace(s, number=n) for n, s in enumerate(shown, start=1)]
 
 

@@ -30,6 +30,9 @@ GIL_RELEASING_CPU = frozenset({"bcrypt", "argon2id"})
 GIL_HOLDING_PYTHON = frozenset({"pbkdf2_python"})
 GIL_HOLDING_C = frozenset({"gil_c"})
 NO_CPU = frozenset({"sleep"})
+# A work kind that runs as each kind of call the doctor finds (runner/doctor/kinds.py) does:
+# the same executors and the same fate of the loop under each strategy.
+CALL_KINDS = {"gil_released": "bcrypt", "gil_held": "pbkdf2_python", "wait": "sleep"}
 DEFAULT_THREAD_LIMIT = 40  # anyio's default limiter (Starlette's run_in_threadpool, sync def)
 
 Loop = Literal["blocked", "starved", "slowed", "free"]

@@ -13,7 +13,7 @@ analysis/report.py lists the sections in order; a title's number is its place on
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal, Protocol
 
@@ -104,8 +104,18 @@ def applies(to: AppliesTo, apps: list[str]) -> bool:
     return True
 
 
-def not_applicable(s: Section, to: AppliesTo, apps: list[str]) -> Section:
-    """The section reduced to one sentence: what it is about, and what the cells served."""
+def not_applicable(left: list[tuple[Section, AppliesTo]], apps: list[str]) -> Section:
+    """One section naming those left out: what they are about, and what the cells served."""
     served = ", ".join(f"`{a}`" for a in apps)
-    text = f"Does not apply: this section is about {ABOUT[to]}; these cells served {served}."
-    return replace(s, figures=[], table=None, paragraphs=[text])
+    paras = []
+    for to in dict.fromkeys(to for _, to in left):
+        titles = ", ".join(f"\u201c{s.title}\u201d" for s, t in left if t == to)
+        paras.append(
+            f"Does not apply: {titles} are about {ABOUT[to]}; these cells served {served}."
+        )
+    return Section(
+        "Sections that do not apply",
+        "Which sections of the report are about another app than these cells served?",
+        paragraphs=paras,
+        anchor="elsewhere",
+    )

@@ -66,14 +66,17 @@ def test_no_capture_and_no_stall() -> None:
 
 
 def test_study_sections_do_not_apply_to_a_users_app() -> None:
-    """A study-only section says it does not apply when no cell served the study's app; a
-    section about any app, or a sweep that also served ours, keeps its text."""
+    """Study-only sections are named once, as not applying, when no cell served the study's
+    app; a section about any app, or a sweep that also served ours, keeps its text."""
     mine, both = ["mine.api:app"], ["app.main:app", "mine.api:app"]
     assert applies("any", mine) and applies("study", both) and applies("study", [])
     assert not applies("study", mine)
-    s = not_applicable(Section("R", "?", [(go.Figure(), "c")], ["x"]), "study", mine)
-    assert "Does not apply" in s.paragraphs[0] and "`mine.api:app`" in s.paragraphs[0]
-    assert s.figures == [] and s.table is None
+    left = [(Section("R", "?", [(go.Figure(), "c")], ["x"]), "study"), (Section("Q", "?"), "study")]
+    s = not_applicable(left, mine)  # type: ignore[arg-type]
+    assert (
+        len(s.paragraphs) == 1 and "Does not apply: \u201cR\u201d, \u201cQ\u201d" in s.paragraphs[0]
+    )
+    assert "`mine.api:app`" in s.paragraphs[0] and s.figures == [] and s.table is None
     assert applies("user", both) and not applies("user", ["app.main:app"])
 
 

@@ -16,7 +16,7 @@ from analysis.core.figstyle import LegendOnce, base_layout, hashing_color
 from analysis.core.section import AppliesTo, Context, Section, present
 from analysis.core.store import cells, rows
 from analysis.core.wording import count, more_strategies, ms, run_command, times
-from app.contract import Row
+from app.contract import DEFAULT_APP, Row
 
 APPLIES_TO: AppliesTo = "any"
 
@@ -131,6 +131,12 @@ def blocked_loop(
             continue
         s = stalls.get(c["cell_id"], {})
         hash_ms = c.get("hash_ms") or math.nan
+        if (c.get("server_app") or DEFAULT_APP) != DEFAULT_APP:  # no registration, no S
+            out.append(
+                f"{c['server_app']} ({count(c['workers'], 'worker')}, {c['users']} users): the "
+                f"worst worker's loop woke up to {ms(w['max_ms'])} late (p99 {ms(w['p99_ms'])})."
+            )
+            continue
         text = (
             f"{h} ({count(c['workers'], 'worker')}, {c['users']} users): the worst worker's "
             f"loop woke up to {ms(w['max_ms'])} late (p99 {ms(w['p99_ms'])}); the longest stall "
@@ -162,7 +168,7 @@ def blocked_loop(
             "what remains is the loop waiting for a core that the hashing threads or "
             "processes hold."
         )
-    if len(reps) < 2:
+    if len(reps) < 2 and all(c.get("server_app") in (None, DEFAULT_APP) for c in reps.values()):
         out.append(
             "Only one hashing strategy was run; to see a fix beside it, run "
             f"`{run_command(grid, hashing=more_strategies(grid))}`."

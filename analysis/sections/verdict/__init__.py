@@ -94,10 +94,12 @@ def fix_table_layout(rows: Sequence[FixRow]) -> dict[str, Any]:
     ]
     best = {a: best_of(rows, a, low) if len(rows) > 1 else None for a, _, low, _ in cols}
     return {
+        "corner": "strategy",
+        "note": "★ best in its column." if len(rows) > 1 else "",
         "columns": [title for _, title, _, _ in cols],
         "rows": [
             {
-                "hashing": r.hashing,
+                "label": r.hashing,
                 "cells": [
                     {"text": f(getattr(r, a)), "best": best[a] == r.hashing} for a, _, _, f in cols
                 ],
