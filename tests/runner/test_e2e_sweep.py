@@ -134,7 +134,8 @@ def test_a_cell_whose_app_cannot_start_fails_alone(tmp_path: Path) -> None:
         f"store={store}",
         f"hydra.sweep.dir={tmp_path / 'sweep'}",
     )
-    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.returncode == 1, done.stderr[-3000:]  # a cell failed: said in one line
+    assert "syncblock: 1 of 2 cells failed" in done.stdout
     rows = dict(query(store, "SELECT status, error FROM cells"))
     assert set(rows) == {"ok", "failed"} and rows["ok"] is None
     assert "ServerStartError" in rows["failed"] and "\n" not in rows["failed"]

@@ -99,7 +99,8 @@ def test_taken_port_fails_that_cell_in_one_line_and_the_next_runs(tmp_path: Path
         done = run_runner(
             "-m", f"port={port},null", *SHORT, f"store={store}", f"hydra.sweep.dir={tmp_path}/s"
         )
-    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.returncode == 1, done.stderr[-3000:]  # a cell failed: said in one line
+    assert "syncblock: 1 of 2 cells failed" in done.stdout
     (_, s1, e1), (_, s2, e2) = cells(store)
     assert (s1, s2, e2) == ("failed", "ok", None)
     assert e1 == f"ServerStartError: port {port} on 127.0.0.1 is already in use"
@@ -136,7 +137,8 @@ def run_locustfiles(tmp_path: Path, files: dict[str, str]) -> tuple[Path, float]
         f"store={store}",
         f"hydra.sweep.dir={tmp_path / 'sweep'}",
     )
-    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.returncode == 1, done.stderr[-3000:]  # the custom locustfile's cell failed
+    assert f"syncblock: {len(files)} of {len(files) + 1} cells failed" in done.stdout
     return store, time.monotonic() - t0
 
 
