@@ -26,11 +26,12 @@ import signal
 import sys
 import time
 from pathlib import Path
-from types import TracebackType
+from typing import Self
 
 from app import contract
 from app.contract import REPO_ROOT
 from runner.probe.pyspy_stalls import name_stalls
+from runner.processes.lifecycle import Lifecycle
 from runner.processes.proc import ManagedProcess
 
 RATE_HZ = 100
@@ -80,7 +81,7 @@ def record_argv(
     ]
 
 
-class PySpyRecorders:
+class PySpyRecorders(Lifecycle):
     """One `py-spy record` per worker pid, for the life of the `with` block."""
 
     def __init__(self, server_dir: Path, pids: list[int], rate_hz: int = RATE_HZ) -> None:
@@ -89,7 +90,7 @@ class PySpyRecorders:
         self.rate_hz = rate_hz
         self._procs: list[ManagedProcess] = []
 
-    def __enter__(self) -> PySpyRecorders:
+    def start(self) -> Self:
         exe = pyspy_exe()
         self.server_dir.mkdir(parents=True, exist_ok=True)
         try:
@@ -116,14 +117,6 @@ class PySpyRecorders:
         for proc in self._procs:
             proc.stop()  # SIGINT: py-spy writes its trace and exits
         self._procs = []
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def _jsonl(path: Path) -> list[dict[str, object]]:

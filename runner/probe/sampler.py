@@ -14,10 +14,11 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 import psutil
+
+from runner.processes.lifecycle import Lifecycle
 
 INTERVAL_S = 0.25
 
@@ -58,7 +59,7 @@ def load_targets(locust_pid: Callable[[], int | None]) -> Targets:
     return targets
 
 
-class Sampler:
+class Sampler(Lifecycle):
     """A background thread sampling `targets` every INTERVAL_S until stopped."""
 
     def __init__(self, out: Path, targets: list[Targets], interval: float = INTERVAL_S) -> None:
@@ -105,7 +106,7 @@ class Sampler:
                 self.sample_once()
             self._stop.wait(self.interval)
 
-    def start(self) -> Sampler:
+    def start(self) -> Self:
         self._thread.start()
         return self
 
@@ -114,14 +115,3 @@ class Sampler:
         if self._thread.is_alive():
             self._thread.join(timeout=10)
         self.out.write_text("".join(json.dumps(r) + "\n" for r in self.rows))
-
-    def __enter__(self) -> Sampler:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

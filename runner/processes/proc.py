@@ -17,12 +17,12 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, Self
 
 import psutil
 
 from app.contract import REPO_ROOT
+from runner.processes.lifecycle import Lifecycle
 
 
 def wait_until(
@@ -181,7 +181,7 @@ class Reaper:
 REAPER = Reaper()
 
 
-class ManagedProcess:
+class ManagedProcess(Lifecycle):
     """A child process in a new session (own process group), stdout+stderr to `log_path`."""
 
     def __init__(
@@ -212,7 +212,7 @@ class ManagedProcess:
             raise RuntimeError("process not started")
         return self._popen.pid
 
-    def start(self) -> ManagedProcess:
+    def start(self) -> Self:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         try:
@@ -288,15 +288,5 @@ class ManagedProcess:
             self._log = None
         return self._popen.returncode
 
-    def __enter__(self) -> ManagedProcess:
-        if self._popen is None:
-            self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+    def __enter__(self) -> Self:
+        return self if self._popen is not None else self.start()

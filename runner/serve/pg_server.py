@@ -24,8 +24,9 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from types import TracebackType
+from typing import Self
 
+from runner.processes.lifecycle import Lifecycle
 from runner.processes.proc import ManagedProcess, free_port
 from runner.serve.pg_files import (
     TEMP_PREFIX,
@@ -60,7 +61,7 @@ __all__ = [
 ]
 
 
-class PostgresServer:
+class PostgresServer(Lifecycle):
     """One PostgreSQL cluster in a temp dir, on 127.0.0.1:<free port>, trust auth (loopback)."""
 
     def __init__(
@@ -96,7 +97,7 @@ class PostgresServer:
         return f"host={self.host} port={self.port} user={SUPERUSER} dbname={database}"
 
     # --- start --------------------------------------------------------------------------
-    def start(self) -> PostgresServer:
+    def start(self) -> Self:
         t0 = time.monotonic()
         remove_stale_clusters(Path(tempfile.gettempdir()))
         try:
@@ -257,17 +258,6 @@ class PostgresServer:
         if self._root is not None:
             shutil.rmtree(self._root, ignore_errors=True)
             self._root = None
-
-    def __enter__(self) -> PostgresServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def _one(exc: BaseException) -> str:

@@ -20,6 +20,7 @@ import os
 import signal
 import sys
 import time
+from typing import Self
 
 import httpx
 
@@ -97,7 +98,7 @@ class ReuseportServer(ServerBase):
             f"uvicorn (reuseport) on {self.url}: {reason} (log: {self.log_path})"
         )
 
-    def start(self) -> ReuseportServer:
+    def start(self) -> Self:
         if port_in_use(self.host, self.port):
             raise ServerStartError(f"port {self.port} on {self.host} is already in use")
         try:
@@ -108,7 +109,7 @@ class ReuseportServer(ServerBase):
             self._kill_all()
             raise
 
-    def _wait_ready(self) -> ReuseportServer:
+    def _wait_ready(self) -> Self:
         deadline = time.monotonic() + self.start_timeout
         with httpx.Client(timeout=2.0, trust_env=False) as client:
             while True:

@@ -20,13 +20,13 @@ import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from types import TracebackType
 from typing import Self
 
 import httpx
 import psutil
 
 from app.contract import DEFAULT_APP, GRACEFUL_SHUTDOWN_S, HEALTH_PATH, REPO_ROOT
+from runner.processes.lifecycle import Lifecycle
 from runner.processes.proc import ManagedProcess, free_port
 
 STARTUP_COMPLETE = "Application startup complete"
@@ -60,7 +60,7 @@ def failure_reason(log_text: str) -> str:
     return lines[-1][:300] if lines else "no output"
 
 
-class ServerBase:
+class ServerBase(Lifecycle):
     """What both launchers (`UvicornServer`, `reuseport.ReuseportServer`) share: where they
     listen, how long they wait, their log, their readiness check, and `with`."""
 
@@ -109,23 +109,6 @@ class ServerBase:
         except httpx.HTTPError:
             return False
 
-    def start(self) -> Self:
-        raise NotImplementedError
-
-    def stop(self) -> object:
-        raise NotImplementedError
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
 
 class UvicornServer(ServerBase):
     def _prepare(self, app: str, env: dict[str, str]) -> None:
@@ -165,7 +148,7 @@ class UvicornServer(ServerBase):
         self._proc.stop()
         return ServerStartError(f"uvicorn on {self.url}: {reason} (log: {self.log_path})")
 
-    def start(self) -> UvicornServer:
+    def start(self) -> Self:
         if port_in_use(self.host, self.port):
             raise ServerStartError(f"port {self.port} on {self.host} is already in use")
         try:
@@ -175,7 +158,7 @@ class UvicornServer(ServerBase):
             self._proc.stop()
             raise
 
-    def _wait_ready(self) -> UvicornServer:
+    def _wait_ready(self) -> Self:
         deadline = time.monotonic() + self.start_timeout
         with httpx.Client(timeout=2.0, trust_env=False) as client:
             while True:
