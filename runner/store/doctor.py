@@ -10,7 +10,7 @@ from typing import Any
 
 import duckdb
 
-from app.contract import DOCTOR_PLAN_FILE
+from app.contract import DOCTOR_PLAN_FILE, Row
 from runner.doctor.attribution import Route, RouteSummary, route_of, summarise
 from runner.doctor.plan import Plan, from_json
 
@@ -43,12 +43,15 @@ def _latency(durations: list[float]) -> tuple[int, float | None, float | None]:
     return len(xs), sum(xs) / len(xs), xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
 
 
+# A route blocks the loop when its stalls add up to at least this share of the measured
+# window; below it (one 20 ms stall in 15 s under a few hundred requests/s) the stalls are the
+# machine's noise, not the route's code: kind and fix stay NULL.
+MIN_STALLED_SHARE = 0.01
+
+
 def findings(
-    plan: Plan,
-    stalls: list[dict[str, Any]],
-    server: list[dict[str, Any]],
-    client: list[dict[str, Any]],
-) -> list[dict[str, Any]]:
+    plan: Plan, stalls: list[Row], server: list[Row], client: list[Row], window_s: float
+) -> list[Row]:
     """One row per route of the plan (and per route left out, with its reason), pure."""
     routes = [Route(r.method, r.path, r.handler.qualname if r.handler else "") for r in plan.routes]
     summary: dict[str | None, RouteSummary] = {
@@ -77,18 +80,24 @@ def findings(
                 "requests": n,
                 "avg_ms": avg,
                 "p95_ms": p95,
-                **(_summary(s) if s else {}),
+                **(_summary(s, window_s) if s else {}),
             }
         )
     if None in summary:  # stalled time no route was found for
-        out.append({"route": None, **_summary(summary[None])})
+        out.append({"route": None, **_summary(summary[None], window_s)})
     out += [{"route": x.name, "left_out": x.reason} for x in plan.left_out]
     return out
 
 
-def _summary(s: RouteSummary) -> dict[str, Any]:
+def _summary(s: RouteSummary, window_s: float) -> dict[str, Any]:
     keys = ("stalled_s", "stalled_share", "stalls", "line", "call", "kind", "fix", "how")
-    return {k: getattr(s, k) for k in keys} | {"evidence": s.evidence, "suggestion": s.suggestion}
+    out = {k: getattr(s, k) for k in keys} | {"evidence": s.evidence, "suggestion": s.suggestion}
+    if s.stalls and s.stalled_s < MIN_STALLED_SHARE * window_s:
+        share = f"{100 * s.stalled_s / window_s:.1f} %" if window_s > 0 else "none"
+        why = f"stalled {s.stalled_s:.2f} s, {share} of the window: noise, not a finding"
+        out |= {"kind": None, "fix": None, "line": None, "call": None, "suggestion": None}
+        out["evidence"] = why
+    return out
 
 
 _STALLS = "SELECT * FROM measured_stalls WHERE cell_id = ? ORDER BY t_start"
@@ -103,11 +112,15 @@ def ingest_findings(con: duckdb.DuckDBPyConnection, cell_id: str, cell_dir: Path
     plan = read_plan(cell_dir)
     if plan is None:
         return 0
+    t0, t1 = con.execute(
+        "SELECT t_measure_start, t_measure_end FROM cells WHERE cell_id = ?", [cell_id]
+    ).fetchone() or (None, None)
     rows = findings(
         plan,
         _rows(con, _STALLS, cell_id),
         _rows(con, _REQUESTS.format(side="server"), cell_id),
         _rows(con, _REQUESTS.format(side="client"), cell_id),
+        t1 - t0 if t0 is not None and t1 is not None else 0.0,
     )
     params = [[cell_id, *(r.get(c) for c in COLUMNS[1:])] for r in rows]
     marks = ", ".join("?" for _ in COLUMNS)

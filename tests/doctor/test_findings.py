@@ -11,6 +11,7 @@ import pytest
 
 from runner.doctor.output import advice, ranked, read_findings, table
 from runner.store import open_store
+from runner.store.doctor import findings, read_plan
 from tests.fixtures import DOCTOR_DIRS, build_fixture_store, fixture_sweep
 
 BLOCKING = {  # route -> (kind, fix, the handler's own function that held the loop)
@@ -95,3 +96,25 @@ def test_a_route_left_out_is_stored_with_its_reason(tmp_path: Path) -> None:
     assert con.execute(
         "SELECT route, left_out, requests FROM doctor_findings WHERE left_out IS NOT NULL"
     ).fetchall() == [("WebSocket /ws", "not HTTP", None)]
+
+
+def test_a_stall_below_the_noise_floor_is_no_finding() -> None:
+    """One 20 ms stall in a 15 s window (0.1 %) names no kind and no fix: machine noise."""
+    plan = read_plan(DOCTOR_DIRS[0])
+    assert plan is not None
+    ping = next(r for r in plan.routes if r.path == "/ping")
+    assert ping.handler is not None
+    module, _, function = ping.handler.qualname.partition(":")
+    stall = {
+        "pid": 1, "t_start": 100.0, "duration_ms": 20.0, "samples": 1, "source": "watchdog",
+        "stack": [f"{module}:{function}:1"], "leaf": f"{module}:{function}:1", "late": True,
+        "late_ms": 15.0, "wait_ms": None, "cpu_ms": None, "core_wait_ms": None,
+        "cpu_window_ms": None,
+    }  # fmt: skip
+    rows = {r["route"]: r for r in findings(plan, [stall], [], [], window_s=15.0)}
+    assert rows["GET /ping"]["stalled_s"] == pytest.approx(0.02)
+    assert rows["GET /ping"]["kind"] is None and rows["GET /ping"]["fix"] is None
+    assert "noise" in rows["GET /ping"]["evidence"]
+    louder = {**stall, "duration_ms": 400.0, "late_ms": 390.0}
+    rows = {r["route"]: r for r in findings(plan, [louder], [], [], window_s=15.0)}
+    assert rows["GET /ping"]["kind"] == "gil_held"  # 2.7 % of the window: a finding
