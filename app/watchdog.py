@@ -49,9 +49,9 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
-from typing import Any
 
-Record = dict[str, Any]
+from app.contract import Row
+
 Beat = tuple[float, float, float]  # (beat time, next due, lag of this wake) in seconds
 SOURCE = "watchdog"
 LATE_AFTER_SAMPLES = 2
@@ -127,7 +127,7 @@ def stall_record(
     cpu_ms: float | None = None,
     core_wait_ms: float | None = None,
     cpu_window_ms: float | None = None,
-) -> Record:
+) -> Row:
     """One stall row from its samples and evidence (pure): the most-sampled stack names it."""
     top: tuple[str, ...] = ()
     if stacks:
@@ -155,7 +155,7 @@ class Watchdog:
 
     def __init__(
         self,
-        emit: Callable[[Record], None],
+        emit: Callable[[Row], None],
         *,
         stall_ms: float = 20.0,
         sample_ms: float = 5.0,

@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from app.contract import DEFAULT_APP
+from app.contract import BALANCES, DEFAULT_APP
 from runner.probe.sampler import Targets, server_targets
 from runner.serve.reuseport import ReuseportServer
 from runner.serve.server import HEALTH_PATH, UvicornServer
-
-BALANCES = ("shared", "reuseport")
 
 Server = UvicornServer | ReuseportServer
 
