@@ -62,6 +62,13 @@ def figures_and_text(rows: list[Row]) -> tuple[list[tuple[go.Figure, str]], list
     ]
     text += [sentence(g) for g in groups]
     text += [n for g in groups if (n := late_note(g, has_pyspy)) is not None]
+    if has_pyspy and any(g.source != "py-spy" for g in groups):
+        text.append(
+            "The two samplers name the same stalls from two sides, each by its most-sampled "
+            "stack: py-spy sees inside a call that holds the GIL, the watchdog only what ran "
+            "after it. A stall can run several handlers back to back; the doctor's section "
+            "(`--config-name doctor`) splits each between them, per route."
+        )
     total = sum(g.total_ms for g in groups)
     figs = present(
         (
