@@ -135,6 +135,22 @@ def is_loop_frame(label: str) -> bool:
     return any(module == m or module.startswith(m + ".") for m in LOOP_MODULES)
 
 
+# Frames every request of an ASGI app passes through before the app's own code: the process
+# entry, the server, the event loop, the framework and our instrumentation. The report cuts
+# them from the top of stall stacks, so a stack starts at the route or the app's code.
+FRAMEWORK_MODULES = (
+    "__main__", "runpy", "multiprocessing", "threading", "concurrent", "contextlib", "asyncio",
+    "selectors", "uvloop", "uvicorn", "h11", "httptools", "starlette", "fastapi", "anyio",
+    "sniffio", "runner", "app.instrumentation", "app.user_app",
+)  # fmt: skip
+
+
+def is_framework_frame(label: str) -> bool:
+    """Is 'module:function:line' the server's, the loop's or the framework's code?"""
+    module = label.split(":", 1)[0]
+    return any(module == m or module.startswith(m + ".") for m in FRAMEWORK_MODULES)
+
+
 # --- cell files -------------------------------------------------------------------------------
 CELL_JSON = "cell.json"
 SERVER_DIR = "server"

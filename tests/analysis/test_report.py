@@ -11,7 +11,9 @@ import duckdb
 import pytest
 from plotly.offline import get_plotlyjs
 
-from analysis import build_report
+from analysis import build_report, report
+from analysis.core.section import context
+from analysis.core.store import connect, read_scope
 from analysis.core.wording import ms
 from tests.analysis.handmade import Cell, make_store
 from tests.fixtures import build_fixture_store
@@ -118,3 +120,22 @@ def test_no_open_loop_section_without_open_loop_cells(fixture_page: str) -> None
     """An optional axis the sweep did not run adds no section (no "Run ... to see this")."""
     assert "Open vs closed load" not in fixture_page
     assert "No open-loop cells" not in fixture_page
+
+
+def test_each_strategys_icicle_starts_at_the_app(fixture_store: Path) -> None:
+    """In the stalls icicle of real captured cells, the first box under each strategy is the
+    app's own code, not a uvicorn, asyncio, starlette or fastapi frame."""
+    con = connect(fixture_store)
+    try:
+        scope = read_scope(con, fixture_store, "latest")
+        data = [m.read(con, scope.ids) for m in report.SECTIONS]
+    finally:
+        con.close()
+    built = {s.anchor: s for s in report.sections(context(scope), data)}
+    fig = built["stalls"].figures[0][0]
+    ice = fig.data[0]
+    roots = {i for i, p in zip(ice.ids, ice.parents, strict=True) if p == ""}
+    firsts = [lab for lab, p in zip(ice.labels, ice.parents, strict=True) if p in roots]
+    assert firsts, "no stack under any strategy"
+    banned = ("uvicorn", "asyncio", "starlette", "fastapi")
+    assert not [f for f in firsts if f.split(":")[0].split(".")[0] in banned], firsts

@@ -9,7 +9,14 @@ import plotly.graph_objects as go
 
 from analysis.core.section import Section, applies, not_applicable
 from analysis.sections.stalls import figures_and_text
-from analysis.sections.stalls.stacks import caller_of, function_of, rank, sentence, trimmed
+from analysis.sections.stalls.stacks import (
+    caller_of,
+    function_of,
+    label_of,
+    rank,
+    sentence,
+    trimmed,
+)
 
 LOOP = ("uvicorn.main:run:1", "asyncio.runners:run:2")
 HASH = (*LOOP, "app.routes:register:40", "app.offload:Offload.hash:80", "app.passwords:hash:17")
@@ -49,7 +56,21 @@ def test_frames_helpers() -> None:
     assert function_of("app.passwords:hash_password:17") == "app.passwords:hash_password"
     assert caller_of(HASH) == "app.offload:Offload.hash:80"
     cut = trimmed(rank([_row(HASH, 1), _row(DB, 1)])[0].stacks)
-    assert cut[0].stack[0] == "asyncio.runners:run:2"  # shared outer frames cut but the last
+    assert cut[0].stack[0] == "app.routes:register:40"  # the app's first frame on top
+    assert cut[0].hidden == LOOP  # the server's and the loop's frames, for the hover
+
+
+def test_a_stack_starts_at_the_app_and_names_it() -> None:
+    """Framework frames above the app's code are cut, and a stack whose innermost frame is the
+    framework's is named by the app's deepest frame first."""
+    mw = (*LOOP, "starlette.middleware.errors:ServerErrorMiddleware.__call__:9")
+    handler = (*mw, "app.routes:health:3", "starlette.responses:JSONResponse.render:5")
+    (only,) = trimmed(rank([_row(handler, 10)])[0].stacks)
+    assert only.stack[0] == "app.routes:health:3" and len(only.hidden) == 3
+    assert label_of(handler) == "app.routes:health → starlette.responses:JSONResponse.render"
+    assert label_of(HASH) == "app.passwords:hash"
+    (loop_only,) = trimmed(rank([_row(LOOP, 10)])[0].stacks)
+    assert loop_only.stack == ("asyncio.runners:run:2",)  # all framework: its innermost frame
 
 
 def test_late_captures_are_said_and_the_sampler_named() -> None:

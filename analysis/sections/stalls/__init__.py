@@ -13,15 +13,14 @@ from analysis.core.section import AppliesTo, Context, Section, present
 from analysis.core.store import rows
 from analysis.core.wording import ms
 from analysis.sections.stalls.stacks import (
-    NO_CAPTURE,
     Group,
-    function_of,
+    label_of,
     late_note,
     rank,
     sentence,
     trimmed,
 )
-from app.contract import Row
+from app.contract import Row, is_framework_frame
 
 APPLIES_TO: AppliesTo = "any"
 
@@ -73,8 +72,9 @@ def figures_and_text(rows: list[Row]) -> tuple[list[tuple[go.Figure, str]], list
     figs = present(
         (
             icicle(groups),
-            f"Top {TOP_STACKS} stacks per strategy; click a box to zoom. Outer "
-            "frames that all stacks share (server, event loop) are cut.",
+            f"Top {TOP_STACKS} stacks per strategy; click a box to zoom. Each starts at the "
+            "app's own code: the server, event loop and framework frames above it are cut "
+            "(hover its first box for them).",
         ),
         (bars(groups), f"All strategies together: {ms(total)} stood still."),
     )
@@ -88,12 +88,22 @@ def _short(frame: str) -> str:
     return frame if len(frame) <= 60 else "…" + frame[-59:]
 
 
-def icicle(groups: list[Group]) -> go.Figure | None:
-    """One icicle: strategy at the top, then each call path (outer frames they share cut)."""
-    nodes: dict[str, list[Any]] = {}  # id -> [label, parent, seconds], in first-seen order
+def _hidden_note(hidden: tuple[str, ...]) -> str:
+    """The frames cut above a stack, for its first box's hover (outermost first)."""
+    if not hidden:
+        return ""
+    shown = [_short(f) for f in hidden[-6:]]
+    more = f"{len(hidden) - 6} more, then " if len(hidden) > 6 else ""
+    return f"<br>below {len(hidden)} frames cut: {more}" + " ▸ ".join(shown)
 
-    def add(node: str, label: str, parent: str, value: float) -> None:
-        nodes.setdefault(node, [label, parent, 0.0])[2] += value
+
+def icicle(groups: list[Group]) -> go.Figure | None:
+    """One icicle: strategy at the top, then each call path from the app's own code (the
+    server, loop and framework frames above it cut, named in the hover)."""
+    nodes: dict[str, list[Any]] = {}  # id -> [label, parent, seconds, note], first-seen order
+
+    def add(node: str, label: str, parent: str, value: float, note: str = "") -> None:
+        nodes.setdefault(node, [label, parent, 0.0, note])[2] += value
 
     for g in groups:
         if g.total_ms <= 0:
@@ -107,11 +117,15 @@ def icicle(groups: list[Group]) -> go.Figure | None:
             for depth, frame in enumerate(s.stack):
                 node = f"{parent} ▸ {depth}:{frame}"
                 last = depth == len(s.stack) - 1
-                add(node, _short(frame), parent, s.total_ms / 1000 if last else 0.0)
+                note = _hidden_note(s.hidden) if depth == 0 else ""
+                label = _short(frame)
+                if depth == 0 and is_framework_frame(frame):  # the loop itself, no handler
+                    label = f"no app code: {label}"
+                add(node, label, parent, s.total_ms / 1000 if last else 0.0, note)
                 parent = node
     if not nodes:
         return None
-    labels, parents, values = (list(column) for column in zip(*nodes.values(), strict=True))
+    labels, parents, values, notes = (list(c) for c in zip(*nodes.values(), strict=True))
     fig = go.Figure(
         go.Icicle(
             ids=list(nodes),
@@ -119,7 +133,8 @@ def icicle(groups: list[Group]) -> go.Figure | None:
             parents=parents,
             values=values,
             branchvalues="remainder",
-            hovertemplate="%{label}<br>%{value:.2f} s stalled<extra></extra>",
+            customdata=notes,
+            hovertemplate="%{label}<br>%{value:.2f} s stalled%{customdata}<extra></extra>",
             tiling={"orientation": "v"},
             maxdepth=8,
         )
@@ -133,7 +148,7 @@ def bars(groups: list[Group]) -> go.Figure | None:
     leaves: dict[str, dict[str, float]] = {}
     for g in groups:
         for s in g.stacks:
-            leaf = function_of(s.stack[-1]) if s.stack != (NO_CAPTURE,) else NO_CAPTURE
+            leaf = label_of(s.stack)
             leaves.setdefault(leaf, {}).setdefault(g.name, 0.0)
             leaves[leaf][g.name] += s.total_ms / 1000
     if not leaves:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from analysis.core.ceilings import work_of
 from analysis.core.wording import ms, pct
-from app.contract import DEFAULT_APP, Row, is_loop_frame
+from app.contract import DEFAULT_APP, Row, is_framework_frame, is_loop_frame
 
 NO_CAPTURE = "(no capture: the watchdog could not run)"
 LATE_SHARE_TO_MENTION = 0.1
@@ -26,6 +26,7 @@ class RankedStack:
     stack: tuple[str, ...]
     total_ms: float
     stalls: int
+    hidden: tuple[str, ...] = ()  # the outer frames `trimmed` cut (server, loop, framework)
 
 
 @dataclass
@@ -68,6 +69,18 @@ def rank(rows: list[Row]) -> list[Group]:
     for name, g in groups.items():
         g.stacks = sorted(per_stack[name].values(), key=lambda s: -s.total_ms)
     return list(groups.values())
+
+
+def label_of(stack: tuple[str, ...]) -> str:
+    """A stack's name in one line: its innermost function; when that is the server's, the
+    loop's or the framework's, the app's deepest frame first ('app fn → loop fn')."""
+    if stack == (NO_CAPTURE,) or not stack:
+        return NO_CAPTURE
+    leaf = function_of(stack[-1])
+    if not is_framework_frame(stack[-1]):
+        return leaf
+    mine = [f for f in stack if not is_framework_frame(f)]
+    return f"{function_of(mine[-1])} → {leaf}" if mine else leaf
 
 
 def function_of(frame: str) -> str:
@@ -154,9 +167,25 @@ def late_note(g: Group, has_pyspy: bool) -> str | None:
     )
 
 
+def app_part(stack: tuple[str, ...]) -> int:
+    """How many outer frames of a stack are the server's, the loop's or the framework's: the
+    app's own code (or, in a stack that is all framework, its innermost frame) starts there."""
+    n = 0
+    while n < len(stack) - 1 and is_framework_frame(stack[n]):
+        n += 1
+    return n
+
+
 def trimmed(stacks: list[RankedStack]) -> list[RankedStack]:
-    """The stacks without the outer frames they all share (the server and event loop), keeping
-    the last shared frame as their root."""
+    """The stacks from the app's own code on: their outer server, loop and framework frames
+    cut (kept in `hidden`), then the frames all the remaining stacks still share, keeping the
+    last shared frame as their root."""
+    stacks = [
+        s
+        if s.stack == (NO_CAPTURE,)
+        else RankedStack(s.stack[(n := app_part(s.stack)) :], s.total_ms, s.stalls, s.stack[:n])
+        for s in stacks
+    ]
     real = [s.stack for s in stacks if s.stack != (NO_CAPTURE,)]
     if len(real) < 2:
         cut = max(0, len(real[0]) - 6) if real else 0
@@ -166,6 +195,8 @@ def trimmed(stacks: list[RankedStack]) -> list[RankedStack]:
             cut += 1
         cut = max(0, cut - 1)
     return [
-        s if s.stack == (NO_CAPTURE,) else RankedStack(s.stack[cut:], s.total_ms, s.stalls)
+        s
+        if s.stack == (NO_CAPTURE,)
+        else RankedStack(s.stack[cut:], s.total_ms, s.stalls, s.hidden + s.stack[:cut])
         for s in stacks
     ]
