@@ -19,7 +19,13 @@ from app.contract import Row
 from benchmarks.figures import Figure, at_most
 
 SECTION = "## Open loop"
-MEAN_LIMIT_S = 1.5  # below capacity: register mean <= 1.5 S
+# Below capacity, a Poisson cell's register mean is held against ideal processor sharing of the
+# cores replayed on its own arrivals: a 2-core machine cannot hold a fixed bound in S (M/M/2
+# alone gives 1.33 S at rho = 0.5, and one 20 s sample spreads +-0.1 S around it), while what
+# the stack adds over a perfect server on the same sample stays within 15 %. Without arrivals to
+# replay (constant arrivals), the mean in S is held to 1.5 S.
+IDEAL_LIMIT = 1.15
+MEAN_LIMIT_S = 1.5
 RATE_TOL, CEILING_TOL, SLOPE_TOL, LAG_MS = 0.05, 0.10, 0.30, 5.0
 
 
@@ -66,25 +72,36 @@ def below(c: Row, mean_ms: float, ideal_ms: float | None) -> list[Figure]:
             f"; ideal sharing of {n} cores on these arrivals {ideal_ms / s:.2f} S "
             f"(measured / ideal {mean_ms / ideal_ms:.3f})"
         )
-    return [
-        Figure(
+    rate = Figure(
+        "below",
+        f"{_label(c)} r{c['repeat']}: achieved vs offered",
+        100 * off,
+        "%",
+        "±5 %",
+        within(off, RATE_TOL),
+    )
+    if ideal_ms:
+        ratio = mean_ms / ideal_ms
+        held = Figure(
             "below",
-            f"{_label(c)} r{c['repeat']}: achieved vs offered",
-            100 * off,
-            "%",
-            "±5 %",
-            within(off, RATE_TOL),
-        ),
-        Figure(
+            f"{_label(c)} r{c['repeat']}: register mean / ideal sharing",
+            ratio,
+            "x",
+            f"<= {IDEAL_LIMIT}",
+            at_most(ratio, IDEAL_LIMIT),
+            detail + f"; mean {mean_ms / s:.2f} S",
+        )
+    else:
+        held = Figure(
             "below",
             f"{_label(c)} r{c['repeat']}: register mean",
             mean_ms / s,
             "S",
-            "<= 1.5 S",
+            f"<= {MEAN_LIMIT_S} S",
             at_most(mean_ms / s, MEAN_LIMIT_S),
             detail,
-        ),
-    ]
+        )
+    return [rate, held]
 
 
 def above(g: Row) -> list[Figure]:
