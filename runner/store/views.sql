@@ -193,6 +193,18 @@ LEFT JOIN spread sp ON sp.cell_id = k.cell_id
 LEFT JOIN latency_stats lt ON lt.cell_id = cs.cell_id AND lt.endpoint = cs.endpoint
 LEFT JOIN arrival_stats ar ON ar.cell_id = k.cell_id;
 
+-- cell_summary_by_source: cell_summary's client times split by who asked: the closed-loop
+-- users ('user') and the steady probe ('probe'), same window rule. A user never collides with
+-- its own request; the probe arrives whenever it is due, so at the same cell the two differ.
+CREATE OR REPLACE VIEW cell_summary_by_source AS
+SELECT cell_id, path AS endpoint, coalesce(source, 'user') AS source, count(*) AS requests,
+       avg(duration_ms) AS avg_ms,
+       quantile_cont(duration_ms, 0.50) AS p50_ms,
+       quantile_cont(duration_ms, 0.95) AS p95_ms,
+       quantile_cont(duration_ms, 0.99) AS p99_ms
+FROM measured_requests WHERE side = 'client'
+GROUP BY ALL;
+
 -- stall_requests: each stall of a worker's loop joined to the requests that worker was serving
 -- while it stood still (server rows whose [t_start, t_start + duration] overlaps the stall's).
 -- overlap_ms: how much of the request's server time fell inside the stall.

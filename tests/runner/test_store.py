@@ -258,3 +258,20 @@ def test_second_run_is_refused_until_first_dies(tmp_path: Path) -> None:
         assert done.returncode == 3
         assert done.stdout.strip() == f"store {store} is in use by another run (pid {os.getpid()})"
     StoreLock(store).acquire()  # released on exit of the with block
+
+
+def test_cell_summary_by_source_splits_users_from_the_probe(tmp_path: Path) -> None:
+    """cell_summary_by_source: per cell, endpoint and source, the same window as cell_summary:
+    the sources' request counts add up to cell_summary's, and its probe_requests are the probe's."""
+    con = open_store(build_fixture_store(tmp_path / "s.duckdb"), read_only=True)
+    sql = "SELECT cell_id, endpoint, requests, probe_requests FROM cell_summary"
+    pooled = {(c, e): (n, p) for c, e, n, p in con.execute(sql).fetchall()}
+    split: dict[tuple[str, str], dict[str, int]] = {}
+    sql = "SELECT cell_id, endpoint, source, requests FROM cell_summary_by_source"
+    for c, e, source, n in con.execute(sql).fetchall():
+        split.setdefault((c, e), {})[source] = n
+    assert split.keys() == pooled.keys()
+    for key, (n, probes) in pooled.items():
+        assert sum(split[key].values()) == n and split[key].get("probe", 0) == probes, key
+    assert {s for d in split.values() for s in d} <= {"user", "probe"}
+    con.close()
