@@ -22,6 +22,7 @@ A cell directory (Hydra's job dir, or a temp dir in tests) holds:
     locust_stats.csv, locust_stats_history.csv, locust_failures.csv, locust_exceptions.csv
                               locust's own CSVs (`--csv <dir>/locust --csv-full-history`)
     resources.jsonl           RESOURCE_FIELDS: psutil samples
+    host.jsonl                HOST_FIELDS: the machine's CPU beside the cell's own, per tick
     app.db                    the app's SQLite database (fresh per cell)
     server.log, locust.log    the processes' stdout+stderr
 """
@@ -161,6 +162,7 @@ STALLS_GLOB = "stalls-*.jsonl"
 DROPPED_GLOB = "dropped-*.jsonl"
 LOCUST_PREFIX = "locust"
 RESOURCES = "resources.jsonl"
+HOST_TICKS = "host.jsonl"  # HOST_FIELDS: the machine's CPU beside the cell's own, per tick
 APP_DB = "app.db"
 SERVER_LOG = "server.log"
 GO_FILE = ".go"  # see GO_FILE_ENV
@@ -226,6 +228,11 @@ RESOURCE_FIELDS: dict[str, str] = {
     "pid": "INTEGER",
     "cpu_percent": "DOUBLE",
     "rss_bytes": "BIGINT",
+}
+HOST_FIELDS: dict[str, str] = {
+    "t": "DOUBLE",
+    "host_cpu_percent": "DOUBLE",  # the whole machine, 100 = one core
+    "own_cpu_percent": "DOUBLE",  # the runner and its descendants: the cell's own processes
 }
 STALL_FIELDS: dict[str, str] = {
     "pid": "INTEGER",

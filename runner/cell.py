@@ -111,7 +111,8 @@ def clear_artifacts(cell_dir: Path) -> None:
     so ingest never mixes its rows, logs or app database with this run's. Hydra's files stay."""
     for name in (contract.SERVER_DIR, contract.CLIENT_DIR):
         shutil.rmtree(cell_dir / name, ignore_errors=True)
-    stale = [contract.CELL_JSON, contract.RESOURCES, contract.SERVER_LOG, contract.LOCUST_LOG]
+    stale = [contract.CELL_JSON, contract.RESOURCES, contract.HOST_TICKS, contract.SERVER_LOG]
+    stale.append(contract.LOCUST_LOG)
     stale.append(contract.GO_FILE)
     stale += [p.name for p in cell_dir.glob(f"{contract.APP_DB}*")]
     stale += [p.name for p in cell_dir.glob(f"{contract.LOCUST_PREFIX}_*.csv")]
@@ -172,7 +173,8 @@ def measure(spec: CellSpec, cell_dir: Path, db_url: str | None = None) -> Timing
         targets.append(load_targets(lambda: pid))
         for wpid in getattr(locust, "worker_pids", []):  # load.workers: each locust worker
             targets.append(load_targets(functools.partial(int, wpid)))
-        stack.enter_context(Sampler(cell_dir / contract.RESOURCES, targets))
+        ticks = cell_dir / contract.HOST_TICKS
+        stack.enter_context(Sampler(cell_dir / contract.RESOURCES, targets, host_out=ticks))
         go.touch()
         budget = sequential_budget_s(spec, hash_ms)
         ended = finish_locust(locust, deadline_s(plan, budget, spec.deadline_margin))

@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from app.contract import DEFAULT_APP, HEALTH_PATH, REGISTER_PATH
+from runner.store.runs import FOREIGN
 
 STATUS_STYLE = {"ok": "green", "failed": "bold red", "skipped": "dim"}
 
@@ -87,7 +88,8 @@ def cell_text(result: Any) -> Text:
     if result.status == "skipped":
         text.append(" (already stored ok)", style="dim")
         return text
-    eps = result.endpoints
+    eps = dict(result.endpoints)
+    foreign = eps.pop(FOREIGN, None)
     rps = sum(e.get("rps") or 0.0 for e in eps.values())
     failures = sum(int(e.get("failures") or 0) for e in eps.values())
     text.append(
@@ -96,6 +98,11 @@ def cell_text(result: Any) -> Text:
     )
     if failures:
         text.stylize("yellow", len(text) - len(f"{failures} failures  ({result.wall_s:.1f} s)"))
+    if foreign and foreign.get("flagged"):
+        text.append(
+            f"  [foreign load: other processes took {foreign['cpu_pct']:.0f} % of a core]",
+            style="bold yellow",
+        )
     return text
 
 

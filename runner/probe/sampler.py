@@ -18,6 +18,7 @@ from typing import Any, Self
 
 import psutil
 
+from runner.probe.host import HostTicks
 from runner.processes.lifecycle import Lifecycle
 
 INTERVAL_S = 0.25
@@ -62,11 +63,20 @@ def load_targets(locust_pid: Callable[[], int | None]) -> Targets:
 class Sampler(Lifecycle):
     """A background thread sampling `targets` every INTERVAL_S until stopped."""
 
-    def __init__(self, out: Path, targets: list[Targets], interval: float = INTERVAL_S) -> None:
+    def __init__(
+        self,
+        out: Path,
+        targets: list[Targets],
+        interval: float = INTERVAL_S,
+        host_out: Path | None = None,
+    ) -> None:
         self.out = out
         self.targets = targets
         self.interval = interval
         self.rows: list[dict[str, Any]] = []
+        self.host_out = host_out  # the machine's CPU beside the cell's own (runner/probe/host.py)
+        self.host = HostTicks() if host_out is not None else None
+        self.host_rows: list[dict[str, Any]] = []
         self._procs: dict[int, psutil.Process] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="sampler", daemon=True)
@@ -85,6 +95,8 @@ class Sampler(Lifecycle):
 
     def sample_once(self) -> None:
         now = time.time()
+        if self.host is not None:
+            self.host_rows.append(self.host.tick(now))
         for targets in self.targets:
             for role, pid in targets():
                 proc = self._proc(pid)
@@ -115,3 +127,5 @@ class Sampler(Lifecycle):
         if self._thread.is_alive():
             self._thread.join(timeout=10)
         self.out.write_text("".join(json.dumps(r) + "\n" for r in self.rows))
+        if self.host_out is not None:
+            self.host_out.write_text("".join(json.dumps(r) + "\n" for r in self.host_rows))

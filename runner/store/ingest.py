@@ -14,6 +14,7 @@ import duckdb
 
 from app import contract
 from runner.store.doctor import ingest_findings
+from runner.store.foreign import flag_foreign
 from runner.store.overlap import flag_overlaps
 from runner.store.records import CellRecord
 from runner.store.runs import insert_cell
@@ -29,6 +30,7 @@ CELL_TABLES = (
     "resources",
     "stalls",
     "doctor_findings",
+    "host_ticks",
 )
 
 _PERCENTILES = (
@@ -84,6 +86,7 @@ CLIENT_JSON = contract.CLIENT_REQUEST_FIELDS
 SERVER_JSON = contract.SERVER_REQUEST_FIELDS
 LAG_JSON = contract.LAG_FIELDS
 RESOURCES_JSON = contract.RESOURCE_FIELDS
+HOST_JSON = contract.HOST_FIELDS
 STALLS_JSON = contract.STALL_FIELDS
 
 
@@ -136,6 +139,13 @@ _RESOURCES_INSERT = (
     "INSERT INTO resources (cell_id, t, role, pid, cpu_percent, rss_bytes) "
     "SELECT CAST(? AS VARCHAR), t, role, pid, cpu_percent, rss_bytes "
     f"FROM {_read_jsonl(RESOURCES_JSON)} WHERE t IS NOT NULL"
+)
+
+
+_HOST_INSERT = (
+    "INSERT INTO host_ticks (cell_id, t, host_cpu_percent, own_cpu_percent) "
+    "SELECT CAST(? AS VARCHAR), t, host_cpu_percent, own_cpu_percent "
+    f"FROM {_read_jsonl(HOST_JSON)} WHERE t IS NOT NULL"
 )
 
 
@@ -200,6 +210,7 @@ def _loads(rec: CellRecord, cell_dir: Path) -> list[tuple[str, str, list[Any]]]:
     )
     add("loop_lag", _files(server, contract.LAG_GLOB), _LAG_INSERT, cid, t0)
     add("resources", _files(cell_dir, contract.RESOURCES), _RESOURCES_INSERT, cid)
+    add("host_ticks", _files(cell_dir, contract.HOST_TICKS), _HOST_INSERT, cid)
     add("stalls", _files(server, contract.STALLS_GLOB), _STALLS_INSERT, cid, t0)
     return plan
 
@@ -227,6 +238,7 @@ def ingest_cell(
         if cell_dir is not None:
             counts["doctor_findings"] = ingest_findings(con, rec.cell_id, cell_dir)
         flag_overlaps(con, rec.host)  # this cell's and its host's other cells' flags
+        flag_foreign(con, rec.cell_id)
         con.commit()
     except BaseException:
         con.rollback()

@@ -60,9 +60,15 @@ _V5_STALLS = (
 
 def _v4_to_v5(con: duckdb.DuckDBPyConnection) -> None:
     """v5 keeps the watchdog's evidence of the kind of call in each stall row (NULL before),
-    and the doctor's findings per route."""
+    the doctor's findings per route, and each cell's foreign CPU (other processes on the host)."""
     for col in _V5_STALLS:
         con.execute(f"ALTER TABLE stalls ADD COLUMN IF NOT EXISTS {col}")
+    for col in ("foreign_cpu_pct DOUBLE", "foreign_cpu_max_pct DOUBLE", "foreign_load BOOLEAN"):
+        con.execute(f"ALTER TABLE cells ADD COLUMN IF NOT EXISTS {col}")
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS host_ticks (cell_id VARCHAR, t DOUBLE, "
+        "host_cpu_percent DOUBLE, own_cpu_percent DOUBLE)"
+    )
     con.execute(
         "CREATE TABLE IF NOT EXISTS doctor_findings (cell_id VARCHAR, route VARCHAR, "
         "method VARCHAR, path VARCHAR, handler VARCHAR, handler_file VARCHAR, "

@@ -70,6 +70,10 @@ class CellRecord:
     dropped: int | None = None  # open loop: arrivals dropped at the in-flight cap
     host: str | None = None  # the machine the cell ran on
     overlapped_on_host: bool | None = None  # its window overlapped another cell's on that host
+    # other processes on the host during the window (100 = one core), set at ingest
+    foreign_cpu_pct: float | None = None
+    foreign_cpu_max_pct: float | None = None
+    foreign_load: bool | None = None
 
 
 def columns(record_type: type[SweepRecord] | type[CellRecord]) -> list[str]:

@@ -68,11 +68,23 @@ def insert_cell(con: duckdb.DuckDBPyConnection, cell: CellRecord) -> None:
 
 
 def headline(con: duckdb.DuckDBPyConnection, cell_id: str) -> dict[str, dict[str, float | None]]:
-    """Per endpoint: avg_ms, rps, failures of a stored cell (from the cell_summary view)."""
+    """Per endpoint: avg_ms, rps, failures of a stored cell (from the cell_summary view), and
+    under the key FOREIGN the CPU other processes took in its window (its flag as 1/0)."""
     rows = con.execute(
         "SELECT endpoint, avg_ms, rps, failures FROM cell_summary WHERE cell_id = ?", [cell_id]
     ).fetchall()
-    return {r[0]: {"avg_ms": r[1], "rps": r[2], "failures": r[3]} for r in rows}
+    out: dict[str, dict[str, float | None]] = {
+        r[0]: {"avg_ms": r[1], "rps": r[2], "failures": r[3]} for r in rows
+    }
+    found = con.execute(
+        "SELECT foreign_cpu_pct, foreign_load FROM cells WHERE cell_id = ?", [cell_id]
+    ).fetchone()
+    if found and found[0] is not None:
+        out[FOREIGN] = {"cpu_pct": float(found[0]), "flagged": float(bool(found[1]))}
+    return out
+
+
+FOREIGN = "(foreign load)"  # headline's key for the cell's foreign CPU (not an endpoint)
 
 
 def sweep_state(con: duckdb.DuckDBPyConnection, sweep_id: str) -> tuple[bool, bool]:

@@ -23,7 +23,10 @@ CREATE TABLE IF NOT EXISTS cells (
     work VARCHAR, work_ms DOUBLE, connections VARCHAR, balance VARCHAR, server_app VARCHAR,
     pool_size INTEGER, thread_limit INTEGER, db_pool_size INTEGER, probe_hz DOUBLE,
     arrival VARCHAR, rate DOUBLE, arrival_process VARCHAR, max_in_flight INTEGER,
-    stalls_sampler VARCHAR, dropped BIGINT, host VARCHAR, overlapped_on_host BOOLEAN
+    stalls_sampler VARCHAR, dropped BIGINT, host VARCHAR, overlapped_on_host BOOLEAN,
+    foreign_cpu_pct DOUBLE,      -- mean CPU of other processes in the window (100 = one core)
+    foreign_cpu_max_pct DOUBLE,  -- their peak tick
+    foreign_load BOOLEAN         -- foreign_cpu_pct passed 10 % of the machine (store/host.py)
 );
 
 -- locust's <prefix>_stats.csv; the "Aggregated" row has type ''.
@@ -78,6 +81,11 @@ CREATE TABLE IF NOT EXISTS stalls (
     cell_id VARCHAR, pid INTEGER, t_start DOUBLE, duration_ms DOUBLE, samples INTEGER,
     stack VARCHAR[], leaf VARCHAR, late BOOLEAN, source VARCHAR, in_warmup BOOLEAN,
     late_ms DOUBLE, wait_ms DOUBLE, cpu_ms DOUBLE, core_wait_ms DOUBLE, cpu_window_ms DOUBLE
+);
+
+-- The machine's CPU beside the cell's own at each sampler tick (runner/probe/host.py).
+CREATE TABLE IF NOT EXISTS host_ticks (
+    cell_id VARCHAR, t DOUBLE, host_cpu_percent DOUBLE, own_cpu_percent DOUBLE
 );
 
 -- The doctor's findings: one row per (cell, route) of a cell whose load came from the doctor's
