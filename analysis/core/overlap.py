@@ -1,4 +1,5 @@
-"""Cells that ran at the same time on one machine (`cells.overlapped_on_host`), as report text.
+"""Cells that ran at the same time on one machine (`cells.overlapped_on_host`), or beside
+other processes' load (`cells.foreign_load`), as report text.
 
 A parallel launcher (hydra/launcher=submitit_local, or several SLURM jobs on one node) can run
 cells side by side; they share the host's CPUs, so their latencies and throughputs measure
@@ -25,4 +26,16 @@ def overlap_text(cells: Sequence[Row]) -> str | None:
             label = f"job {c.get('job_num')}: {cell_label(c, repeats)}"
             hosts.setdefault(str(c.get("host") or "?"), []).append(label)
     parts = [f"On {host}, {', '.join(labels)}: {SENTENCE}." for host, labels in hosts.items()]
+    busy = [
+        f"job {c.get('job_num')}: {cell_label(c, repeats)} ({c['foreign_cpu_pct']:.0f} % of a "
+        f"core on average, peak {c.get('foreign_cpu_max_pct') or 0:.0f} %)"
+        for c in cells
+        if c.get("foreign_load") and c.get("foreign_cpu_pct") is not None
+    ]
+    if busy:
+        parts.append(
+            f"Foreign load: other processes on the machine took CPU during {', '.join(busy)}; "
+            'these cells measured a busier machine than the others (README, "Foreign load", '
+            "says how to rerun just them)."
+        )
     return " ".join(parts) or None
