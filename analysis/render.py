@@ -17,6 +17,9 @@ from markupsafe import Markup, escape
 
 from analysis.core.section import Section
 from analysis.core.wording import ms
+from app.contract import DEFAULT_APP
+
+STUDY_TITLE = "syncblock: what a blocking bcrypt call does to an asyncio server"
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 
@@ -56,7 +59,11 @@ def _run(h: dict[str, Any]) -> list[tuple[str, str]]:
         ("command", "; ".join(s.get("argv") or "" for s in sweeps)),
         ("cells", f"{g.ok} ok, {g.failed} not ok"),
     ]
-    dims = ("hashing", "workers", "users", "scenario", "db", "bcrypt_rounds", "repeat")
+    study = _study(h)
+    if not study:  # a user's app: hashing, bcrypt and S are knobs of the study's app only
+        rows.append(("app", ", ".join(h.get("apps") or [])))
+    dims: tuple[str, ...] = ("hashing", "workers", "users", "scenario", "db", "bcrypt_rounds")
+    dims = (*dims, "repeat") if study else ("workers", "users", "scenario", "repeat")
     rows += [(dim, ", ".join(str(v) for v in g.values(dim))) for dim in dims]
     rows += [  # how connections reached the workers: it decides how the load spreads
         (f"{dim} ({meaning})", ", ".join(g.values(dim)) or "persistent, shared (before schema v4)")
@@ -76,7 +83,7 @@ def _run(h: dict[str, Any]) -> list[tuple[str, str]]:
             else "",
         )
     )
-    if not math.isnan(lo):
+    if not math.isnan(lo) and study:
         used = ", ".join(f"{ms(v)} at cost {k}" for k, v in sorted(h["service_ms"].items()))
         rows.append(
             (
@@ -86,6 +93,12 @@ def _run(h: dict[str, Any]) -> list[tuple[str, str]]:
             )
         )
     return _shown(rows)
+
+
+def _study(h: dict[str, Any]) -> bool:
+    """Did the cells serve the study's own app (or record none)?"""
+    apps = h.get("apps") or []
+    return not apps or DEFAULT_APP in apps
 
 
 def _machine(sweeps: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -144,6 +157,9 @@ def page(h: dict[str, Any], sections: Sequence[Section]) -> dict[str, Any]:
         "generated": h["generated"],
         "store": h["store"],
         "run": _run(h),
+        "title": STUDY_TITLE
+        if _study(h)
+        else f"syncblock: what blocks the event loop of {', '.join(h.get('apps') or [])}",
         "machine": _machine(h["sweeps"]),
         "failed": h["failed"],
         "overlap": h.get("overlap") or "",

@@ -91,6 +91,7 @@ def header(scope: Scope) -> dict[str, Any]:
         "service_ms": service_times(scope.cells),
         "measured": len(hash_ms),
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "apps": scope.apps,
     }
 
 
