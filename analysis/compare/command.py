@@ -88,10 +88,14 @@ def table(out: Outcome) -> Table:
     t = Table(
         title=f"{out.base} → {out.new}",
         caption="BASE and NEW: figure (95 % interval) and samples; NEW/BASE with its 95 % "
-        "interval; p: Mann-Whitney U, Holm-corrected over every row",
+        "interval (none under 5 samples for a mean); p: Mann-Whitney U, Holm-corrected over "
+        "every row",
     )
     for col in ("pair", "metric", "unit", "BASE", "NEW", "NEW/BASE", "p (Holm)", "verdict"):
-        t.add_column(col, overflow="fold")
+        wraps = col in ("pair", "BASE", "NEW", "NEW/BASE")
+        t.add_column(
+            col, overflow="fold", no_wrap=not wraps, min_width=20 if col == "pair" else None
+        )
     for j in out.judged:
         t.add_row(
             j.pair,
@@ -113,7 +117,7 @@ def page_path(store: Path, base: str, new: str) -> Path:
 
 def run(args: argparse.Namespace, console: Console | None = None) -> int:
     """The command: 0 compared, 1 a regression with --fail-on regression, 2 bad input."""
-    console = console or Console(width=None if sys.stdout.isatty() else 150)
+    console = console or Console(width=None if sys.stdout.isatty() else 170)
     try:
         if not 0 <= args.min_effect < 10:
             raise ReportError(f"--min-effect {args.min_effect}: give a fraction such as 0.10")
@@ -131,23 +135,25 @@ def run(args: argparse.Namespace, console: Console | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     for pr in out.pairing.pairs:
-        console.print(f"pair {pr.label}: {pairing.repeats(pr)}")
+        console.print(f"pair {pr.label}: {pairing.repeats(pr)}", soft_wrap=True)
     console.print(table(out))
     for side, cells in (("BASE", out.pairing.base_only), ("NEW", out.pairing.new_only)):
         for c in cells:
-            console.print(f"without a partner in {side}: {pairing.describe(c)}")
+            console.print(f"without a partner in {side}: {pairing.describe(c)}", soft_wrap=True)
     path = page_path(args.store, out.base, out.new)
     path.write_text(page.render(out.base, out.new, out.pairing, out.judged, args.min_effect))
     counts = {v: sum(j.verdict == v for j in out.judged) for v in STYLE}
     console.print(
         f"{len(out.pairing.pairs)} pairs, {len(out.judged)} metrics: {counts['worse']} worse, "
         f"{counts['better']} better, {counts['indistinguishable']} indistinguishable; "
-        f"page written to {path}"
+        f"page written to {path}",
+        soft_wrap=True,
     )
     bad = worst(out.judged)
     if args.fail_on == "regression" and bad is not None:
         console.print(
-            f"regression: {bad.metric} at {bad.pair}: {change(bad)}, p (Holm) {p_text(bad.p_holm)}"
+            f"regression: {bad.metric} at {bad.pair}: {change(bad)}, p (Holm) {p_text(bad.p_holm)}",
+            soft_wrap=True,
         )
         return 1
     return 0

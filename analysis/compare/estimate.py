@@ -17,6 +17,7 @@ from analysis.core.noise import CONFIDENCE, Estimate, mann_whitney_p, quantile, 
 
 RESAMPLES = 999
 SEED = 20_260_101  # the bootstrap is seeded: the same store gives the same page
+MIN_BOOTSTRAP = 5  # fewer samples a side: no interval for a mean (a bootstrap of 2 means nothing)
 
 
 def _stat(q: float | None) -> Callable[..., Any]:
@@ -44,20 +45,22 @@ def _bootstrap(data: tuple[Sequence[float], ...], fn: Callable[..., Any]) -> tup
 
 def side(xs: Sequence[float], q: float | None) -> Estimate:
     """One side's figure: a quantile with its order-statistic interval, or a mean with its
-    bootstrap interval. nan when there are no samples."""
+    bootstrap interval (none under MIN_BOOTSTRAP samples). nan when there are no samples."""
     if not xs:
         return Estimate(math.nan, math.nan, math.nan)
     if q is not None:
         return Estimate(quantile(xs, q), *quantile_ci(xs, q))
     mean = float(np.mean(xs))
-    if len(xs) < 2 or len(set(xs)) == 1:
+    if len(set(xs)) == 1 and len(xs) >= MIN_BOOTSTRAP:
         return Estimate(mean, mean, mean)
+    if len(xs) < MIN_BOOTSTRAP:
+        return Estimate(mean, math.nan, math.nan)
     return Estimate(mean, *_bootstrap((xs,), _stat(None)))
 
 
 def ratio(base: Sequence[float], new: Sequence[float], q: float | None) -> tuple[float, float]:
     """95 % interval of statistic(NEW) / statistic(BASE), resampling each side on its own."""
-    if len(base) < 2 or len(new) < 2:
+    if min(len(base), len(new)) < (2 if q is not None else MIN_BOOTSTRAP):
         return (math.nan, math.nan)
     fn = _stat(q)
     return _bootstrap((base, new), lambda b, n, axis=-1: fn(n, axis=axis) / fn(b, axis=axis))
