@@ -39,7 +39,7 @@ def parser() -> argparse.ArgumentParser:
     sql = sub.add_parser("sql", help="print the result of one SQL query as a table")
     sql.add_argument("query", help='e.g. "from cell_summary"')
     sql.add_argument("--store", type=Path, default=argparse.SUPPRESS, help="DuckDB store to read")
-    compare_command.setup_arguments(sub, DEFAULT_STORE)
+    compare_command.setup_arguments(sub)
     return p
 
 

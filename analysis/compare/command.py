@@ -25,14 +25,14 @@ from analysis.core.store import ReportError, rows
 STYLE = {"worse": "bold red", "better": "green", "indistinguishable": "dim"}
 
 
-def setup_arguments(sub: Any, default_store: Path) -> None:
+def setup_arguments(sub: Any) -> None:
     """The `compare` subcommand's arguments."""
     p = sub.add_parser(
         "compare",
         help="compare two sweeps metric by metric, beyond noise",
         description="Pair the cells of two sweeps by their parameters and say, per pair and "
         "metric, whether NEW is better, worse or indistinguishable from BASE (Mann-Whitney U "
-        "with Holm's correction, 95 %% intervals apart, a minimum effect).",
+        "with Holm's correction, 95 % intervals apart, a minimum effect).",
     )
     p.add_argument("base", help="sweep id, a unique prefix of one, latest or latest~N")
     p.add_argument("new", help="sweep id, a unique prefix of one, latest or latest~N")
@@ -45,7 +45,9 @@ def setup_arguments(sub: Any, default_store: Path) -> None:
     )
     p.add_argument("--fail-on", choices=["regression"], help="exit 1 when a metric got worse")
     p.add_argument("--min-effect", type=float, default=MIN_EFFECT, help="default 0.10 (10 %%)")
-    p.add_argument("--store", type=Path, default=default_store, help="DuckDB store to read")
+    p.add_argument(  # given here or before `compare`: the main parser holds the default
+        "--store", type=Path, default=argparse.SUPPRESS, help="DuckDB store to read"
+    )
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,13 @@ def run(args: argparse.Namespace, console: Console | None = None) -> int:
         return 2
     for pr in out.pairing.pairs:
         console.print(f"pair {pr.label}: {pairing.repeats(pr)}", soft_wrap=True)
+        base_ids, new_ids = pr.cell_ids
+        if set(base_ids) & set(new_ids):
+            console.print(
+                f"note: pair {pr.label} holds the same stored cells on both sides (a resumed "
+                "sweep reused them; run with resume=false to measure again)",
+                soft_wrap=True,
+            )
     console.print(table(out))
     for side, cells in (("BASE", out.pairing.base_only), ("NEW", out.pairing.new_only)):
         for c in cells:
