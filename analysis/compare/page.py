@@ -57,6 +57,8 @@ def metric_figure(metric: str, rows: Sequence[Judged]) -> go.Figure:
                 y=labels,
                 mode="markers",
                 name=name,
+                offsetgroup=name,
+                orientation="h",
                 marker={"color": SERIES_COLORS[k], "size": 10},
                 error_x={
                     "type": "data",
@@ -72,6 +74,7 @@ def metric_figure(metric: str, rows: Sequence[Judged]) -> go.Figure:
     better = "lower" if rows[0].lower_is_better else "higher"
     fig.update_xaxes(title_text=f"{unit} ({better} is better)")
     fig.update_yaxes(autorange="reversed")
+    fig.update_layout(scattermode="group", scattergap=0.5)  # BASE above NEW on each pair's row
     return base_layout(fig, f"{metric}: before and after, 95 % intervals", 140 + 50 * len(rows))
 
 
