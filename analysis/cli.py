@@ -1,4 +1,5 @@
-"""`python -m analysis`: build the report, or `sql "<query>"` to print a query as a table.
+"""`python -m analysis`: build the report, `sql "<query>"` to print a query as a table, or
+`compare BASE NEW` to judge two sweeps (analysis/compare/command.py).
 User errors (no store, empty store, unknown sweep, bad SQL) are one line on stderr, exit 2."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
+from analysis.compare import command as compare_command
 from analysis.core import store as queries
 from analysis.report import build_report
 
@@ -37,6 +39,7 @@ def parser() -> argparse.ArgumentParser:
     sql = sub.add_parser("sql", help="print the result of one SQL query as a table")
     sql.add_argument("query", help='e.g. "from cell_summary"')
     sql.add_argument("--store", type=Path, default=argparse.SUPPRESS, help="DuckDB store to read")
+    compare_command.setup_arguments(sub)
     return p
 
 
@@ -61,6 +64,8 @@ def print_query(store: Path, query: str, console: Console) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.command == "compare":
+        return compare_command.run(args)
     try:
         if args.command == "sql":
             print_query(args.store, args.query, Console())

@@ -1,13 +1,14 @@
-"""Pure statistics for a verdict that knows its noise: distribution-free confidence intervals of
-quantiles and the Mann-Whitney U rank test, on the raw request rows (no numpy, no scipy).
+"""Pure statistics for a verdict that knows its noise, on the raw request rows; the tests and
+intervals are SciPy's, only the decision rule (`differs`, `faster`) is ours.
 
-- `quantile_ci`: the 95 % interval of a quantile from order statistics (binomial ranks, normal
-  approximation), valid for any distribution, so a p95 from 20 samples gets the wide interval
-  it deserves.
-- `mann_whitney_p`: two-sided p value of the U test (normal approximation with tie correction),
-  as asv uses to flag a regression.
-- `compare`: A is faster than B beyond noise when U says so (p < ALPHA), their median
-  intervals do not overlap, and A's median is at least FACTOR lower.
+- `quantile_ci`: the 95 % distribution-free interval of a quantile from order statistics
+  (`scipy.stats.quantile_test`, exact binomial), clamped to the data where it is unbounded, so a
+  p95 from 20 samples gets the wide interval it deserves.
+- `mann_whitney_p`: two-sided p value of the U test (`scipy.stats.mannwhitneyu`,
+  `method="auto"`: exact for small samples without ties, else the tie-corrected normal
+  approximation), as asv uses to flag a regression.
+- `lower_beyond_noise` / `faster`: A is lower than B beyond noise when U says so (p < ALPHA), their
+  intervals do not overlap, and A is at least FACTOR lower.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-Z95 = 1.959963984540054
+from scipy import stats
+
 ALPHA = 0.01
 FACTOR = 1.10  # a difference smaller than 10 % is not called one, however many samples
+CONFIDENCE = 0.95
 
 
 def quantile(xs: Sequence[float], q: float) -> float:
@@ -32,50 +35,46 @@ def quantile(xs: Sequence[float], q: float) -> float:
     return s[lo] + (s[hi] - s[lo]) * (pos - lo)
 
 
-def quantile_ci(xs: Sequence[float], q: float, z: float = Z95) -> tuple[float, float]:
-    """Distribution-free ~95 % interval of the q-quantile: order statistics at ranks
-    n q -/+ z sqrt(n q (1-q)), clamped to the data (so small n gives the whole range)."""
-    n = len(xs)
-    if n == 0:
+def quantile_ci(
+    xs: Sequence[float], q: float, confidence: float = CONFIDENCE
+) -> tuple[float, float]:
+    """Distribution-free interval of the q-quantile from order statistics (SciPy's
+    `quantile_test`, exact binomial ranks); an end that n samples cannot bound is the data's
+    minimum or maximum (so small n gives the whole range)."""
+    if not xs:
         return (math.nan, math.nan)
-    s = sorted(xs)
-    half = z * math.sqrt(n * q * (1 - q))
-    lo = max(0, math.floor(n * q - half) - 1)
-    hi = min(n - 1, math.ceil(n * q + half))
-    return (s[lo], s[hi])
-
-
-def _normal_sf(z: float) -> float:
-    return 0.5 * math.erfc(z / math.sqrt(2))
+    if len(xs) == 1:
+        return (float(xs[0]), float(xs[0]))
+    ci = stats.quantile_test(list(xs), q=0.0, p=q).confidence_interval(confidence)
+    lo, hi = float(ci.low), float(ci.high)
+    return (min(xs) if math.isnan(lo) else lo, max(xs) if math.isnan(hi) else hi)
 
 
 def mann_whitney_p(a: Sequence[float], b: Sequence[float]) -> float:
-    """Two-sided p value of the Mann-Whitney U test (normal approximation, tie-corrected,
-    continuity-corrected). nan when either side is empty."""
-    n1, n2 = len(a), len(b)
-    if not n1 or not n2:
+    """Two-sided p value of the Mann-Whitney U test (SciPy, `method="auto"`). nan when either
+    side is empty; 1.0 when every value is the same (nothing to rank)."""
+    if not a or not b:
         return math.nan
-    pooled = sorted([(x, 0) for x in a] + [(x, 1) for x in b])
-    n = n1 + n2
-    ranks_a = 0.0
-    ties = 0.0
-    i = 0
-    while i < n:
-        j = i
-        while j + 1 < n and pooled[j + 1][0] == pooled[i][0]:
-            j += 1
-        rank = (i + j) / 2 + 1
-        t = j - i + 1
-        ties += t**3 - t
-        ranks_a += rank * sum(1 for k in range(i, j + 1) if pooled[k][1] == 0)
-        i = j + 1
-    u = ranks_a - n1 * (n1 + 1) / 2
-    mu = n1 * n2 / 2
-    var = n1 * n2 / 12 * ((n + 1) - ties / (n * (n - 1))) if n > 1 else 0.0
-    if var <= 0:
+    if len(set(a) | set(b)) == 1:
         return 1.0
-    z = (abs(u - mu) - 0.5) / math.sqrt(var)
-    return min(1.0, 2 * _normal_sf(max(z, 0.0)))
+    return float(stats.mannwhitneyu(a, b, alternative="two-sided", method="auto").pvalue)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """One side's figure (a median, a p95, a mean) with its 95 % interval."""
+
+    value: float
+    low: float
+    high: float
+
+
+def lower_beyond_noise(
+    a: Estimate, b: Estimate, p: float, *, alpha: float = ALPHA, factor: float = FACTOR
+) -> bool:
+    """The decision rule, ours: a is lower than b beyond noise when the U test's p < alpha,
+    the intervals do not overlap, and a is at least `factor` lower."""
+    return p < alpha and a.high < b.low and a.value * factor <= b.value
 
 
 @dataclass(frozen=True)
@@ -110,8 +109,10 @@ def faster(a: Sample, b: Sample) -> bool:
     """a's times are lower than b's beyond noise (see the module doc)."""
     if a.n < 2 or b.n < 2:
         return False
-    (_, a_hi), (b_lo, _) = a.median_ci, b.median_ci
-    return a_hi < b_lo and a.median * FACTOR <= b.median and mann_whitney_p(a.xs, b.xs) < ALPHA
+    ea, eb = Estimate(a.median, *a.median_ci), Estimate(b.median, *b.median_ci)
+    if not lower_beyond_noise(ea, eb, 0.0):
+        return False  # the cheap conditions first: U only when the medians are apart
+    return lower_beyond_noise(ea, eb, mann_whitney_p(a.xs, b.xs))
 
 
 @dataclass(frozen=True)

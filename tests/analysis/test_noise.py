@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from analysis.core.noise import Sample, mann_whitney_p, quantile, quantile_ci, rank
 from analysis.sections.verdict import text as verdict_text
 
@@ -30,6 +32,15 @@ def test_mann_whitney() -> None:
     assert mann_whitney_p(a, a) > 0.9
     assert mann_whitney_p(a, _draw(4, 50, 10.0, 1.0)) > 0.01  # same distribution
     assert mann_whitney_p([1.0] * 10, [1.0] * 10) == 1.0  # all tied
+
+
+def test_small_samples_get_exact_p_and_intervals() -> None:
+    """4 against 4 without ties: the exact U distribution (SciPy), not the normal one: U = 3
+    of 16, two-sided p = 2 * 12/70 = 0.343 (the hand-written normal approximation said 0.312).
+    The median's interval of 1..20 is exact binomial ranks 6 and 15 (it said 5 and 16)."""
+    a, b = (2.0, 2.1, 2.2, 9.0), (4.0, 4.1, 4.2, 4.3)
+    assert mann_whitney_p(a, b) == pytest.approx(24 / 70)
+    assert quantile_ci(tuple(float(k) for k in range(1, 21)), 0.5) == (6.0, 15.0)
 
 
 def test_blocking_worst_others_indistinguishable() -> None:
