@@ -3,6 +3,7 @@ processes a run left behind."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,8 @@ from typing import Any
 
 import duckdb
 import psutil
+
+from app.contract import GO_FILE
 
 REPO = Path(__file__).resolve().parents[2]
 TABLES = (
@@ -80,3 +83,30 @@ def server_ready(cell_dir: Path, workers: int = 1) -> bool:
     except FileNotFoundError:
         return False
     return text.count("Application startup complete") >= workers
+
+
+STARTED = re.compile(r"Started server process \[(\d+)\]")
+
+
+def server_pids(cell_dir: Path) -> list[int]:
+    """The pids of the cell's uvicorn processes, as its server.log names them."""
+    try:
+        text = (cell_dir / "server.log").read_text(errors="replace")
+    except FileNotFoundError:
+        return []
+    return [int(p) for p in STARTED.findall(text)]
+
+
+def serving(pid: int) -> bool:
+    """The process holds an established TCP connection (locust is talking to it)."""
+    try:
+        conns = psutil.Process(pid).net_connections()
+    except psutil.Error:
+        return False
+    return any(c.status == psutil.CONN_ESTABLISHED for c in conns)
+
+
+def under_load(cell_dir: Path) -> bool:
+    """Locust is loading the cell's server: the go file exists (the runner's readiness checks
+    are over, so a connection now is locust's) and a server process holds one."""
+    return (cell_dir / GO_FILE).exists() and any(map(serving, server_pids(cell_dir)))

@@ -12,7 +12,7 @@ import pytest
 
 from runner.processes.proc import wait_until
 from runner.store import StoreLock
-from tests.runner.helpers import REPO, leftovers, query, run_runner, server_ready
+from tests.runner.helpers import REPO, leftovers, query, run_runner, server_ready, under_load
 
 
 @pytest.mark.parametrize(
@@ -86,7 +86,8 @@ def test_ctrl_c_mid_cell_stops_every_process(tmp_path: Path) -> None:
     )
     try:
         wait_until(lambda: server_ready(tmp_path / "run"), timeout=60, what="the server to serve")
-        time.sleep(1.0)  # let load flow, so processes are mid-work when interrupted
+        # mid-work when interrupted: locust is loading the server
+        wait_until(lambda: under_load(tmp_path / "run"), timeout=30, what="load to flow")
         runner.send_signal(signal.SIGINT)
         _, err = runner.communicate(timeout=60)
     finally:
