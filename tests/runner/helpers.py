@@ -4,8 +4,10 @@ processes a run left behind."""
 from __future__ import annotations
 
 import re
+import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +42,42 @@ def run_runner(*args: str, timeout: float = 240) -> subprocess.CompletedProcess[
         timeout=timeout,
         check=False,
     )
+
+
+# What the tests' signals stand for: a terminal's Ctrl-C, a closed terminal, a scheduler's stop.
+TEST_SIGNALS = (signal.SIGINT, signal.SIGHUP, signal.SIGTERM)
+
+
+def default_signals() -> None:
+    """A Popen `preexec_fn`: the child starts with TEST_SIGNALS at their defaults, whatever this
+    process ignores (pytest started by nohup or as a background job ignores SIGHUP or SIGINT,
+    and a child inherits an ignored signal), so a signal the test sends acts as it would on a
+    runner started from a terminal."""
+    for sig in TEST_SIGNALS:
+        signal.signal(sig, signal.SIG_DFL)
+
+
+def ignoring(*sigs: signal.Signals) -> Callable[[], None]:
+    """A Popen `preexec_fn`: TEST_SIGNALS at their defaults but `sigs` ignored, as `nohup`
+    (SIGHUP) or a shell's background job (SIGINT) starts a command."""
+
+    def preexec() -> None:
+        default_signals()
+        for sig in sigs:
+            signal.signal(sig, signal.SIG_IGN)
+
+    return preexec
+
+
+def start_runner(*args: str, **popen: Any) -> subprocess.Popen[str]:
+    """`python -m runner <args>` in the background from the repository root, as from a
+    terminal (default signal dispositions); output piped unless `popen` says otherwise."""
+    kw: dict[str, Any] = {
+        "stdout": subprocess.PIPE,
+        "stderr": subprocess.PIPE,
+        "preexec_fn": default_signals,
+    } | popen
+    return subprocess.Popen([sys.executable, "-m", "runner", *args], cwd=REPO, text=True, **kw)
 
 
 def query(store: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:

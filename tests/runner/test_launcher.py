@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 
 from runner.processes.proc import wait_until
-from tests.runner.helpers import REPO, query, run_runner, server_ready, strays
+from tests.runner.helpers import (
+    REPO,
+    default_signals,
+    query,
+    run_runner,
+    server_ready,
+    strays,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -59,6 +66,7 @@ def test_a_second_sweep_on_a_store_in_use_is_refused(tmp_path: Path) -> None:
         text=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        preexec_fn=default_signals,
     )
     try:
         wait_until(lambda: server_ready(tmp_path / "a" / "0"), timeout=120, what="sweep A")
@@ -89,6 +97,7 @@ def test_sigterm_to_a_submitit_local_sweep_stops_its_jobs(tmp_path: Path) -> Non
         text=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        preexec_fn=default_signals,
     )
     try:
         wait_until(
