@@ -74,6 +74,7 @@ def test_a_stack_starts_at_the_app_and_names_it() -> None:
 
 
 def test_late_captures_are_said_and_the_sampler_named() -> None:
+    """A stack captured after its stall ended is said to be late, naming the py-spy sampler."""
     _, text = figures_and_text([_row(HASH, 300, late=True, work="gil_c", hashing="threadpool")])
     assert any("captured late" in p and "stalls.sampler=pyspy" in p for p in text)
     _, quiet = figures_and_text([_row(HASH, 300)])
@@ -81,9 +82,12 @@ def test_late_captures_are_said_and_the_sampler_named() -> None:
 
 
 def test_no_capture_and_no_stall() -> None:
+    """A stall without a stack still gets figures; no stall at all gets one sentence and none."""
     figs, text = figures_and_text([_row((), 120, late=True)])
     assert len(figs) == 2 and any("none of the" in p for p in text)
-    assert figures_and_text([]) == ([], [figures_and_text([])[1][0]])
+    figs, text = figures_and_text([])
+    assert figs == [] and len(text) == 1
+    assert text[0].startswith("No stall was recorded") and "`stalls.stall_ms`" in text[0]
 
 
 def test_study_sections_do_not_apply_to_a_users_app() -> None:

@@ -21,7 +21,10 @@ def test_database_calls_do_not_queue_behind_the_hashes() -> None:
         offload = Offload("threadpool", 4, db_threads=1)
         async with anyio.create_task_group() as tg:
             tg.start_soon(anyio.to_thread.run_sync, release.wait)  # the one hash thread, busy
-            await anyio.sleep(0.05)
+            limiter = anyio.to_thread.current_default_thread_limiter()
+            with anyio.fail_after(5):
+                while limiter.borrowed_tokens < 1:
+                    await anyio.sleep(0.001)
             t0 = time.perf_counter()
             try:
                 with anyio.fail_after(5):  # through the default limiter: TimeoutError here

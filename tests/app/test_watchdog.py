@@ -6,6 +6,7 @@ import asyncio
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,17 @@ def _gil_holding_call(n: int) -> int:
     return sum(range(n))  # one C call: no bytecode runs, the GIL is never offered
 
 
+LONG_MS = 150  # the stalls the tests below look for (their calls take about 300 ms)
+
+
+async def _until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Yield to the loop until predicate() holds; past the deadline, return (the test's
+    assertions then say what is missing)."""
+    deadline = time.monotonic() + timeout
+    while not predicate() and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+
+
 def _run_loop(tmp_path: Path, block: Any) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     recorder = Recorder()
@@ -48,10 +60,16 @@ def _run_loop(tmp_path: Path, block: Any) -> list[dict[str, Any]]:
 
     async def scenario() -> None:
         watchdog = Watchdog(rows.append, stall_ms=20, sample_ms=5).start()
-        probe = asyncio.create_task(lag_probe(recorder, 0.01, watchdog.beat))
-        await asyncio.sleep(0.1)
+        beats: list[float] = []
+
+        def beat(now: float, due: float, lag_s: float = 0.0) -> None:
+            beats.append(now)
+            watchdog.beat(now, due, lag_s)
+
+        probe = asyncio.create_task(lag_probe(recorder, 0.01, beat))
+        await _until(lambda: len(beats) >= 2)  # the watchdog has a beat to find stale
         block()
-        await asyncio.sleep(0.1)
+        await _until(lambda: any(r["duration_ms"] >= LONG_MS for r in rows))
         probe.cancel()
         watchdog.stop()
 
@@ -62,7 +80,7 @@ def _run_loop(tmp_path: Path, block: Any) -> list[dict[str, Any]]:
 
 def test_a_blocked_loop_gives_one_row_naming_the_sleeping_line(tmp_path: Path) -> None:
     rows = _run_loop(tmp_path, lambda: _blocking_call(0.3))
-    long = [r for r in rows if r["duration_ms"] >= 150]
+    long = [r for r in rows if r["duration_ms"] >= LONG_MS]
     assert len(long) == 1, rows
     row = long[0]
     assert row["leaf"].startswith(f"{__name__}:_blocking_call:")
@@ -80,7 +98,7 @@ def test_a_gil_holding_call_is_marked_late(tmp_path: Path) -> None:
     per_call = time.perf_counter() - t0
     n = int(n * 0.3 / max(per_call, 1e-3))  # about 300 ms on this machine
     rows = _run_loop(tmp_path, lambda: _gil_holding_call(n))
-    long = [r for r in rows if r["duration_ms"] >= 150]
+    long = [r for r in rows if r["duration_ms"] >= LONG_MS]
     assert len(long) == 1, rows
     assert long[0]["late"] is True
 

@@ -15,6 +15,7 @@ import pytest
 from app.calibrate import calibrate, calibrate_shared, next_cost, search, secant_exponent
 from app.contract import WORKS
 from app.work import backtrack, dummy_hash_as, hash_as, pbkdf2_sha256_python, verify_as
+from runner.processes.proc import wait_until
 
 SMALL = {"bcrypt": 4, "argon2id": 2, "pbkdf2_python": 50, "gil_c": 50, "sleep": 1000}
 
@@ -52,13 +53,12 @@ def _longest_stall_ms(call: Callable[[], object]) -> tuple[float, float]:
 
     t = threading.Thread(target=spin)
     t.start()
-    deadline = time.monotonic() + 5
-    while not stamps and time.monotonic() < deadline:
-        time.sleep(0.001)
+    wait_until(lambda: bool(stamps), timeout=5, what="the spinner", interval=0.001)
     t0 = time.perf_counter()
     call()
     t1 = time.perf_counter()
-    time.sleep(0.02)  # let the spinner record the gap the call made
+    # the spinner has recorded the gap the call made once it stamps after the call
+    wait_until(lambda: stamps[-1] > t1, timeout=5, what="a stamp after the call", interval=0.001)
     stop.set()
     t.join()
     inside = [t0] + [s for s in stamps if t0 < s < t1] + [t1]

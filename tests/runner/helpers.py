@@ -3,13 +3,18 @@ processes a run left behind."""
 
 from __future__ import annotations
 
+import re
+import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import psutil
+
+from app.contract import GO_FILE
 
 REPO = Path(__file__).resolve().parents[2]
 TABLES = (
@@ -37,6 +42,42 @@ def run_runner(*args: str, timeout: float = 240) -> subprocess.CompletedProcess[
         timeout=timeout,
         check=False,
     )
+
+
+# What the tests' signals stand for: a terminal's Ctrl-C, a closed terminal, a scheduler's stop.
+TEST_SIGNALS = (signal.SIGINT, signal.SIGHUP, signal.SIGTERM)
+
+
+def default_signals() -> None:
+    """A Popen `preexec_fn`: the child starts with TEST_SIGNALS at their defaults, whatever this
+    process ignores (pytest started by nohup or as a background job ignores SIGHUP or SIGINT,
+    and a child inherits an ignored signal), so a signal the test sends acts as it would on a
+    runner started from a terminal."""
+    for sig in TEST_SIGNALS:
+        signal.signal(sig, signal.SIG_DFL)
+
+
+def ignoring(*sigs: signal.Signals) -> Callable[[], None]:
+    """A Popen `preexec_fn`: TEST_SIGNALS at their defaults but `sigs` ignored, as `nohup`
+    (SIGHUP) or a shell's background job (SIGINT) starts a command."""
+
+    def preexec() -> None:
+        default_signals()
+        for sig in sigs:
+            signal.signal(sig, signal.SIG_IGN)
+
+    return preexec
+
+
+def start_runner(*args: str, **popen: Any) -> subprocess.Popen[str]:
+    """`python -m runner <args>` in the background from the repository root, as from a
+    terminal (default signal dispositions); output piped unless `popen` says otherwise."""
+    kw: dict[str, Any] = {
+        "stdout": subprocess.PIPE,
+        "stderr": subprocess.PIPE,
+        "preexec_fn": default_signals,
+    } | popen
+    return subprocess.Popen([sys.executable, "-m", "runner", *args], cwd=REPO, text=True, **kw)
 
 
 def query(store: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
@@ -80,3 +121,30 @@ def server_ready(cell_dir: Path, workers: int = 1) -> bool:
     except FileNotFoundError:
         return False
     return text.count("Application startup complete") >= workers
+
+
+STARTED = re.compile(r"Started server process \[(\d+)\]")
+
+
+def server_pids(cell_dir: Path) -> list[int]:
+    """The pids of the cell's uvicorn processes, as its server.log names them."""
+    try:
+        text = (cell_dir / "server.log").read_text(errors="replace")
+    except FileNotFoundError:
+        return []
+    return [int(p) for p in STARTED.findall(text)]
+
+
+def serving(pid: int) -> bool:
+    """The process holds an established TCP connection (locust is talking to it)."""
+    try:
+        conns = psutil.Process(pid).net_connections()
+    except psutil.Error:
+        return False
+    return any(c.status == psutil.CONN_ESTABLISHED for c in conns)
+
+
+def under_load(cell_dir: Path) -> bool:
+    """Locust is loading the cell's server: the go file exists (the runner's readiness checks
+    are over, so a connection now is locust's) and a server process holds one."""
+    return (cell_dir / GO_FILE).exists() and any(map(serving, server_pids(cell_dir)))

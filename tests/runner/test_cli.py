@@ -12,7 +12,15 @@ import pytest
 
 from runner.processes.proc import wait_until
 from runner.store import StoreLock
-from tests.runner.helpers import REPO, leftovers, query, run_runner, server_ready
+from tests.runner.helpers import (
+    REPO,
+    leftovers,
+    query,
+    run_runner,
+    server_ready,
+    start_runner,
+    under_load,
+)
 
 
 @pytest.mark.parametrize(
@@ -68,25 +76,18 @@ def test_busy_store_fails_before_any_server(tmp_path: Path) -> None:
 @pytest.mark.e2e
 def test_ctrl_c_mid_cell_stops_every_process(tmp_path: Path) -> None:
     """SIGINT while locust runs: non-zero exit, one 'interrupted' line, no process survives."""
-    runner = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "runner",
-            "duration=60",
-            "warmup=1",
-            "bcrypt_rounds=6",
-            f"store={tmp_path / 'r.duckdb'}",
-            f"hydra.run.dir={tmp_path / 'run'}",
-        ],
-        cwd=REPO,
+    runner = start_runner(
+        "duration=60",
+        "warmup=1",
+        "bcrypt_rounds=6",
+        f"store={tmp_path / 'r.duckdb'}",
+        f"hydra.run.dir={tmp_path / 'run'}",
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
     )
     try:
         wait_until(lambda: server_ready(tmp_path / "run"), timeout=60, what="the server to serve")
-        time.sleep(1.0)  # let load flow, so processes are mid-work when interrupted
+        # mid-work when interrupted: locust is loading the server
+        wait_until(lambda: under_load(tmp_path / "run"), timeout=30, what="load to flow")
         runner.send_signal(signal.SIGINT)
         _, err = runner.communicate(timeout=60)
     finally:

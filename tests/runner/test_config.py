@@ -75,8 +75,13 @@ def test_type_and_group_errors_stop_at_compose(
 
 def test_remote_target_needs_allow_remote(make_cfg: Callable[..., DictConfig]) -> None:
     """A non-loopback target_url is accepted only with allow_remote=true."""
-    validate(make_cfg("target_url=http://127.0.0.1:8000"))
-    validate(make_cfg("target_url=http://example.com:80", "allow_remote=true"))
+    assert validate(make_cfg("target_url=http://127.0.0.1:8000")).target_url == (
+        "http://127.0.0.1:8000"
+    )
+    with pytest.raises(ConfigError, match="allow_remote"):
+        validate(make_cfg("target_url=http://example.com:80"))
+    remote = validate(make_cfg("target_url=http://example.com:80", "allow_remote=true"))
+    assert remote.target_url == "http://example.com:80"
 
 
 def test_cell_key_depends_on_measurement_only(make_cfg: Callable[..., DictConfig]) -> None:

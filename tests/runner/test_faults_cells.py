@@ -4,7 +4,6 @@ a locustfile that fails or hangs. Each time the cell ends as it should and the n
 from __future__ import annotations
 
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -12,25 +11,23 @@ import sys
 import time
 from pathlib import Path
 
-import psutil
 import pytest
 
 from runner.processes.proc import wait_until
-from tests.runner.helpers import REPO, query, run_runner, server_ready, strays
+from tests.runner.helpers import (
+    REPO,
+    query,
+    run_runner,
+    server_pids,
+    server_ready,
+    serving,
+    strays,
+    under_load,
+)
 
 pytestmark = pytest.mark.e2e
 
 SHORT = ["duration=2", "warmup=1", "bcrypt_rounds=6", "baseline=false", "compare.hashing=[]"]
-_STARTED = re.compile(r"Started server process \[(\d+)\]")
-
-
-def serving(pid: int) -> bool:
-    """The process holds an established TCP connection (locust is talking to it)."""
-    try:
-        conns = psutil.Process(pid).net_connections()
-    except psutil.Error:
-        return False
-    return any(c.status == psutil.CONN_ESTABLISHED for c in conns)
 
 
 def cells(store: Path) -> list[tuple[str, str, str | None]]:
@@ -64,11 +61,14 @@ def test_worker_killed_mid_cell_counts_failures_and_sweep_goes_on(tmp_path: Path
     cell = sweep / "0"
     try:
         wait_until(lambda: server_ready(cell, 2), timeout=120, what="cell 1's server")
-        workers = [int(p) for p in _STARTED.findall((cell / "server.log").read_text())]
+        workers = server_pids(cell)
         assert len(workers) == 2
+        wait_until(lambda: under_load(cell), timeout=30, what="locust's first connection")
+        # the first request (and its warm-up clock) started before that connection was seen
+        warm_end = time.time() + 1.0  # warmup=1
+        wait_until(lambda: time.time() > warm_end, timeout=30, what="the end of the warm-up")
         wait_until(lambda: any(map(serving, workers)), timeout=30, what="a worker under load")
         victim = next(w for w in workers if serving(w))
-        time.sleep(1.5)  # a request was served, so warm-up (1 s from the first) is over by now
         os.kill(victim, signal.SIGKILL)
         code = runner.wait(timeout=180)
     finally:

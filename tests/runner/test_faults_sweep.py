@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from omegaconf import DictConfig
 
 from runner.plan.config import ConfigError, validate
 from runner.processes.proc import wait_until
+from tests.runner import helpers
 from tests.runner.helpers import REPO, TABLES, query, run_runner, server_ready, strays
 
 pytestmark = pytest.mark.e2e
@@ -23,13 +23,7 @@ SHORT = ["duration=3", "warmup=1", "bcrypt_rounds=6", "baseline=false", "compare
 
 
 def start_runner(*args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "runner", *args],
-        cwd=REPO,
-        text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    return helpers.start_runner(*args, stderr=subprocess.STDOUT)
 
 
 def rows_of(store: Path, cell_id: str) -> dict[str, int]:

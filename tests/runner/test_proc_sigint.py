@@ -8,11 +8,24 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
+import pytest
 
 from runner.processes.proc import ManagedProcess, wait_until
+
+
+@pytest.fixture
+def ctrl_c_raises() -> Iterator[None]:
+    """SIGINT raises KeyboardInterrupt in this process for the test, as in a terminal, even
+    when pytest was started with SIGINT ignored (a background job, `nohup`-style wrappers)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _children_marked(marker: str) -> list[psutil.Process]:
@@ -21,6 +34,7 @@ def _children_marked(marker: str) -> list[psutil.Process]:
     ]
 
 
+@pytest.mark.usefixtures("ctrl_c_raises")
 def test_sigint_during_spawn_leaks_no_child(tmp_path: Path) -> None:
     """30 SIGINTs fired around Popen: every spawned child is gone afterwards."""
     marker = f"syncblock-sigint-{uuid.uuid4().hex}"

@@ -3,29 +3,25 @@
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from runner.processes.proc import wait_until
-from tests.runner.helpers import REPO, query, run_runner, server_ready, strays
+from tests.runner.helpers import (
+    ignoring,
+    query,
+    run_runner,
+    server_ready,
+    start_runner,
+    strays,
+    under_load,
+)
 
 pytestmark = pytest.mark.e2e
 
 SHORT = ["duration=3", "warmup=0", "bcrypt_rounds=4", "baseline=false", "compare.hashing=[]"]
-
-
-def start_runner(*args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "runner", *args],
-        cwd=REPO,
-        text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
 
 
 @pytest.mark.parametrize(
@@ -83,3 +79,27 @@ def test_sigkill_of_the_runner_leaves_no_process_of_the_cell(tmp_path: Path) -> 
             runner.kill()
     wait_until(lambda: strays(tmp_path) == [], timeout=5, what=f"none of {before} left")
     assert time.monotonic() - t0 <= 5.5
+
+
+def test_a_runner_started_ignoring_sighup_and_sigint_runs_on(tmp_path: Path) -> None:
+    """Started with SIGHUP and SIGINT ignored (`nohup python -m runner ... &`), the runner keeps
+    both ignored: sent mid-cell they change nothing, the cell is stored ok, nothing is left."""
+    store, run = tmp_path / "r.duckdb", tmp_path / "run"
+    runner = start_runner(
+        *SHORT,
+        f"store={store}",
+        f"hydra.run.dir={run}",
+        preexec_fn=ignoring(signal.SIGHUP, signal.SIGINT),
+    )
+    try:
+        wait_until(lambda: under_load(run), timeout=120, what="the cell under load")
+        runner.send_signal(signal.SIGHUP)
+        runner.send_signal(signal.SIGINT)
+        _, err = runner.communicate(timeout=120)
+    finally:
+        if runner.poll() is None:
+            runner.kill()
+    assert runner.returncode == 0, err[-2000:]
+    assert "interrupted" not in err and "Traceback" not in err, err[-2000:]
+    assert query(store, "SELECT status FROM cells") == [("ok",)]
+    wait_until(lambda: strays(tmp_path) == [], timeout=10, what="no process of the run")
