@@ -51,11 +51,21 @@ _told: list[psutil.Process] = []
 
 def stop_local_jobs() -> int:
     """Ctrl-C each submitit_local job of this process (its controller passes it on to the job,
-    whose cell then stops like an interrupted one); returns how many were told."""
+    whose cell then stops like an interrupted one); returns how many were told.
+
+    Started with SIGINT ignored (`python -m runner ... &` in a script), the controllers and
+    jobs inherited that and cannot be interrupted: they are killed instead, and each job's
+    reaper then stops its cell's processes. The cell in flight is not stored either way."""
+    ignored = signal.getsignal(signal.SIGINT) is signal.SIG_IGN
     for child in psutil.Process().children():
         try:
             if SUBMITIT_LOCAL_CONTROLLER in " ".join(child.cmdline()):
-                child.send_signal(signal.SIGINT)
+                if ignored:
+                    for job in child.children(recursive=True):
+                        job.kill()
+                    child.kill()
+                else:
+                    child.send_signal(signal.SIGINT)
                 _told.append(child)
         except psutil.Error:
             continue

@@ -92,17 +92,7 @@ def test_a_second_sweep_on_a_store_in_use_is_refused(tmp_path: Path) -> None:
     "preexec",
     [
         default_signals,
-        pytest.param(
-            ignoring(signal.SIGINT),
-            marks=pytest.mark.xfail(
-                strict=True,
-                raises=AssertionError,
-                reason="started with SIGINT ignored (`python -m runner ... &` in a script), "
-                "the submitit_local controllers and jobs inherit it and ignore the SIGINT the "
-                "sweep sends them: the sweep exits 143 but its jobs run their cells to the end "
-                "and store them",
-            ),
-        ),
+        ignoring(signal.SIGINT),  # the jobs inherit it: they are killed instead
     ],
     ids=["from-a-terminal", "sigint-ignored"],
 )
