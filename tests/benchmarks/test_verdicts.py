@@ -110,23 +110,27 @@ def _mean(met: bool | None, n: int = 0) -> Figure:
 
 
 def test_accept_section_tallies_and_tabulates_the_figures() -> None:
-    """The section names its store and load, counts register means met, and has one row each."""
+    """The section names its store and load, counts the constant-rate means and the Poisson
+    cells held against ideal sharing that met their targets, and has one row each."""
     figs = [
         _mean(True, 1),
         _mean(False, 2),
         _mean(True, 3),
+        Figure("O3", "cell 4: register mean / ideal sharing", 1.2, "x", "<= 1.15", False),
         Figure("O1", "rate", 1.0, "", "", None),
     ]
     text = openloop_accept.section(figs, "outputs/a.duckdb", "Load average: 1.00.")
     lines = text.splitlines()
     assert lines[0] == SECTION
     assert "here `outputs/a.duckdb`. Load average: 1.00." in " ".join(lines)
-    assert "met 1.5 S in 2 of 3 cells" in " ".join(lines)
+    assert "held to 1.5 S (met in 2 of 3)" in " ".join(lines)
+    assert "target <= 1.15; met in 0 of 1 cells" in " ".join(lines)
     rows = [line for line in lines if line.startswith("| O")]
     assert rows == [
         "| O2 | cell 1: register mean | 1.20 S | <= 1.5 S | yes |  |",
         "| O2 | cell 2: register mean | 1.20 S | <= 1.5 S | NO |  |",
         "| O2 | cell 3: register mean | 1.20 S | <= 1.5 S | yes |  |",
+        "| O3 | cell 4: register mean / ideal sharing | 1.20 x | <= 1.15 | NO |  |",
         "| O1 | rate | 1.00 |  | - |  |",
     ]
 
