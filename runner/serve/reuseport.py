@@ -118,10 +118,11 @@ class ReuseportServer(ServerBase):
                     code = proc.poll()
                     if code is not None:
                         raise self._fail(
-                            f"process {proc.pid} exited with code {code}: {failure_reason(text)}"
+                            f"process {proc.pid} exited with code {code}: "
+                            + failure_reason(self._failure_text())
                         )
                 if any(sign in text for sign in _FAILURE_SIGNS):
-                    raise self._fail(f"startup failed: {failure_reason(text)}")
+                    raise self._fail(f"startup failed: {failure_reason(self._failure_text())}")
                 if text.count(STARTUP_COMPLETE) >= self.workers and self._health_ok(client):
                     for proc in self._procs:
                         proc.children()  # remember each family for the final kill

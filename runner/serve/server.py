@@ -99,6 +99,19 @@ class ServerBase(Lifecycle):
         except FileNotFoundError:
             return ""
 
+    def _failure_text(self, settle_s: float = 0.5, limit_s: float = 5.0) -> str:
+        """The log once a failure has been seen in it: a traceback is written in pieces, so
+        wait until the log has not grown for `settle_s` (at most `limit_s`) before reading it."""
+        text = self._log_text()
+        deadline = time.monotonic() + limit_s
+        quiet_since = time.monotonic()
+        while time.monotonic() < deadline and time.monotonic() - quiet_since < settle_s:
+            time.sleep(0.05)
+            latest = self._log_text()
+            if latest != text:
+                text, quiet_since = latest, time.monotonic()
+        return text
+
     def _health_ok(self, client: httpx.Client) -> bool:
         """The server answers: 200 on ready_path, or any HTTP answer on / when it is None."""
         try:
@@ -165,9 +178,10 @@ class UvicornServer(ServerBase):
                 code = self._proc.poll()
                 text = self._log_text()
                 if code is not None:
-                    raise self._fail(f"exited with code {code}: {failure_reason(text)}")
+                    reason = failure_reason(self._failure_text())
+                    raise self._fail(f"exited with code {code}: {reason}")
                 if any(sign in text for sign in _FAILURE_SIGNS):
-                    raise self._fail(f"startup failed: {failure_reason(text)}")
+                    raise self._fail(f"startup failed: {failure_reason(self._failure_text())}")
                 ready = text.count(STARTUP_COMPLETE) >= self.workers
                 if ready and self._health_ok(client):
                     self._proc.children()  # remember the family for the final kill
