@@ -31,7 +31,7 @@ from runner.plan.spec import CellSpec
 from runner.probe.pyspy import PySpyRecorders, write_stalls
 from runner.probe.sampler import Sampler, load_targets
 from runner.serve.databases import CellDatabase, cell_database, count_rows, write_db_json
-from runner.serve.hashtime import hash_ms_for
+from runner.serve.hashtime import hash_ms_for, median_hash_ms
 from runner.serve.serving import make_server, sampler_targets
 from runner.serve.workcal import calibration_for, server_env, target_ms, work_ms
 from runner.store import (
@@ -123,8 +123,12 @@ def clear_artifacts(cell_dir: Path) -> None:
 def measure(spec: CellSpec, cell_dir: Path, db_url: str | None = None) -> Timings:
     """Run the cell's processes and return its timings; raises on any failure.
     `db_url`: the app's database when the runner chose it (runner/serve/databases.py)."""
-    hash_ms = hash_ms_for(spec.bcrypt_rounds)
-    work = calibration_for(spec.work, target_ms(spec.work_ms, hash_ms), spec.bcrypt_rounds)
+    # the kinds are calibrated once per runner process, to the S it measured first ...
+    target = target_ms(spec.work_ms, hash_ms_for(spec.bcrypt_rounds))
+    work = calibration_for(spec.work, target, spec.bcrypt_rounds)
+    # ... and every cell measures one hash of its own before its server starts: the report's S
+    # falls back on the median of these, spread over the sweep
+    hash_ms = median_hash_ms(spec.bcrypt_rounds, samples=1)
     cell_dir.mkdir(parents=True, exist_ok=True)
     clear_artifacts(cell_dir)
     server_dir = cell_dir / contract.SERVER_DIR
