@@ -80,7 +80,8 @@ def answer(
             continue
         hash_ms = c.get("hash_ms") or math.nan
         part = (
-            f"{h} ({count(c['workers'], 'worker')}, {c['users']} users): longest stall "
+            f"{h} ({count(c['workers'], 'worker')}, {c['users']} users{_foreign(c)}): longest "
+            "stall "
             f"{ms(w['max_ms'])} ({times(w['max_ms'] / hash_ms)} S)"
         )
         if regs:
@@ -98,6 +99,12 @@ def answer(
             + f". S = {ms(s_ms)}, one registration alone.",
         )
     ]
+
+
+def _foreign(c: Row) -> str:
+    """', beside foreign load: N % of a core' for a cell another process disturbed."""
+    pct = c.get("foreign_cpu_pct")
+    return f", beside foreign load: {pct:.0f} % of a core" if c.get("foreign_load") and pct else ""
 
 
 def lag_series(con: duckdb.DuckDBPyConnection, cell_id: str, bucket_s: float = 0.05) -> list[Row]:
@@ -172,7 +179,8 @@ def blocked_loop(
             )
             continue
         text = (
-            f"{h} ({count(c['workers'], 'worker')}, {c['users']} users): the worst worker's "
+            f"{h} ({count(c['workers'], 'worker')}, {c['users']} users{_foreign(c)}): the "
+            "worst worker's "
             f"loop woke up to {ms(w['max_ms'])} late (p99 {ms(w['p99_ms'])}); the longest stall "
             f"lasted {times(w['max_ms'] / hash_ms)} the single-hash time S = {ms(hash_ms)}."
         )
