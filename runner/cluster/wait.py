@@ -26,7 +26,7 @@ def wait_for(
     *,
     poll_s: float = 1.0,
     squeue_every_s: float = 5.0,
-    result_grace_s: float = 30.0,  # submitit waits 15 s for a result file, 30 s when it cannot chmod
+    result_grace_s: float = 30.0,  # submitit waits 15 s for a result file (30 s: no chmod)
     squeue_down_s: float = 600.0,
     states: Callable[[list[str]], dict[str, squeue.Entry] | None] = squeue.states,
 ) -> list[Lost]:

@@ -7,6 +7,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 
 from tests.cluster.slurm import HOW_TO_INSTALL, SlurmCluster, install, missing
@@ -27,3 +28,5 @@ def slurm() -> Iterator[SlurmCluster]:
         with SlurmCluster(Path(root)) as cluster:
             print(f"SLURM cluster idle {cluster.start_s:.2f} s after start")
             yield cluster
+        left = [p for p in cluster.pids if psutil.pid_exists(p)] + cluster.stepds()
+        assert left == [], f"SLURM processes left after the cluster stopped: {left}"
