@@ -21,13 +21,16 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hydra.core.singleton import Singleton
 from hydra.core.utils import JobReturn, JobStatus, filter_overrides
 from hydra_plugins.hydra_submitit_launcher import submitit_launcher
 from hydra_plugins.hydra_submitit_launcher.config import BaseQueueConf
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
+
+if TYPE_CHECKING:  # runner is imported in the methods: Hydra scans this module at every start
+    from runner.cluster.wait import Lost
 
 log = logging.getLogger(__name__)
 PLUGIN_TARGET = "hydra_plugins.hydra_submitit_launcher.submitit_launcher.SlurmLauncher"
@@ -103,17 +106,12 @@ class SlurmLauncher(submitit_launcher.SlurmLauncher):
             else:
                 say(f"could not cancel the sweep's SLURM jobs: scancel {arrays}")
             raise
-        returns = []
-        for job, (overrides, *_rest), idx in zip(
-            jobs, params, range(initial_job_idx, initial_job_idx + len(jobs)), strict=True
-        ):
-            if job.job_id in lost:
-                returns.append(self._lost(overrides, idx, lost[job.job_id]))
-            else:
-                returns.append(job.results()[0])
-        return returns
+        return [
+            self._lost(p[0], p[2], lost[job.job_id]) if job.job_id in lost else job.results()[0]
+            for job, p in zip(jobs, params, strict=True)
+        ]
 
-    def _lost(self, overrides: list[str], idx: int, lost: Any) -> JobReturn:
+    def _lost(self, overrides: list[str], idx: int, lost: Lost) -> JobReturn:
         """Store the cell of a job that ended without a result; a completed job returning it."""
         from runner.cluster.lost import reason, record_lost
 
