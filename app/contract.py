@@ -73,6 +73,7 @@ WAIT_FOR_TARGET_ENV = "SYNCBLOCK_WAIT_FOR_TARGET"  # s to wait for the target's 
 # or master) holds the load until it exists, so the runner's own readiness check never queues
 # behind the users' requests.
 GO_FILE_ENV = "SYNCBLOCK_GO_FILE"
+SLURM_JOB_ID_ENV = "SLURM_JOB_ID"  # set by SLURM in a job: recorded as cells.slurm_job_id
 WARMUP_ENV = "SYNCBLOCK_WARMUP"
 SEQUENTIAL_REQUESTS_ENV = "SYNCBLOCK_SEQUENTIAL_REQUESTS"
 CONNECTIONS_ENV = "SYNCBLOCK_CONNECTIONS"

@@ -21,6 +21,7 @@ from hydra.types import HydraContext, TaskFunction
 from omegaconf import DictConfig, OmegaConf
 
 from app.contract import DOCTOR_PLAN_FILE
+from hydra_plugins.syncblock_launcher import slurm
 from runner import progress
 from runner.doctor.output import print_plan
 from runner.doctor.plan import DoctorInputError
@@ -68,6 +69,7 @@ class SyncblockSweeper(Sweeper):
     ) -> None:
         self.hydra_context = hydra_context
         self.config = config
+        slurm.use_ours(config)  # submitit_slurm with bounded waits, SIGTERM cancelling its jobs
         self.launcher = Plugins.instance().instantiate_launcher(
             hydra_context=hydra_context, task_function=task_function, config=config
         )

@@ -3,11 +3,13 @@ the timings measuring it found."""
 
 from __future__ import annotations
 
+import os
 import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from app import contract
 from app.db import max_connections
 from runner.plan.spec import CellSpec, stored_axes
 from runner.store.records import CellRecord
@@ -42,6 +44,7 @@ def base_record(spec: CellSpec, where: Where) -> CellRecord:
         dir=str(where.cell_dir),
         config=redact_data(spec.config),
         host=socket.gethostname(),
+        slurm_job_id=os.environ.get(contract.SLURM_JOB_ID_ENV),  # set by SLURM in a job
     )
 
 

@@ -60,10 +60,12 @@ _V5_STALLS = (
 
 def _v4_to_v5(con: duckdb.DuckDBPyConnection) -> None:
     """v5 keeps the watchdog's evidence of the kind of call in each stall row (NULL before),
-    the doctor's findings per route, and each cell's foreign CPU (other processes on the host)."""
+    the doctor's findings per route, each cell's foreign CPU (other processes on the host) and
+    the SLURM job that ran it."""
     for col in _V5_STALLS:
         con.execute(f"ALTER TABLE stalls ADD COLUMN IF NOT EXISTS {col}")
-    for col in ("foreign_cpu_pct DOUBLE", "foreign_cpu_max_pct DOUBLE", "foreign_load BOOLEAN"):
+    cells = ("foreign_cpu_pct DOUBLE", "foreign_cpu_max_pct DOUBLE", "foreign_load BOOLEAN")
+    for col in (*cells, "slurm_job_id VARCHAR"):
         con.execute(f"ALTER TABLE cells ADD COLUMN IF NOT EXISTS {col}")
     con.execute(
         "CREATE TABLE IF NOT EXISTS host_ticks (cell_id VARCHAR, t DOUBLE, "

@@ -74,6 +74,7 @@ class CellRecord:
     foreign_cpu_pct: float | None = None
     foreign_cpu_max_pct: float | None = None
     foreign_load: bool | None = None
+    slurm_job_id: str | None = None  # the SLURM job that ran the cell (its SLURM_JOB_ID)
 
 
 def columns(record_type: type[SweepRecord] | type[CellRecord]) -> list[str]:

@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS cells (
     stalls_sampler VARCHAR, dropped BIGINT, host VARCHAR, overlapped_on_host BOOLEAN,
     foreign_cpu_pct DOUBLE,      -- mean CPU of other processes in the window (100 = one core)
     foreign_cpu_max_pct DOUBLE,  -- their peak tick
-    foreign_load BOOLEAN         -- foreign_cpu_pct passed 10 % of the machine (store/host.py)
+    foreign_load BOOLEAN,        -- foreign_cpu_pct passed 10 % of the machine (store/host.py)
+    slurm_job_id VARCHAR         -- the SLURM job that ran the cell (NULL outside SLURM)
 );
 
 -- locust's <prefix>_stats.csv; the "Aggregated" row has type ''.

@@ -1,0 +1,1 @@
+"""syncblock's SLURM launcher: hydra-submitit-launcher's, with bounded waits (see slurm.py)."""
