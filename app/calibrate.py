@@ -38,6 +38,10 @@ START: dict[Work, tuple[int, float]] = {
     "sleep": (1000, 1.0),
 }
 PROBE_PASSWORD = "calibration-probe-0123"
+# A step whose one call lands within TOLERANCE of the target is confirmed by a median of a few
+# calls, accepted within ACCEPTED: the error a calibration promises.
+TOLERANCE = 0.05
+ACCEPTED = 2 * TOLERANCE
 
 
 @dataclass(frozen=True)
@@ -90,7 +94,7 @@ def search(
     target_ms: float,
     *,
     timer: Callable[[Work, int, int], float] = time_call_ms,
-    tolerance: float = 0.05,
+    tolerance: float = TOLERANCE,
     samples: int = 3,
     max_steps: int = 10,
 ) -> tuple[int, float]:

@@ -27,7 +27,7 @@ from benchmarks import figures as fig
 from benchmarks import figures_instrument as fig_instrument
 from benchmarks.agreement import measure_agreement
 from benchmarks.connections import measure_connection_cost
-from benchmarks.document import markdown, rich_table, splice
+from benchmarks.document import add_remeasured, markdown, remeasured_section, rich_table
 from benchmarks.ingest import measure_ingest
 from benchmarks.instrument import measure_instrument_cost
 from benchmarks.instrument_parts import measure_instrument_parts
@@ -52,8 +52,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--only",
         default=None,
-        help="comma-separated item numbers (e.g. 9): run only their steps and replace only "
-        "their rows in an existing --out file",
+        help="comma-separated item numbers (e.g. 9): run only their steps and add their "
+        "figures to an existing --out file as a dated section below the main table",
     )
     p.add_argument(
         "--work",
@@ -240,13 +240,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     kept = {h: k for h in KEPT if (k := existing_section(old, h)) is not None}
     for k in kept.values():
         old = old.replace(k, "").rstrip("\n") + "\n"
-    if only is not None and old:
-        load = f"{about['load average at start (1, 5, 15 min)']} -> {about['load average at end']}"
-        note = (
-            f"items {', '.join(sorted(only))} remeasured on {date} by `{command}` "
-            f"(git {about['git']}, load average {load}); other rows from the run above"
+    if only is not None and old:  # the main table stays one run's: these go below it
+        section = remeasured_section(
+            figures, date=date, command=command, about=about, errors=errors
         )
-        text = splice(old, figures, note)
+        text = add_remeasured(old, section)
     for h, k in kept.items():
         text = replace_section(text, k, h)
     args.out.write_text(text, encoding="utf-8")

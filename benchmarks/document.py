@@ -26,35 +26,47 @@ def _row(f: Figure) -> str:
     )
 
 
-def _item_of(line: str) -> str | None:
-    """The item number of a figure row of the table ('4 blocking' -> '4'), else None."""
-    cells = line.split("|")
-    if not line.startswith("| ") or len(cells) < 3:
-        return None
-    first = cells[1].strip().split(" ")[0]
-    return first if first.isdigit() else None
+REMEASURED = "## Re-measured"  # heading of a dated section written by `--only`
+MAIN_RUN = ("## Measurements that failed", "## Plan of this run")  # the main run's own sections
 
 
-def splice(old: str, figures: Sequence[Figure], note: str) -> str:
-    """An existing BENCHMARKS.md with the rows of the figures' items replaced by these figures
-    (rows of other items kept as they were) and `note` added to the run's description: for
-    `--only`, which measures some items and leaves the others' numbers alone (pure)."""
-    items = {f.item.split(" ")[0] for f in figures}
-    lines = [ln for ln in old.splitlines() if _item_of(ln) not in items or _item_of(ln) is None]
-    rows = [i for i, ln in enumerate(lines) if _item_of(ln) is not None]
-    at = rows[-1] + 1 if rows else len(lines)
-    lines[at:at] = [_row(f) for f in figures]
-    table = [ln.split("|") for ln in lines if _item_of(ln) is not None]
-    missed = [c[1].strip() for c in table if c[5].strip() == "NO"]
-    for i, ln in enumerate(lines):
-        if " figures meet or report their target" in ln:
-            lines[i] = (
-                f"{len(table) - len(missed)} of {len(table)} figures meet or report their target"
-                + (f"; missed: {', '.join(missed)}." if missed else ".")
-            )
-    desc = next((i for i, ln in enumerate(lines) if ln.startswith("- command:")), None)
-    lines.insert(desc + 1 if desc is not None else 0, f"- {note}")
-    return "\n".join(lines) + "\n"
+def remeasured_section(
+    figures: Sequence[Figure],
+    *,
+    date: str,
+    command: str,
+    about: Mapping[str, str],
+    errors: Sequence[str] = (),
+) -> str:
+    """A dated section for `--only`: these figures, measured by another run at another commit,
+    in their own table; the main table above stays the one run's (pure)."""
+    items = sorted({f.item.split(" ")[0] for f in figures}, key=lambda i: (len(i), i))
+    lines = [
+        f"{REMEASURED} on {date}: item{'s' if len(items) != 1 else ''} {', '.join(items)}",
+        "",
+        f"Written by `{command}`: a later run of some items, not part of the main table above",
+        "(which stays one run at one commit).",
+        "",
+        *(f"- {k}: {v}" for k, v in about.items()),
+        "",
+        "| # | figure | value | target | met? | detail |",
+        "|---|---|---|---|---|---|",
+        *(_row(f) for f in figures),
+        *(["", "Measurements that failed:", "", *(f"- {e}" for e in errors)] if errors else []),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def add_remeasured(old: str, section: str) -> str:
+    """`old` (a BENCHMARKS.md) with `section` inserted after the main run's own sections and
+    before any earlier re-measured one (newest first); the main table untouched (pure)."""
+    lines = old.rstrip("\n").split("\n")
+    heads = [i for i, ln in enumerate(lines) if ln.startswith("## ")]
+    after_main = next((i for i in heads if not lines[i].startswith(MAIN_RUN)), len(lines))
+    before = "\n".join(lines[:after_main]).rstrip("\n")
+    rest = "\n".join(lines[after_main:])
+    return "\n\n".join(x for x in (before, section.strip("\n"), rest) if x) + "\n"
 
 
 def _cell(text: str) -> str:

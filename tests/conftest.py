@@ -11,6 +11,7 @@ import pytest
 
 from app.settings import Hashing, Settings
 from runner.serve.server import UvicornServer
+from runner.store.session import SWEEP_ARGV_ENV
 
 
 def app_env(root: Path, hashing: Hashing, rounds: int = 12) -> dict[str, str]:
@@ -65,3 +66,11 @@ def cell_spec() -> Callable[..., Any]:
             return validate(compose(config_name="config", overrides=list(overrides)))
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def no_sweep_argv_left(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test that claims a store in-process sets the sweep's command line in this process's
+    environment (pytest's own argv); unset after it, or every later `python -m runner` would
+    inherit it and record pytest's command as its sweep's."""
+    monkeypatch.delenv(SWEEP_ARGV_ENV, raising=False)

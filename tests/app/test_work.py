@@ -12,7 +12,14 @@ from typing import Any
 
 import pytest
 
-from app.calibrate import calibrate, calibrate_shared, next_cost, search, secant_exponent
+from app.calibrate import (
+    ACCEPTED,
+    calibrate,
+    calibrate_shared,
+    next_cost,
+    search,
+    secant_exponent,
+)
 from app.contract import WORKS
 from app.work import backtrack, dummy_hash_as, hash_as, pbkdf2_sha256_python, verify_as
 from runner.processes.proc import wait_until
@@ -102,16 +109,20 @@ def test_search_converges_on_a_synthetic_cubic() -> None:
 
 @pytest.mark.parametrize("kind", [k for k in WORKS if k != "bcrypt"])
 def test_calibration_reaches_the_target(kind: str) -> None:
-    """Each kind calibrates to 100 ms within wide bounds. The CPU is shared with other jobs
-    (load 30+ on 2 cores seen), so a calibration may be retried twice; one must land."""
+    """Each kind calibrates to 100 ms. sleep, which uses no CPU, within the code's own ACCEPTED
+    error at once. The CPU kinds' call times move with whatever else runs on the shared cores
+    (beside two busy processes on 2 cores: 11 % and 72 % off after three tries), so they are
+    held within 35 %, and a calibration may be retried twice; one must land. Their ACCEPTED
+    error is a quiet machine's (the search itself is pinned on a synthetic cubic above)."""
+    bound = ACCEPTED if kind == "sleep" else 0.35
     tries = []
-    for _ in range(3):
+    for _ in range(1 if kind == "sleep" else 3):
         cal = calibrate(kind, 100.0, 4)  # type: ignore[arg-type]
         assert cal.kind == kind and cal.target_ms == 100.0
         tries.append(cal)
-        if abs(cal.error) <= 0.35:
+        if abs(cal.error) <= bound:
             break
-    assert abs(tries[-1].error) <= 0.35, tries
+    assert abs(tries[-1].error) <= bound, tries
 
 
 def test_bcrypt_keeps_its_rounds_and_servers_share_one_calibration(tmp_path: Path) -> None:

@@ -23,14 +23,17 @@ def test_cost_is_the_median_paired_difference() -> None:
     assert slow.met is False
 
 
-def test_only_splices_its_rows_into_the_existing_file() -> None:
+def test_only_adds_a_dated_section_below_the_untouched_main_table() -> None:
+    """`--only` leaves the main table as its one run wrote it and puts the re-measured rows in
+    a dated section after the main run's own sections, newest first, before other sections."""
     from benchmarks.cli import step_items
-    from benchmarks.document import markdown, splice
+    from benchmarks.document import add_remeasured, markdown, remeasured_section
     from benchmarks.figures import Figure
+    from benchmarks.mainjob import SECTION, replace_section
 
     assert step_items("4, 5, 7 strategies") == {"4", "5", "7"}
     assert step_items("9 per_request vs persistent connections") == {"9"}
-    old = markdown(
+    main = markdown(
         [
             Figure("1", "overhead", 4.0, "s", "<= 1.5 s", False),
             Figure("9", "cost", 0.9, "ms", "<= 0.5 ms", False),
@@ -38,10 +41,21 @@ def test_only_splices_its_rows_into_the_existing_file() -> None:
         machine={"git": "abc"},
         command="python -m benchmarks",
         date="then",
-        plan={},
+        plan={"rounds": 10},
     )
-    new = splice(old, connection_figures(ConnectionCost(1, [1.0], [1.2], 5)), "items 9 again")
-    assert "| 1 | overhead | 4.00 s |" in new  # another item's row is kept as it was
-    assert "0.90 ms" not in new and "| 9 | health client mean" in new
-    assert "- items 9 again" in new
-    assert "1 of 2 figures meet or report their target; missed: 1." in new
+    again = connection_figures(ConnectionCost(1, [1.0], [1.2], 5))
+    first = remeasured_section(
+        again, date="later", command="python -m benchmarks --only 9", about={"git": "def"}
+    )
+    second = remeasured_section(
+        again, date="latest", command="python -m benchmarks --only 9", about={"git": "fed"}
+    )
+    doc = add_remeasured(add_remeasured(main, first), second)
+    assert doc.startswith(main.rstrip("\n"))  # the main table, its summary and plan as written
+    assert "| 9 | cost | 0.90 ms |" in doc and "0 of 2 figures meet" in doc
+    assert first.splitlines()[0] == "## Re-measured on later: item 9"
+    assert doc.index("## Plan of this run") < doc.index("on latest") < doc.index("on later")
+    assert doc.count("| 9 | health client mean") == 2 and "- git: def" in doc
+    with_main_job = add_remeasured(replace_section(main, SECTION + "\n\nrows\n"), first)
+    assert with_main_job.index("on later") < with_main_job.index(SECTION)
+    assert add_remeasured(main, first).endswith("\n") and "\n\n\n" not in doc

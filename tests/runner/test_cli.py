@@ -1,8 +1,8 @@
-"""`python -m runner` as a user runs it: bad values, a busy store, Ctrl-C, the default cell."""
+"""`python -m runner` as a user runs it: bad values, a busy store, the default cell (Ctrl-C
+mid-sweep: tests/runner/test_faults_sweep.py)."""
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
 import time
@@ -10,17 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from runner.processes.proc import wait_until
 from runner.store import StoreLock
-from tests.runner.helpers import (
-    REPO,
-    leftovers,
-    query,
-    run_runner,
-    server_ready,
-    start_runner,
-    under_load,
-)
+from tests.runner.helpers import REPO, query, run_runner
 
 
 @pytest.mark.parametrize(
@@ -71,31 +62,6 @@ def test_busy_store_fails_before_any_server(tmp_path: Path) -> None:
     assert not list(tmp_path.rglob("server.log"))
     with StoreLock(store):  # released by the dead holder: takeable again
         pass
-
-
-@pytest.mark.e2e
-def test_ctrl_c_mid_cell_stops_every_process(tmp_path: Path) -> None:
-    """SIGINT while locust runs: non-zero exit, one 'interrupted' line, no process survives."""
-    runner = start_runner(
-        "duration=60",
-        "warmup=1",
-        "bcrypt_rounds=6",
-        f"store={tmp_path / 'r.duckdb'}",
-        f"hydra.run.dir={tmp_path / 'run'}",
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        wait_until(lambda: server_ready(tmp_path / "run"), timeout=60, what="the server to serve")
-        # mid-work when interrupted: locust is loading the server
-        wait_until(lambda: under_load(tmp_path / "run"), timeout=30, what="load to flow")
-        runner.send_signal(signal.SIGINT)
-        _, err = runner.communicate(timeout=60)
-    finally:
-        if runner.poll() is None:
-            runner.kill()
-    assert runner.returncode != 0
-    assert "interrupted" in err and "Traceback" not in err, err[-2000:]
-    wait_until(lambda: leftovers(tmp_path) == [], timeout=20, what="the cell's processes to end")
 
 
 @pytest.mark.slow

@@ -142,22 +142,14 @@ def run_locustfiles(tmp_path: Path, files: dict[str, str]) -> tuple[Path, float]
     return store, time.monotonic() - t0
 
 
-def test_locust_exiting_non_zero_fails_the_cell_with_its_reason(tmp_path: Path) -> None:
-    """A locustfile that cannot load: cell failed with locust's exit code and error; next ok."""
-    store, _ = run_locustfiles(tmp_path, {"broken.py": BROKEN})
-    (_, s1, e1), (_, s2, _) = cells(store)
-    assert (s1, s2) == ("failed", "ok")
+def test_a_failing_and_a_hung_locust_fail_their_cells_and_the_next_runs(tmp_path: Path) -> None:
+    """A locustfile that cannot load: its cell failed with locust's exit code and error. A
+    locust that never stops: killed at warmup+duration+margin, its cell failed. The next ok."""
+    store, _ = run_locustfiles(tmp_path, {"broken.py": BROKEN, "hung.py": HUNG})
+    (_, s1, e1), (_, s2, e2), (_, s3, _) = cells(store)
+    assert (s1, s2, s3) == ("failed", "failed", "ok")
     assert e1 == "LoadError: locust exited with code 1: RuntimeError: locustfile broken on purpose"
-    assert strays(tmp_path) == []
-
-
-@pytest.mark.slow
-def test_hung_locust_is_killed_at_its_deadline(tmp_path: Path) -> None:
-    """A locust that never stops is killed at warmup+duration+margin: cell failed; next ok."""
-    store, _ = run_locustfiles(tmp_path, {"hung.py": HUNG})
-    (_, s1, e1), (_, s2, _) = cells(store)
-    assert (s1, s2) == ("failed", "ok")
-    assert e1 == "LoadError: locust did not finish within 6 s; killed"
-    wall = query(store, "SELECT wall_s FROM cells ORDER BY job_num")[0][0]
+    assert e2 == "LoadError: locust did not finish within 6 s; killed"
+    wall = query(store, "SELECT wall_s FROM cells ORDER BY job_num")[1][0]
     assert wall < 40, wall  # deadline 6 s + 3 s grace + start-up, not locust's 30 s stop-timeout
     assert strays(tmp_path) == []

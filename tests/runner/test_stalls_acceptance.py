@@ -1,4 +1,5 @@
-"""The stall attribution's acceptance numbers, for real (slow: about 3 minutes of cells).
+"""The stall attribution's acceptance numbers, for real (slow: about 3 minutes of cells; the
+default run's short form is tests/runner/test_e2e_sweep.py's blocking cells).
 
 - blocking, 1 worker, 5 users, 20 s: >= 90 % of the stalled time is in stacks through the
   password hashing call (`app.passwords:hash_password`, or `app.work:hash_as`, where the app

@@ -53,14 +53,14 @@ def test_stalls_name_the_time_sleep_line(user_run: tuple[Path, Path]) -> None:
     rows = query(
         store,
         "SELECT sum(duration_ms) FILTER (WHERE leaf = ?) / sum(duration_ms), count(*), "
-        "sum(duration_ms) FILTER (WHERE late) / sum(duration_ms) FROM stalls "
-        "WHERE source = 'watchdog'",
+        "count(*) FILTER (WHERE late), max(late_ms) FROM stalls WHERE source = 'watchdog'",
         [leaf],
     )
-    share, n, late = rows[0]
-    # time.sleep releases the GIL: the watchdog is on time (a busy shared machine, and py-spy
-    # pausing the worker to read it, may delay a capture now and then)
-    assert n >= 3 and share >= 0.9 and (late or 0) < 0.5, rows
+    share, n, late, _ = rows[0]
+    # time.sleep releases the GIL: no capture is late, even with py-spy reading the worker
+    # (measured: first captures at most 4 ms after due, beside two busy processes on 2 cores;
+    # late means more than 2 samples, 10 ms)
+    assert n >= 3 and share >= 0.9 and late == 0, rows
     pyspy = query(
         store,
         "SELECT sum(duration_ms) FILTER (WHERE leaf = ?) / sum(duration_ms), count(*) "

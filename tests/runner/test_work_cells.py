@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+from app.calibrate import ACCEPTED
 from app.contract import WORKS
+from app.work import MIN_COST
 from tests.runner.helpers import leftovers, query, run_runner
 
 pytestmark = pytest.mark.e2e
@@ -40,16 +43,32 @@ def _cells(store: Path) -> dict[str, tuple[str, float, float]]:
     return {w: (s, wm, hm) for w, s, wm, hm in rows}
 
 
+def _cost(store: Path, kind: str) -> int:
+    """The cost the runner passed to the kind's server, from its work-<pid>.json."""
+    [(cell_dir,)] = query(store, "SELECT dir FROM cells WHERE work = ?", [kind])
+    found = next((Path(cell_dir) / "server").glob("work-*.json"))
+    return int(json.loads(found.read_text())["cost"])
+
+
 def test_every_kind_runs_and_records_its_calibration(store: Path) -> None:
-    """Five ok cells, each with its kind and the measured time per call (near 40 ms; wide,
-    since the CPU is shared: argon2id cannot go under t = 2 at 19 MiB)."""
+    """Five ok cells, each with its kind and the calibration's time per call. sleep, which
+    uses no CPU, within the calibration's own ACCEPTED error of 40 ms. The CPU kinds were
+    calibrated beside whatever else loads the shared cores (one call's time moves with it:
+    31 % off was seen at load 6): within a factor 2, or at the kind's cheapest cost and slower
+    (argon2id cannot go under t = 2 at 19 MiB: a floor, not a miss). Their 10 % is held
+    in-process by tests/app/test_work.py."""
     cells = _cells(store)
     assert sorted(cells) == sorted(KINDS)
     assert {s for s, _, _ in cells.values()} == {"ok"}
     for kind, (_, work_ms, _) in cells.items():
         assert work_ms is not None and work_ms > 0, kind
-        if kind != "bcrypt":
-            assert 15 <= work_ms <= 200, (kind, work_ms)
+        if kind == "bcrypt":
+            continue
+        if kind == "sleep":
+            assert abs(work_ms / 40 - 1) <= ACCEPTED, work_ms
+            continue
+        floor = _cost(store, kind) == MIN_COST[kind] and work_ms > 40  # type: ignore[index]
+        assert floor or 20 <= work_ms <= 80, (kind, work_ms, _cost(store, kind))
     registered = query(
         store,
         """SELECT c.work, count(*) FROM requests r JOIN cells c USING (cell_id)
