@@ -31,7 +31,7 @@ METRICS = (
     "joined_requests",  # requests both sides logged (its mean x n = the sum over repeats)
 )
 # Dimensions that, when they vary in a sweep, split the lines of a figure.
-_EXTRA_DIMS = ("work", "scenario", "db", "bcrypt_rounds", "connections", "balance")
+_EXTRA_DIMS = ("work", "interpreter", "scenario", "db", "bcrypt_rounds", "connections", "balance")
 
 
 def endpoint_kind(path: str | None) -> str:

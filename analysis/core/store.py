@@ -11,6 +11,7 @@ from typing import Any
 
 import duckdb
 
+from analysis.core.ceilings import interpreter_of
 from app.contract import DEFAULT_APP, Row
 from runner.store import StoreError, open_store
 
@@ -85,27 +86,30 @@ def sweeps(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
 
 
 def cells(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
-    """Every cell of the sweeps, failed ones included, with the sweep's cpu_count."""
-    return rows(
+    """Every cell of the sweeps, failed ones included, with the sweep's cpu_count and the
+    server's interpreter as a label (`interpreter_of`)."""
+    found = rows(
         con,
         """
         SELECT c.cell_id, c.sweep_id, c.job_num, c.scenario, c.hashing, c.db, c.workers,
                c.users, c.duration_s, c.warmup_s, c."repeat", c.bcrypt_rounds, c.hash_ms,
                c.status, c.error, c.t_load_start, c.t_measure_start, c.t_measure_end,
                c.work, c.work_ms, c.pool_size, c.thread_limit, c.host, c.overlapped_on_host,
-               c.connections, c.balance, s.cpu_count
+               c.connections, c.balance, c.server_python, c.python_gil, c.python_version,
+               c.free_threaded, c.gil_enabled, c.gil_enabled_by, s.cpu_count
         FROM cells c LEFT JOIN sweeps s USING (sweep_id)
         WHERE list_contains(?, c.cell_id)
         ORDER BY c.sweep_id, c.job_num""",
         [ids],
     )
+    return [r | {"interpreter": interpreter_of(r)} for r in found]
 
 
 def summary(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
     """cell_summary (one row per ok cell and endpoint, warm-up excluded) with cpu_count; the
     means over the requests both sides logged as joined, joined_client_ms, joined_server_ms
-    and joined_wait_ms (= wait_avg_ms)."""
-    return rows(
+    and joined_wait_ms (= wait_avg_ms), and the interpreter's label."""
+    found = rows(
         con,
         """
         SELECT v.*, coalesce(v.joined_requests, 0) AS joined, v.wait_avg_ms AS joined_wait_ms,
@@ -115,6 +119,7 @@ def summary(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
         ORDER BY v.hashing, v.workers, v.users, v.endpoint""",
         [ids],
     )
+    return [r | {"interpreter": interpreter_of(r)} for r in found]
 
 
 def served_apps(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[str]:

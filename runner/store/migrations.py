@@ -58,12 +58,21 @@ _V5_STALLS = (
 )  # fmt: skip
 
 
+_V5_INTERPRETER = (
+    "server_python VARCHAR", "python_gil INTEGER", "python_version VARCHAR",
+    "free_threaded BOOLEAN", "gil_enabled BOOLEAN", "gil_enabled_by VARCHAR",
+)  # fmt: skip
+
+
 def _v4_to_v5(con: duckdb.DuckDBPyConnection) -> None:
     """v5 keeps the watchdog's evidence of the kind of call in each stall row (NULL before),
-    the doctor's findings per route, and each cell's foreign CPU (other processes on the host)."""
+    the doctor's findings per route, each cell's foreign CPU (other processes on the host),
+    and the server's interpreter (version, free-threaded build, GIL on)."""
     for col in _V5_STALLS:
         con.execute(f"ALTER TABLE stalls ADD COLUMN IF NOT EXISTS {col}")
     for col in ("foreign_cpu_pct DOUBLE", "foreign_cpu_max_pct DOUBLE", "foreign_load BOOLEAN"):
+        con.execute(f"ALTER TABLE cells ADD COLUMN IF NOT EXISTS {col}")
+    for col in _V5_INTERPRETER:
         con.execute(f"ALTER TABLE cells ADD COLUMN IF NOT EXISTS {col}")
     con.execute(
         "CREATE TABLE IF NOT EXISTS host_ticks (cell_id VARCHAR, t DOUBLE, "

@@ -22,7 +22,7 @@ from analysis.core.store import rows
 from analysis.core.wording import ms, num, pct
 from analysis.sections.verdict import text
 from analysis.sections.verdict.matrix import RESPONSIVE_MS, MatrixCell, matrix
-from app.contract import HASHINGS, WORKS, Row
+from app.contract import HASHINGS, Row
 
 APPLIES_TO: AppliesTo = "study"
 
@@ -56,14 +56,18 @@ def build(health_times: list[Row], ctx: Context) -> Section:
             (fix_bars(fixes), ""),
             (
                 heatmap(cells),
-                "Rows: the kind of synchronous call; columns: the strategy. Colour: "
+                "Rows: the kind of synchronous call (and the server's interpreter, when "
+                "several ran); columns: the strategy. Colour: "
                 "/api/health/ p95 (green <= 50 ms, red >= S); text adds the loop-lag p99 "
                 "and register throughput as a fraction of the pair's ceiling "
                 "min(users, c)/S (c from the table in the README).",
             ),
             (table(cells), ""),
         ),
-        text.verdict(fixes, ctx.grid, health_samples(times, fixes)) + text.sentences(cells),
+        text.gil_flags(ctx.cells)
+        + text.verdict(fixes, ctx.grid, health_samples(times, fixes))
+        + text.sentences(cells)
+        + text.interpreter_sentences(cells),
         table=fix_table_layout(fixes) if fixes else None,
     )
 
@@ -147,8 +151,9 @@ def fix_bars(rows: Sequence[FixRow]) -> go.Figure | None:
 
 
 def _axes(cells: Sequence[MatrixCell]) -> tuple[list[str], list[str]]:
-    kinds: list[str] = [k for k in WORKS if any(m.work == k for m in cells)]
-    kinds += sorted({m.work for m in cells} - set(kinds))
+    """The matrix's rows (kinds, with their interpreters when several ran; `matrix` has them
+    in order) and columns (strategies)."""
+    kinds: list[str] = list(dict.fromkeys(m.row for m in cells))
     strategies: list[str] = [s for s in HASHINGS if any(m.hashing == s for m in cells)]
     return kinds, strategies
 
@@ -159,7 +164,7 @@ def heatmap(cells: Sequence[MatrixCell]) -> go.Figure | None:
     if not cells:
         return None
     kinds, strategies = _axes(cells)
-    at = {(m.work, m.hashing): m for m in cells}
+    at = {(m.row, m.hashing): m for m in cells}
     z: list[list[float | None]] = []
     text: list[list[str]] = []
     for k in kinds:
@@ -210,7 +215,7 @@ def table(cells: Sequence[MatrixCell]) -> go.Figure | None:
     if not cells:
         return None
     cols = {  # header -> column
-        "kind": [m.work for m in cells],
+        "kind": [m.row for m in cells],
         "strategy": [m.hashing for m in cells],
         "S (error vs bcrypt)": [
             f"{ms(m.service_ms)} ({pct(m.calibration_error, signed=True)})" for m in cells
