@@ -25,6 +25,7 @@ to 5 ms for the GIL); `free` otherwise.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -56,6 +57,13 @@ def interpreter_of(row: Row) -> str | None:
     if not row.get("free_threaded"):
         return str(version)
     return f"{version}t" + (" GIL on" if row.get("gil_enabled") else "")
+
+
+def first_interpreter(rows: Sequence[Row]) -> str | None:
+    """Of the rows' interpreters, the one a single answer is given on: those with a GIL
+    before free-threaded ones, then by label (None when there are none or one)."""
+    found = {r.get("interpreter"): gil_free(r) for r in rows}
+    return min(found, key=lambda k: (found[k], k or "")) if found else None
 
 
 def gil_free(row: Row) -> bool:

@@ -21,7 +21,7 @@ import duckdb
 import plotly.graph_objects as go
 
 from analysis.core.aggregate import Grid, Point, grid, points, service_times, with_service_time
-from analysis.core.ceilings import work_of
+from analysis.core.ceilings import first_interpreter, work_of
 from analysis.core.fixes import FixRow, fix_table
 from analysis.core.store import Scope
 from app.contract import DEFAULT_APP, HEALTH_PATH, REGISTER_PATH, Row
@@ -70,10 +70,19 @@ class Context:
         return points([r for r in self.summary if r.get("arrival") != "open"], "load")
 
     @cached_property
+    def interpreter(self) -> str | None:
+        """The interpreter the fix table compares on when the server ran on several: the
+        first with a GIL (the standard answer); the fix matrix has a row for each."""
+        return first_interpreter(self.summary)
+
+    @cached_property
     def fixes(self) -> list[FixRow]:
-        """The fix table, on bcrypt's cells when the work kinds vary (bcrypt's S)."""
+        """The fix table, on bcrypt's cells when the work kinds vary (bcrypt's S), on one
+        interpreter (`interpreter`)."""
         bcrypt = [r for r in self.summary if work_of(r) == "bcrypt"]
-        return fix_table(points(bcrypt, "load") if bcrypt else self.load)
+        closed = [r for r in self.summary if r.get("arrival") != "open"]
+        rows = [r for r in bcrypt or closed if r.get("interpreter") == self.interpreter]
+        return fix_table(points(rows, "load"))
 
 
 def context(scope: Scope) -> Context:

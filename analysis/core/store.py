@@ -85,6 +85,18 @@ def sweeps(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
     return out
 
 
+def labelled(found: list[Row]) -> list[Row]:
+    """Rows with their interpreter's label (`interpreter_of`). Cells stored before it was kept
+    have none; when the others name one interpreter alone, they get that one, so a resumed
+    sweep that reused them does not look like two interpreters."""
+    labels = [interpreter_of(r) for r in found]
+    known = {label for label in labels if label is not None}
+    fill = next(iter(known)) if len(known) == 1 else None
+    return [
+        r | {"interpreter": fill if x is None else x} for r, x in zip(found, labels, strict=True)
+    ]
+
+
 def cells(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
     """Every cell of the sweeps, failed ones included, with the sweep's cpu_count and the
     server's interpreter as a label (`interpreter_of`)."""
@@ -102,7 +114,7 @@ def cells(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
         ORDER BY c.sweep_id, c.job_num""",
         [ids],
     )
-    return [r | {"interpreter": interpreter_of(r)} for r in found]
+    return labelled(found)
 
 
 def summary(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
@@ -119,7 +131,7 @@ def summary(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
         ORDER BY v.hashing, v.workers, v.users, v.endpoint""",
         [ids],
     )
-    return [r | {"interpreter": interpreter_of(r)} for r in found]
+    return labelled(found)
 
 
 def served_apps(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[str]:

@@ -97,3 +97,15 @@ def test_a_free_threaded_cell_with_its_gil_on_is_flagged_with_the_module() -> No
     (flag,) = gil_flags([on, forced, FT, STD])
     assert "2 cells" in flag and "'greenlet._greenlet'" in flag and "PYTHON_GIL=1" in flag
     assert gil_flags([FT, STD]) == []
+
+
+def test_cells_from_before_the_columns_take_the_one_interpreter_known() -> None:
+    """A reused old cell (no version) joins the sweep's one interpreter; with two known, it
+    stays unlabelled; the fix table's interpreter is the GIL one."""
+    from analysis.core.ceilings import first_interpreter
+    from analysis.core.store import labelled
+
+    assert [r["interpreter"] for r in labelled([{}, STD])] == ["3.11.7", "3.11.7"]
+    assert [r["interpreter"] for r in labelled([{}, STD, FT])] == [None, "3.11.7", "3.13.5t"]
+    rows = labelled([FT, STD])
+    assert first_interpreter(rows) == "3.11.7"

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analysis.core.aggregate import hashing_key
-from analysis.core.ceilings import work_of
+from analysis.core.ceilings import interpreter_of, work_of
 from analysis.core.figstyle import base_layout, hashing_color
 from analysis.core.fixes import FixRow, best_of
 from analysis.core.noise import Sample
@@ -33,7 +33,8 @@ def read(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
     return rows(
         con,
         """
-        SELECT c.hashing, coalesce(c.work, 'bcrypt') AS work, c.workers, c.users, r.duration_ms
+        SELECT c.hashing, coalesce(c.work, 'bcrypt') AS work, c.workers, c.users, r.duration_ms,
+               c.python_version, c.free_threaded, c.gil_enabled
         FROM measured_requests r JOIN cells c USING (cell_id)
         WHERE list_contains(?, c.cell_id) AND c.status = 'ok' AND c.scenario <> 'sequential'
           AND coalesce(c.arrival, 'closed') = 'closed'
@@ -46,7 +47,11 @@ def build(health_times: list[Row], ctx: Context) -> Section:
     fixes = ctx.fixes
     # the raw health times of the fix table's own cells (bcrypt's when the kinds vary)
     bcrypt = any(work_of(r) == "bcrypt" for r in ctx.summary)
-    times = [t for t in health_times if not bcrypt or t["work"] == "bcrypt"]
+    times = [
+        t
+        for t in health_times
+        if (not bcrypt or t["work"] == "bcrypt") and interpreter_of(t) == ctx.interpreter
+    ]
     cells = matrix(ctx.cells, ctx.summary)  # work kind x strategy, each against its ceiling
     return Section(
         "Which fix works",
