@@ -110,8 +110,8 @@ def prepare(given: str | None, cache: Path) -> Interpreter:
     """The interpreter `given` names, ready to serve (its venv made under `cache` if needed)."""
     if given is None:
         return own()
-    base = find(given)
-    info = describe(base)
+    info = describe(find(given))
+    base = os.path.realpath(info["executable"])  # the interpreter itself, not a shim or link
     if info["implementation"] != "cpython" or tuple(info["version_info"]) < MIN_VERSION:
         raise InterpreterError(
             f"server.python={given!r}: {base} is {info['implementation']} {info['version']}; "
