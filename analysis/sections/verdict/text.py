@@ -187,6 +187,7 @@ def sentences(cells: Sequence[MatrixCell]) -> list[str]:
         s = row[0]
         kind = s.work
         on = "" if s.interpreter is None else f" on Python {s.interpreter}"
+        on += ", where nothing holds a GIL" if s.gil_free else ""
         head = (
             f"{DESCRIBE.get(kind, kind)}{on}, S = {ms(s.service_ms)}"
             f" ({pct(s.calibration_error, signed=True)} from bcrypt's {ms(s.target_ms)}), "
