@@ -18,6 +18,7 @@ FT = os.environ.get("SYNCBLOCK_FT_PYTHON")
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.e2e,
+    pytest.mark.timeout(900),  # the first run makes the interpreter's venv
     pytest.mark.skipif(
         not FT,
         reason="SYNCBLOCK_FT_PYTHON not set: point it at a free-threaded CPython "

@@ -13,7 +13,8 @@ import pytest
 from runner.serve.interpreter import InterpreterError, describe
 from tests.runner.helpers import PLAIN, leftovers, query, run_runner
 
-pytestmark = pytest.mark.e2e
+# the first run on a machine makes the second interpreter's venv (about a minute)
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
 CANDIDATES = (
     "/usr/bin/python3.11",
