@@ -13,11 +13,14 @@ process of a cell starts (and for a sweep, for every interpreter before the firs
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 import os
+import platform
 import shutil
 import subprocess
 import sys
+import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,9 +62,8 @@ class Interpreter:
 
     @property
     def label(self) -> str:
-        """'3.13.5 free-threaded (/opt/python-ft/bin/python3.13t)'."""
-        kind = " free-threaded" if self.free_threaded else ""
-        return f"{self.version}{kind} ({self.base})"
+        """'Python 3.13.5 free-threaded'."""
+        return f"Python {self.version}" + (" free-threaded" if self.free_threaded else "")
 
 
 def describe(python: str) -> dict[str, Any]:
@@ -86,9 +88,6 @@ def find(given: str) -> str:
 
 def own() -> Interpreter:
     """The runner's own interpreter (the default)."""
-    import platform
-    import sysconfig
-
     return Interpreter(
         None,
         sys.executable,
@@ -100,8 +99,6 @@ def own() -> Interpreter:
 
 
 def _importable(module: str) -> bool:
-    import importlib.util
-
     return importlib.util.find_spec(module) is not None
 
 
