@@ -5,7 +5,6 @@ access here but reading the template."""
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from functools import cache
@@ -16,7 +15,7 @@ import plotly.offline
 from markupsafe import Markup, escape
 
 from analysis.core.section import Section
-from analysis.core.wording import ms
+from analysis.core.service import describe
 from app.contract import DEFAULT_APP
 
 STUDY_TITLE = "syncblock: what a blocking bcrypt call does to an asyncio server"
@@ -52,7 +51,6 @@ def _run(h: dict[str, Any]) -> list[tuple[str, str]]:
     sweeps = h["sweeps"]
     dur = g.values("duration_s")
     warm = g.values("warmup_s")
-    lo, hi = h["hash_ms"]
     rows: list[tuple[str, Any]] = [
         ("sweep", ", ".join(h["sweep_ids"])),
         ("started", ", ".join(str(s.get("started_at"))[:19] for s in sweeps)),
@@ -83,15 +81,9 @@ def _run(h: dict[str, Any]) -> list[tuple[str, str]]:
             else "",
         )
     )
-    if not math.isnan(lo) and study:
-        used = ", ".join(f"{ms(v)} at cost {k}" for k, v in sorted(h["service_ms"].items()))
-        rows.append(
-            (
-                "one hash, S",
-                f"{used}: the fastest of {h['measured']} per-cell "
-                f"measurements ({ms(lo)} to {ms(hi)}; a busy machine only slows them)",
-            )
-        )
+    if h["service"] and study:
+        used = "; ".join(describe(s) for s in h["service"].values())
+        rows.append(("S, one registration alone", used))
     return _shown(rows)
 
 
@@ -150,6 +142,13 @@ def _section(s: Section) -> dict[str, Any]:
     }
 
 
+def _answering(sections: Sequence[Section]) -> list[Section]:
+    """The sections whose answers open the page: the doctor's ranking alone when it gave one
+    (a user's app), else every section's, in page order."""
+    doctor = [s for s in sections if s.anchor == "doctor" and s.answers]
+    return doctor or list(sections)
+
+
 def page(h: dict[str, Any], sections: Sequence[Section]) -> dict[str, Any]:
     """Everything the template shows, as plain values (figures as their HTML fragments)."""
     return {
@@ -164,6 +163,17 @@ def page(h: dict[str, Any], sections: Sequence[Section]) -> dict[str, Any]:
         "failed": h["failed"],
         "overlap": h.get("overlap") or "",
         "sections": [_section(s) for s in sections],
+        "answers": [
+            {
+                "question": a.question,
+                "text": a.text,
+                "anchor": s.anchor,
+                "title": s.title,
+                "number": s.number,
+            }
+            for s in _answering(sections)
+            for a in s.answers
+        ],
         "plotly_js": Markup(plotly.offline.get_plotlyjs()),
     }
 

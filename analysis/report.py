@@ -3,16 +3,16 @@ once. `build_report` is the public entry the runner's Hydra callback calls."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from analysis.core.aggregate import cell_label, grid, service_times
+from analysis.core.aggregate import cell_label, grid
 from analysis.core.overlap import overlap_text
 from analysis.core.section import Context, Section, SectionModule, applies, context, not_applicable
+from analysis.core.service import service_times
 from analysis.core.store import Scope, connect, read_scope
 from analysis.render import render
 from analysis.sections import (
@@ -79,7 +79,6 @@ def header(scope: Scope) -> dict[str, Any]:
         for c in scope.cells
         if c["status"] != "ok"
     ]
-    hash_ms = [c["hash_ms"] for c in scope.cells if c.get("hash_ms") and c["status"] == "ok"]
     return {
         "store": str(scope.store),
         "sweeps": scope.sweeps,
@@ -87,9 +86,7 @@ def header(scope: Scope) -> dict[str, Any]:
         "grid": g,
         "failed": failed,
         "overlap": overlap_text(scope.cells),  # cells that shared one host's CPUs
-        "hash_ms": (min(hash_ms), max(hash_ms)) if hash_ms else (math.nan, math.nan),
-        "service_ms": service_times(scope.cells),
-        "measured": len(hash_ms),
+        "service": service_times(scope.cells, scope.baselines),
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "apps": scope.apps,
     }

@@ -32,7 +32,7 @@ from runner.probe import gil
 from runner.probe.pyspy import PySpyRecorders, write_stalls
 from runner.probe.sampler import Sampler, load_targets
 from runner.serve.databases import CellDatabase, cell_database, count_rows, write_db_json
-from runner.serve.hashtime import hash_ms_for
+from runner.serve.hashtime import hash_ms_for, median_hash_ms
 from runner.serve.interpreter import Interpreter, cache_dir, own, ready
 from runner.serve.serving import make_server, sampler_targets
 from runner.serve.workcal import calibration_for, server_env, target_ms, work_ms
@@ -129,9 +129,13 @@ def measure(
     `db_url`: the app's database when the runner chose it (runner/serve/databases.py);
     `interp`: the server's interpreter (server.python; None: the runner's own)."""
     python = (interp or own()).python
-    hash_ms = hash_ms_for(spec.bcrypt_rounds)
-    target = target_ms(spec.work_ms, hash_ms)
+    # the kinds are calibrated once per runner process and interpreter, to the S it measured
+    # first ...
+    target = target_ms(spec.work_ms, hash_ms_for(spec.bcrypt_rounds))
     work = calibration_for(spec.work, target, spec.bcrypt_rounds, python)
+    # ... and every cell measures one hash of its own before its server starts: the report's S
+    # falls back on the median of these, spread over the sweep
+    hash_ms = median_hash_ms(spec.bcrypt_rounds, samples=1)
     cell_dir.mkdir(parents=True, exist_ok=True)
     clear_artifacts(cell_dir)
     server_dir = cell_dir / contract.SERVER_DIR

@@ -5,6 +5,7 @@ status says whether anything got worse beyond noise (with `--fail-on regression`
 from __future__ import annotations
 
 import argparse
+import math
 import re
 import sys
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from rich.table import Table
 from analysis.compare import page, pairing, refs
 from analysis.compare.metrics import METRICS, samples
 from analysis.compare.text import change, figure, p_text
-from analysis.compare.verdict import MIN_EFFECT, Judged, Sides, judge_all, worst
+from analysis.compare.verdict import MIN_EFFECT, Judged, Sides, judge_all, uncorrected, worst
 from analysis.core import store as queries
 from analysis.core.store import ReportError, rows
 
@@ -152,10 +153,13 @@ def run(args: argparse.Namespace, console: Console | None = None) -> int:
     path = page_path(args.store, out.base, out.new)
     path.write_text(page.render(out.base, out.new, out.pairing, out.judged, args.min_effect))
     counts = {v: sum(j.verdict == v for j in out.judged) for v in STYLE}
+    ps = [j.p for j in out.judged if not math.isnan(j.p)]
     console.print(
         f"{len(out.pairing.pairs)} pairs, {len(out.judged)} metrics: {counts['worse']} worse, "
-        f"{counts['better']} better, {counts['indistinguishable']} indistinguishable; "
-        f"page written to {path}",
+        f"{counts['better']} better, {counts['indistinguishable']} indistinguishable "
+        f"({uncorrected(out.judged, min_effect=args.min_effect)} flagged without Holm's "
+        f"correction; raw p from {p_text(min(ps, default=math.nan))} to "
+        f"{p_text(max(ps, default=math.nan))}); page written to {path}",
         soft_wrap=True,
     )
     bad = worst(out.judged)

@@ -25,7 +25,7 @@ METRICS = (
     Metric("register p95", "register", 0.95, "ms"),
     Metric("health p95, users", "health_user", 0.95, "ms"),
     Metric("health p95, probe", "health_probe", 0.95, "ms"),
-    Metric("loop lag p99", "lag", 0.99, "ms"),
+    Metric("loop lag p99", "lag", None, "ms"),  # the mean of per-second p99s (see LAG)
     Metric("register throughput", "rps", None, "/s", lower_is_better=False),
     Metric("server CPU per request", "cpu", None, "CPU ms"),
 )
@@ -45,7 +45,17 @@ SELECT path, coalesce(source, 'user') AS source, duration_ms FROM measured_reque
 WHERE list_contains($ids, cell_id) AND side = 'client' AND duration_ms IS NOT NULL
   AND path IN ($register, $health)"""
 
-LAG = "SELECT lag_ms FROM measured_lag WHERE list_contains($ids, cell_id) AND lag_ms IS NOT NULL"
+# Per worker and whole second of the window, the loop lag's p99: the probe ticks every 10 ms and
+# one stall spans many ticks, so the ticks are not independent samples (a U test over them
+# calls a run-to-run wobble certain); a second's p99 is.
+LAG = (
+    SECONDS
+    + """
+SELECT quantile_cont(l.lag_ms, 0.99) AS x
+FROM measured_lag l JOIN w USING (cell_id)
+WHERE l.lag_ms IS NOT NULL AND l.t >= w.t0 AND l.t < w.t0 + floor(w.t1 - w.t0)
+GROUP BY l.cell_id, l.pid, floor(l.t - w.t0)"""
+)
 
 # Users' registrations answered without failure in each second of the window.
 RPS = (

@@ -97,6 +97,16 @@ def worst(rows: Sequence[Judged]) -> Judged | None:
     return bad[0] if bad else None
 
 
+def uncorrected(rows: Sequence[Judged], *, min_effect: float = MIN_EFFECT) -> int:
+    """How many metrics would be flagged (better or worse) judged on their raw p, without
+    Holm's correction: what the correction saves an A/A comparison from."""
+    return sum(
+        judge(j.base, j.new, j.p, lower_is_better=j.lower_is_better, min_effect=min_effect)
+        != "indistinguishable"
+        for j in rows
+    )
+
+
 @dataclass(frozen=True)
 class Sides:
     """One metric of one pair before judging: its raw samples on each side."""

@@ -29,6 +29,12 @@ METRICS = (
     "busiest_worker_share",  # cell-wide (view worker_share), the same on every endpoint row
     "workers_used",
     "joined_requests",  # requests both sides logged (its mean x n = the sum over repeats)
+    # health only (analysis/core/sources.py): the steady probe's requests apart from the users'
+    "probe_requests",
+    "probe_avg_ms",
+    "probe_p50_ms",
+    "probe_p95_ms",
+    "probe_p99_ms",
 )
 # Dimensions that, when they vary in a sweep, split the lines of a figure.
 _EXTRA_DIMS = ("work", "interpreter", "scenario", "db", "bcrypt_rounds", "connections", "balance")
@@ -117,6 +123,7 @@ class Point:
     requests: int
     stats: dict[str, MeanCI] = field(default_factory=dict)
     work: str = "bcrypt"
+    foreign_cpu_pct: float = math.nan  # the most foreign CPU of its flagged cells (nan: none)
 
     def mean(self, metric: str) -> float:
         ci = self.stats.get(metric)
@@ -189,6 +196,10 @@ def points(summary: Sequence[Row], scenarios: str = "load") -> list[Point]:
                 requests=int(sum(r.get("requests") or 0 for r in rs)),
                 stats={m: s for m, s in stats.items() if s.n},
                 work=work,
+                foreign_cpu_pct=max(
+                    (float(r.get("foreign_cpu_pct") or 0) for r in rs if r.get("foreign_load")),
+                    default=math.nan,
+                ),
             )
         )
     return sorted(
@@ -227,32 +238,6 @@ def representative_cells(cells: Sequence[Row]) -> dict[str, Row]:
         if cur is None or key > (cur["users"], cur["workers"], -(cur.get("repeat") or 0)):
             best[c["hashing"]] = c
     return {h: best[h] for h in sorted(best, key=hashing_key)}
-
-
-def service_times(cells: Sequence[Row]) -> dict[int, float]:
-    """S per bcrypt cost: the fastest single-hash measurement among the ok cells. Each cell
-    measures S once before its server starts; on a busy machine that measurement only ever
-    comes out slower, so the minimum is the best estimate of one hash on this machine."""
-    out: dict[int, float] = {}
-    for c in cells:
-        s = c.get("hash_ms")
-        if c.get("status") == "ok" and s and not math.isnan(s):
-            cost = int(c.get("bcrypt_rounds") or 0)
-            out[cost] = min(out.get(cost, math.inf), s)
-    return out
-
-
-def with_service_time(rows: Sequence[Row], s_by_cost: dict[int, float]) -> list[Row]:
-    """Rows with hash_ms replaced by the S of their bcrypt cost (the cell's own measurement is
-    kept as hash_ms_measured)."""
-    return [
-        {
-            **r,
-            "hash_ms_measured": r.get("hash_ms"),
-            "hash_ms": s_by_cost.get(int(r.get("bcrypt_rounds") or 0), r.get("hash_ms")),
-        }
-        for r in rows
-    ]
 
 
 def per_cell(summary: Sequence[Row]) -> list[Row]:

@@ -15,13 +15,14 @@ class FixRow:
     hashing: str
     users: int  # the comparison load (the highest user count)
     workers: int | None  # the comparison worker count (None: none common to all)
-    health_p95_ms: float  # /api/health/ p95 at the comparison load (nan if not measured)
+    health_p95_ms: float  # the users' /api/health/ p95 at the comparison load (nan: none)
     lag_p99_ms: float  # loop-lag p99 at the comparison load
     best_rps: float  # best register throughput of the strategy, any cell
     best_at: tuple[int, int]  # (workers, users) of that best
     ceiling_rps: float  # cpu_count / S
     hash_ms: float
     best_n: int = 0  # registrations behind best_rps (summed over repeats)
+    probe_p95_ms: float = math.nan  # the steady probe's /api/health/ p95 there
 
     @property
     def fraction(self) -> float:
@@ -81,6 +82,7 @@ def fix_table(pts: Sequence[Point]) -> list[FixRow]:
                 ceiling_rps=ceiling,
                 hash_ms=hash_ms,
                 best_n=best.requests if best else 0,
+                probe_p95_ms=health.mean("probe_p95_ms") if health else math.nan,
             )
         )
     return out

@@ -20,9 +20,11 @@ from typing import Any, Literal, Protocol
 import duckdb
 import plotly.graph_objects as go
 
-from analysis.core.aggregate import Grid, Point, grid, points, service_times, with_service_time
+from analysis.core.aggregate import Grid, Point, grid, points
 from analysis.core.ceilings import first_interpreter, work_of
 from analysis.core.fixes import FixRow, fix_table
+from analysis.core.service import ServiceTime, service_times, with_service_time
+from analysis.core.sources import by_who_asked, quiet
 from analysis.core.store import Scope
 from app.contract import DEFAULT_APP, HEALTH_PATH, REGISTER_PATH, Row
 
@@ -33,6 +35,15 @@ ABOUT = {
 }
 
 
+@dataclass(frozen=True)
+class Answer:
+    """One paragraph of "The answers" at the top of the page: the question, in a few words,
+    and the section's key numbers (the page links it to its section)."""
+
+    question: str
+    text: str
+
+
 @dataclass
 class Section:
     title: str  # without its number
@@ -40,6 +51,7 @@ class Section:
     figures: list[tuple[go.Figure, str]] = field(default_factory=list)  # (figure, caption)
     paragraphs: list[str] = field(default_factory=list)
     table: dict[str, Any] | None = None  # columns and rows laid out above the figures
+    answers: list[Answer] = field(default_factory=list)  # for "The answers" at the top
     anchor: str = ""  # the report sets it: the section's folder name
     number: int = 0  # the report sets it: the section's place among those shown
 
@@ -51,12 +63,14 @@ def present(*pairs: tuple[go.Figure | None, str]) -> list[tuple[go.Figure, str]]
 
 @dataclass(frozen=True)
 class Context:
-    """What the sections share: the report's cells and cell_summary rows, with hash_ms the S of
-    their bcrypt cost (core/aggregate.py:service_times), and the apps the cells served."""
+    """What the sections share: the report's cells and cell_summary rows, with hash_ms the one
+    S of their bcrypt cost (core/service.py) and health split by who asked (core/sources.py),
+    and the apps the cells served."""
 
     cells: list[Row]
     summary: list[Row]
     apps: list[str] = field(default_factory=list)
+    service: dict[int, ServiceTime] = field(default_factory=dict)  # S per bcrypt cost
 
     @cached_property
     def grid(self) -> Grid:
@@ -70,6 +84,12 @@ class Context:
         return points([r for r in self.summary if r.get("arrival") != "open"], "load")
 
     @cached_property
+    def quiet_load(self) -> list[Point]:
+        """The load points of the cells no foreign load disturbed: what the verdict, the model
+        and the workers section compare."""
+        return points(quiet([r for r in self.summary if r.get("arrival") != "open"]), "load")
+
+    @cached_property
     def interpreter(self) -> str | None:
         """The interpreter the fix table compares on when the server ran on several: the
         first with a GIL (the standard answer); the fix matrix has a row for each."""
@@ -77,18 +97,19 @@ class Context:
 
     @cached_property
     def fixes(self) -> list[FixRow]:
-        """The fix table, on bcrypt's cells when the work kinds vary (bcrypt's S), on one
-        interpreter (`interpreter`)."""
-        bcrypt = [r for r in self.summary if work_of(r) == "bcrypt"]
-        closed = [r for r in self.summary if r.get("arrival") != "open"]
-        rows = [r for r in bcrypt or closed if r.get("interpreter") == self.interpreter]
-        return fix_table(points(rows, "load"))
+        """The fix table, on bcrypt's cells when the work kinds vary (bcrypt's S), without the
+        cells a foreign load disturbed, on one interpreter (`interpreter`)."""
+        clean = [r for r in quiet(self.summary) if r.get("interpreter") == self.interpreter]
+        bcrypt = [r for r in clean if work_of(r) == "bcrypt"]
+        closed = [r for r in clean if r.get("arrival") != "open"]
+        return fix_table(points(bcrypt or closed, "load"))
 
 
 def context(scope: Scope) -> Context:
-    s_by_cost = service_times(scope.cells)
-    cells, summary = (with_service_time(rows, s_by_cost) for rows in (scope.cells, scope.summary))
-    return Context(cells, summary, scope.apps)
+    s_by_cost = service_times(scope.cells, scope.baselines)
+    cells = with_service_time(scope.cells, s_by_cost)
+    summary = with_service_time(by_who_asked(scope.summary, scope.by_source), s_by_cost)
+    return Context(cells, summary, scope.apps, s_by_cost)
 
 
 def read_nothing(con: duckdb.DuckDBPyConnection, ids: list[str]) -> None:

@@ -5,14 +5,14 @@ SQL lives in its folder."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from analysis.core.ceilings import interpreter_of
-from app.contract import DEFAULT_APP, Row
+from app.contract import DEFAULT_APP, REGISTER_PATH, Row
 from runner.store import StoreError, open_store
 
 
@@ -107,7 +107,8 @@ def cells(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
                c.users, c.duration_s, c.warmup_s, c."repeat", c.bcrypt_rounds, c.hash_ms,
                c.status, c.error, c.t_load_start, c.t_measure_start, c.t_measure_end,
                c.work, c.work_ms, c.pool_size, c.thread_limit, c.host, c.overlapped_on_host,
-               c.connections, c.balance, c.server_python, c.python_gil, c.python_version,
+               c.connections, c.balance, c.foreign_cpu_pct, c.foreign_cpu_max_pct,
+               c.foreign_load, c.server_python, c.python_gil, c.python_version,
                c.free_threaded, c.gil_enabled, c.gil_enabled_by, s.cpu_count
         FROM cells c LEFT JOIN sweeps s USING (sweep_id)
         WHERE list_contains(?, c.cell_id)
@@ -134,6 +135,33 @@ def summary(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
     return labelled(found)
 
 
+def by_source(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
+    """cell_summary_by_source's health rows: the users' and the probe's requests apart."""
+    return rows(
+        con,
+        "SELECT * FROM cell_summary_by_source WHERE list_contains(?, cell_id) "
+        "AND endpoint LIKE '%health%' ORDER BY cell_id, source",
+        [ids],
+    )
+
+
+def baselines(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
+    """Per sequential baseline (strategy, work kind, cost): its register requests' server
+    time in the measured window, answered ones only (mean, fastest, slowest, n)."""
+    return rows(
+        con,
+        """
+        SELECT k.hashing, coalesce(k.work, 'bcrypt') AS work, k.bcrypt_rounds,
+               count(*) AS n, avg(r.duration_ms) AS mean_ms, min(r.duration_ms) AS lo_ms,
+               max(r.duration_ms) AS hi_ms
+        FROM measured_requests r JOIN cells k USING (cell_id)
+        WHERE list_contains(?, k.cell_id) AND k.status = 'ok' AND k.scenario = 'sequential'
+          AND r.side = 'server' AND r.path = ? AND r.status BETWEEN 200 AND 299
+        GROUP BY ALL ORDER BY ALL""",
+        [ids, REGISTER_PATH],
+    )
+
+
 def served_apps(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[str]:
     """The ASGI apps the given cells served (server.app; the study's where none is recorded)."""
     found = rows(
@@ -157,6 +185,8 @@ class Scope:
     cells: list[Row]
     summary: list[Row]
     apps: list[str]
+    by_source: list[Row] = field(default_factory=list)  # health rows by who asked
+    baselines: list[Row] = field(default_factory=list)  # sequential register server times
 
 
 def read_scope(con: duckdb.DuckDBPyConnection, store: Path, sweep: str) -> Scope:
@@ -170,4 +200,6 @@ def read_scope(con: duckdb.DuckDBPyConnection, store: Path, sweep: str) -> Scope
         cells=cells(con, ids),
         summary=summary(con, ids),
         apps=served_apps(con, ids),
+        by_source=by_source(con, ids),
+        baselines=baselines(con, ids),
     )

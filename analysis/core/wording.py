@@ -90,6 +90,25 @@ def spread(workers: int, share: float, used: float | None) -> str:
 
 
 def spread_note(p: Point) -> str:
-    """A load point's spread() in parentheses, or ''."""
-    note = spread(p.workers, p.mean("busiest_worker_share"), p.workers_used)
-    return f"({note})" if note else ""
+    """A load point's spread() and foreign-load flag in parentheses, or ''."""
+    notes = [spread(p.workers, p.mean("busiest_worker_share"), p.workers_used), foreign_flag(p)]
+    shown = "; ".join(n for n in notes if n)
+    return f"({shown})" if shown else ""
+
+
+def foreign_flag(p: Point) -> str:
+    """'' or 'beside foreign load: 35 % of a core' when another process disturbed the point."""
+    if math.isnan(p.foreign_cpu_pct):
+        return ""
+    return f"beside foreign load: {p.foreign_cpu_pct:.0f} % of a core"
+
+
+def of_ceiling(fraction: float, s_ms: float) -> str:
+    """'87 % of the ceiling', or, above 100 %, the inconsistency it is: no cell can beat the
+    ceiling, so S (the report's) disagrees with this cell's own rows."""
+    if math.isnan(fraction) or fraction <= 1.0:
+        return f"{pct(fraction)} of the ceiling"
+    return (
+        f"{pct(fraction)} of the ceiling, which cannot be: the report's S = {ms(s_ms)} is "
+        "longer than this cell's own registrations took, an inconsistency of S, not a result"
+    )

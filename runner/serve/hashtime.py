@@ -1,4 +1,7 @@
-"""S, the time of one bcrypt hash at a cost, measured in the runner before a server starts."""
+"""S, the time of one bcrypt hash at a cost, measured in the runner before a server starts:
+once per runner process for the work kinds' calibration target, and once per cell for
+`cells.hash_ms` (the report takes the median of those over the sweep when it has no
+sequential baseline)."""
 
 from __future__ import annotations
 
@@ -22,9 +25,6 @@ def median_hash_ms(rounds: int, samples: int = 3) -> float:
 
 @functools.cache
 def hash_ms_for(rounds: int) -> float:
-    """S for this runner process: measured once per cost, before the first cell's server starts.
-
-    Measured with no server running, so every cell of a sweep shares the same, quiet value
-    (and does not pay about a second for it again).
-    """
+    """The calibration target for this runner process: measured once per cost, before the
+    first cell's server starts, so every cell of a kind runs the same calibrated call."""
     return median_hash_ms(rounds)

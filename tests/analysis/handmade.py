@@ -35,6 +35,8 @@ class Cell:
     connections: str | None = None  # load.connections (None: a store from before v4)
     balance: str | None = None  # server.balance
     server_pids: tuple[int, ...] = (100,)  # server rows go round-robin over these pids
+    probe_ms: float | None = None  # the steady probe's health client time (None: no probe)
+    foreign_cpu_pct: float | None = None  # another process's CPU in the window (flagged > 20)
 
 
 PATHS = {"register": "/api/users/register/", "health": "/api/health/"}
@@ -71,8 +73,9 @@ def _cell(con: object, i: int, c: Cell) -> None:
     con.execute(  # type: ignore[attr-defined]
         "INSERT INTO cells (cell_id, sweep_id, cell_key, job_num, scenario, hashing, db, workers,"
         ' users, duration_s, warmup_s, "repeat", bcrypt_rounds, hash_ms, status, error,'
-        " t_load_start, t_measure_start, t_measure_end, connections, balance) VALUES"
-        " (?, ?, ?, ?, ?, ?, 'sqlite', ?, ?, 10, 1, ?, 12, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " t_load_start, t_measure_start, t_measure_end, connections, balance, foreign_cpu_pct,"
+        " foreign_cpu_max_pct, foreign_load) VALUES"
+        " (?, ?, ?, ?, ?, ?, 'sqlite', ?, ?, 10, 1, ?, 12, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             cid,
             c.sweep_id,
@@ -91,6 +94,9 @@ def _cell(con: object, i: int, c: Cell) -> None:
             t1,
             c.connections,
             c.balance,
+            c.foreign_cpu_pct,
+            c.foreign_cpu_pct,
+            None if c.foreign_cpu_pct is None else c.foreign_cpu_pct > 20,
         ],
     )
     if c.status != "ok":
@@ -112,6 +118,17 @@ def _cell(con: object, i: int, c: Cell) -> None:
         " true)",
         reqs,
     )
+    if c.probe_ms is not None:
+        probes = [
+            (cid, f"{cid}-probe-{n}", PATHS["health"], t0 + n * 0.2, c.probe_ms)
+            for n in range(c.requests)
+        ]
+        con.executemany(  # type: ignore[attr-defined]
+            "INSERT INTO requests (cell_id, side, request_id, method, path, status, t_start,"
+            " duration_ms, in_warmup, ok, source) VALUES (?, 'client', ?, 'GET', ?, 200, ?, ?,"
+            " false, true, 'probe')",
+            probes,
+        )
     lag = [
         (cid, 100 + w, t0 + s * 0.1, c.lag_ms * (1 + w), False)
         for w in range(c.workers)

@@ -11,10 +11,9 @@ from analysis.core.aggregate import (
     grid,
     points,
     representative_cells,
-    service_times,
-    with_service_time,
 )
 from analysis.core.fixes import best_of, fix_table
+from analysis.core.service import describe, service_times, with_service_time
 from tests.analysis.rows import summary_row
 
 
@@ -88,15 +87,37 @@ def test_fix_table_compares_at_highest_load() -> None:
     assert best_of(list(table.values()), "best_rps", lowest=False) == "threadpool"
 
 
-def test_service_time_is_fastest_ok_measurement_per_cost() -> None:
-    """S per bcrypt cost is the fastest ok cell's hash_ms; failed cells and other costs apart."""
+def test_service_time_without_a_baseline_is_the_median_of_the_cells_hashes() -> None:
+    """S per bcrypt cost is the median of the ok cells' own hashes; failed cells and other
+    costs apart; the report says where it came from and how spread the hashes were."""
     cells = [
         summary_row(hash_ms=400.0),
         summary_row(hash_ms=290.0, cell_id="b"),
+        summary_row(hash_ms=300.0, cell_id="e"),
         summary_row(hash_ms=100.0, status="failed", cell_id="c"),
         summary_row(hash_ms=20.0, bcrypt_rounds=8, cell_id="d"),
     ]
     s = service_times(cells)
-    assert s == {12: 290.0, 8: 20.0}
+    assert {k: v.ms for k, v in s.items()} == {12: 300.0, 8: 20.0}
+    assert (s[12].source, s[12].hashes_lo, s[12].hashes_hi) == ("hashes", 290.0, 400.0)
+    assert "median of the 3 hashes" in describe(s[12])
     [row] = with_service_time([cells[0]], s)
-    assert (row["hash_ms"], row["hash_ms_measured"]) == (290.0, 400.0)
+    assert (row["hash_ms"], row["hash_ms_measured"]) == (300.0, 400.0)
+
+
+def test_service_time_is_the_blocking_baselines_register_time_where_there_is_one() -> None:
+    """A sequential baseline's register server time wins over the hashes: blocking's where
+    there is one (the call in place), else the fastest strategy's; other costs fall back."""
+    cells = [summary_row(hash_ms=240.0), summary_row(hash_ms=20.0, bcrypt_rounds=8, cell_id="d")]
+    base = [
+        {"hashing": "threadpool", "work": "bcrypt", "bcrypt_rounds": 12, "n": 10,
+         "mean_ms": 228.0, "lo_ms": 224.0, "hi_ms": 233.0},
+        {"hashing": "blocking", "work": "bcrypt", "bcrypt_rounds": 12, "n": 10,
+         "mean_ms": 231.0, "lo_ms": 226.0, "hi_ms": 240.0},
+    ]  # fmt: skip
+    s = service_times(cells, base)
+    assert (s[12].ms, s[12].source, s[12].baseline_hashing) == (231.0, "baseline", "blocking")
+    assert (s[8].ms, s[8].source) == (20.0, "hashes")
+    assert "sequential blocking baseline" in describe(s[12])
+    s = service_times(cells, base[:1])
+    assert (s[12].ms, s[12].baseline_hashing) == (228.0, "threadpool")

@@ -130,7 +130,20 @@ def test_verdict_sentences_from_table() -> None:
     assert "threadpool median 3.6 ms" in paras[0] and "n = 120" in paras[0]
     assert "blocking median 350 ms" in paras[0] and "n = 100" in paras[0]
     assert "threadpool reached 18.0 registrations/s (n = 180 registrations" in paras[1]
-    assert "90 % of the machine's ceiling" in paras[1]
+    assert "90 % of the ceiling of 20.0/s (cores / S)" in paras[1]
+    assert "cannot be" not in paras[1]
+
+
+def test_throughput_above_its_ceiling_is_an_inconsistency_of_s() -> None:
+    """No cell can beat c / S: above 100 % the text blames S, not the strategy."""
+    rows = [
+        summary_row("blocking", users=4, rps=8.0, requests=80),
+        summary_row("threadpool", users=4, rps=21.4, requests=214),
+    ]
+    paras = verdict(fix_table(points(rows)), grid_of(rows))
+    text = next(p for p in paras if p.startswith("For throughput"))
+    assert "107 % of the ceiling, which cannot be" in text
+    assert "an inconsistency of S, not a result" in text
     assert "sync_def and processpool were not part of this sweep" in paras[2]
 
 

@@ -138,13 +138,15 @@ def test_sentences_answer_with_numbers_and_spread(tmp_path: Path) -> None:
     paras = sentences(pts, grid(summary))
     pinned, spread, side = paras[0], paras[1], paras[2]
     assert pinned.startswith("At 5 users with kept-alive connections on one shared socket")
-    assert "4 workers: register 1.15 s, health p95 260 ms (busiest worker 100 %, 1 of 4 used)" in (
-        pinned
+    assert (
+        "4 workers: register 1.15 s, users' health p95 260 ms (busiest worker 100 %, 1 of 4 used)"
+        in (pinned)
     )
     assert "more workers did not help" in pinned  # 0.96x register, 1.7x health p95
     assert spread.startswith("At 5 users with a new connection per request")
-    assert "2 workers: register 700 ms, health p95 40 ms (busiest worker 50 %, 2 of 2 used)" in (
-        spread
+    assert (
+        "2 workers: register 700 ms, users' health p95 40 ms (busiest worker 50 %, 2 of 2 used)"
+        in (spread)
     )
     assert "more workers helped: 4 workers gave 0.5× the register mean" in spread
     assert side.startswith("With 4 workers at 5 users, per_request · shared (busiest worker")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 
 import pytest
 
-from analysis.compare.verdict import Sides, holm, judge, judge_all, worst
+from analysis.compare.verdict import Sides, holm, judge, judge_all, uncorrected, worst
 from analysis.core.noise import Estimate
 
 
@@ -78,3 +79,15 @@ def test_a_a_comparison_of_fifty_metrics_flags_none() -> None:
     got = judge_all(items)
     assert {j.verdict for j in got} == {"indistinguishable"}
     assert min(j.p for j in got) < 0.05 and min(j.p_holm for j in got) > 0.05
+
+
+def test_uncorrected_counts_what_holm_kept_indistinguishable() -> None:
+    """The summary's 'flagged without Holm's correction' judges each metric on its raw p: a
+    clear shift whose corrected p was pushed to 1 counts; an A/A draw does not."""
+    rng = random.Random(3)
+    shifted = Sides("p", "m", "ms", None, True, _draw(rng, 60, 100), _draw(rng, 60, 200))
+    same = Sides("p", "n", "ms", None, True, _draw(rng, 60, 100), _draw(rng, 60, 100))
+    got = judge_all([shifted, same])
+    assert uncorrected(got) == 1
+    held = [dataclasses.replace(j, p_holm=1.0, verdict="indistinguishable") for j in got]
+    assert {j.verdict for j in held} == {"indistinguishable"} and uncorrected(held) == 1

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from analysis.core.ceilings import CALL_KINDS, ceiling_rps, pair
 from analysis.core.figstyle import base_layout
-from analysis.core.section import AppliesTo, Context, Section, present
+from analysis.core.section import Answer, AppliesTo, Context, Section, present
 from analysis.core.wording import ms, num, pct
 from app.contract import Row
 
@@ -146,4 +146,20 @@ def build(data: list[Row], ctx: Context) -> Section | None:
         present((figure(rows), "Stalled time under load per route; colour: the kind of call.")),
         paras,
         table=table(rows),
+        answers=[Answer("Which route blocks the loop", ranking(blocking, fine))],
     )
+
+
+def ranking(blocking: Sequence[Row], fine: Sequence[str]) -> str:
+    """The doctor's ranking in one paragraph: each blocking route, worst first, with its
+    stalled time, line, kind and fix; then the routes that never stalled."""
+    if not blocking:
+        return "No route stalled the loop: nothing to fix."
+    parts = [
+        f"{k}. {r['route']}: {num(r['stalled_s'], 2)} s of stalled loop "
+        f"({pct(r['stalled_share'])}) at `{r['line'] or '?'}`, kind {r['kind']}, fix: "
+        f"{FIX_TEXT[r['fix']]}"
+        for k, r in enumerate(blocking, start=1)
+    ]
+    text = "Worst first: " + "; ".join(parts) + "."
+    return text + (f" Fine: {', '.join(fine)}." if fine else "")

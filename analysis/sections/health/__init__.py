@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from analysis.core.aggregate import Grid, Point, at, by_endpoint, strategies
+from analysis.core.aggregate import Grid, Point, at, by_endpoint, lines, strategies
 from analysis.core.figstyle import (
     USERS_AXIS,
     LegendOnce,
@@ -17,8 +17,8 @@ from analysis.core.figstyle import (
     series_colors,
     values,
 )
-from analysis.core.section import AppliesTo, Context, Section, present, read_nothing
-from analysis.core.wording import count, ms, pct, run_command, times
+from analysis.core.section import Answer, AppliesTo, Context, Section, present, read_nothing
+from analysis.core.wording import count, ms, pct, run_command, spread_note, times
 
 APPLIES_TO: AppliesTo = "study"
 read = read_nothing
@@ -31,13 +31,128 @@ def build(data: None, ctx: Context) -> Section:
         "while registrations run, and how does it change with concurrency?",
         present(
             (
+                by_source_figure(ctx.load),
+                "p95 of /api/health/ by who asked: the closed-loop users (solid), who send it "
+                "between their own registrations, and the steady probe (dashed), sent every "
+                "200 ms whatever the server is doing.",
+            ),
+            (
                 figure(ctx.load),
-                "Bar height is the mean client time; "
-                "the dark part is the server's handler timer, the light part waiting.",
-            )
+                "Bar height is the mean client time of every /api/health/ request both sides "
+                "logged (the users' and the probe's together); the dark part is the server's "
+                "handler timer, the light part waiting.",
+            ),
         ),
-        paragraphs(ctx.load, ctx.grid),
+        paragraphs(ctx.load, ctx.grid) + by_source_text(ctx.load),
+        answers=answers(ctx.load),
     )
+
+
+def _probe_n(p: Point) -> int:
+    ci = p.stats.get("probe_requests")
+    return 0 if ci is None else round(ci.mean * ci.n)
+
+
+def by_source_figure(pts: Sequence[Point]) -> go.Figure | None:
+    """Health p95 vs users, the users' requests (solid) and the probe's (dashed), one panel
+    per strategy, a colour per line."""
+    hp = [p for p in by_endpoint(pts, "health") if p.stats.get("probe_p95_ms")]
+    if not hp:
+        return None
+    fig, cols = facets(hp, ["health"], lambda _e, h: h)
+    colors = series_colors([p.series for p in hp])
+    legend = LegendOnce()
+    for j, h in enumerate(cols, start=1):
+        for s, line in lines(hp, h):
+            for stat, who, dash in (
+                ("p95_ms", "users", "solid"),
+                ("probe_p95_ms", "probe", "dash"),
+            ):
+                name = f"{s} · {who}"
+                fig.add_trace(
+                    go.Scatter(
+                        x=[p.users for p in line],
+                        y=values(line, stat),
+                        name=name,
+                        legendgroup=name,
+                        showlegend=legend(name),
+                        mode="lines+markers",
+                        line={"color": colors[s], "dash": dash},
+                        hovertemplate=f"{h} {s} {who}<br>%{{x}} users<br>p95 %{{y:.1f}} ms"
+                        "<extra></extra>",
+                    ),
+                    row=1,
+                    col=j,
+                )
+        fig.update_xaxes(title_text=USERS_AXIS, row=1, col=j)
+        fig.update_yaxes(
+            type="log", title_text="/api/health/ p95 (ms, log)" if j == 1 else None, row=1, col=j
+        )
+    return base_layout(
+        fig, "/api/health/ p95 by who asked: users (solid) and the probe (dashed)", 420
+    )
+
+
+def by_source_text(pts: Sequence[Point]) -> list[str]:
+    """Per strategy at the lowest and highest user count: the users' and the probe's p95."""
+    hp = [p for p in by_endpoint(pts, "health") if p.stats.get("probe_p95_ms")]
+    if not hp:
+        return []
+    users, low = max(p.users for p in hp), min(p.users for p in hp)
+    out = []
+    for h in strategies(hp):
+        bits = []
+        for u in dict.fromkeys((low, users)):
+            for p in at(hp, h, u):
+                bits.append(
+                    f"{p.series}, {count(u, 'user')}: users' p95 {ms(p.mean('p95_ms'))} "
+                    f"(n = {p.requests}), probe's {ms(p.mean('probe_p95_ms'))} "
+                    f"(n = {_probe_n(p)})" + (f" {spread_note(p)}" if spread_note(p) else "")
+                )
+        out.append(f"By who asked, {h}: " + "; ".join(bits) + ".")
+    return out
+
+
+def answers(pts: Sequence[Point]) -> list[Answer]:
+    """Health during registrations, and health vs concurrency, each in one paragraph."""
+    hp = by_endpoint(pts, "health")
+    if not hp:
+        return []
+    users, low = max(p.users for p in hp), min(p.users for p in hp)
+    during, growth = [], []
+    for h in strategies(hp):
+        p = max(at(hp, h, users), key=lambda p: p.mean("avg_ms"))
+        wait = p.mean("joined_wait_ms")
+        client = p.mean("joined_client_ms")
+        probe = (
+            f", the probe's p95 {ms(p.mean('probe_p95_ms'))}" if p.stats.get("probe_p95_ms") else ""
+        )
+        during.append(
+            f"{h} ({p.series}): users' p95 {ms(p.mean('p95_ms'))}{probe}; of its "
+            f"{ms(client)} mean, {pct(wait / client if client else math.nan)} was waiting for "
+            "the loop, not the handler"
+        )
+        q = [x for x in at(hp, h, low) if x.series == p.series]
+        if q and low != users:
+            growth.append(
+                f"{h} ({p.series}) from {ms(q[0].mean('avg_ms'))} at {count(low, 'user')} to "
+                f"{ms(p.mean('avg_ms'))} at {users} "
+                f"({times(p.mean('avg_ms') / q[0].mean('avg_ms'))})"
+            )
+    out = [
+        Answer(
+            "Health during registrations",
+            f"At {users} users: " + "; ".join(during) + ".",
+        )
+    ]
+    if growth:
+        out.append(
+            Answer(
+                "Health vs concurrency",
+                "The users' mean /api/health/ time went " + "; ".join(growth) + ".",
+            )
+        )
+    return out
 
 
 def figure(pts: Sequence[Point]) -> go.Figure | None:
@@ -109,11 +224,14 @@ def paragraphs(pts: Sequence[Point], grid: Grid) -> list[str]:
         client, server = p.mean("joined_client_ms"), p.mean("joined_server_ms")
         wait = p.mean("joined_wait_ms")
         text = (
-            f"{h}, {users} users, {p.series}: /api/health/ took {ms(client)} on average at "
+            f"{h}, {users} users, {p.series}: /api/health/ (users' and probe's) took "
+            f"{ms(client)} on average at "
             f"the client (over the {_joined(p)} requests both sides logged, of "
             f"n = {p.requests} measured); the server's handler took "
             f"{ms(server)} of it and {ms(wait)} ({pct(wait / client if client else math.nan)}"
-            ") was waiting: in the socket, for the event loop to be free, and on the wire."
+            ") was waiting: in the socket, for the event loop to be free, and on the wire. "
+            f"The users' own requests: mean {ms(p.mean('avg_ms'))}, p95 {ms(p.mean('p95_ms'))} "
+            f"(n = {p.requests})."
         )
         base = [q for q in at(hp, h, low) if q.series == p.series]
         if base and users != low:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 
 from analysis.core.aggregate import Grid, Point, at, by_endpoint, lines, strategies
+from analysis.core.cores import SEED, core_bound, cores_note
 from analysis.core.figstyle import (
     STAT_DASH,
     STAT_NAME,
@@ -18,7 +19,7 @@ from analysis.core.figstyle import (
     series_colors,
     values,
 )
-from analysis.core.section import AppliesTo, Context, Section, present, read_nothing
+from analysis.core.section import Answer, AppliesTo, Context, Section, present, read_nothing
 from analysis.core.wording import count, ms, run_command, spread_note, times
 from app.contract import HEALTH_PATH, LOGIN_PATH, REGISTER_PATH
 
@@ -33,17 +34,100 @@ def build(data: None, ctx: Context) -> Section:
         present(
             (
                 figure(ctx.load),
-                "Client-side latency per endpoint; "
-                "one colour per worker count; ✕ marks cells with failed "
-                "requests.",
+                "Client-side latency per endpoint, the users' own requests (the steady "
+                "probe's health requests are apart, in the next section); one colour per "
+                "worker count; ✕ marks cells with failed requests.",
             )
         ),
-        paragraphs(ctx.load, ctx.grid),
+        paragraphs(ctx.load, ctx.grid) + who_asked(ctx.load),
+        answers=answer(ctx.load),
     )
 
 
+def answer(pts: Sequence[Point]) -> list[Answer]:
+    """Responsiveness under load in one paragraph: health and register p95 per strategy at
+    the highest user count, and health's growth from the lowest."""
+    if not pts:
+        return []
+    users, low = max(p.users for p in pts), min(p.users for p in pts)
+    parts = []
+    for h in strategies(pts):
+        here = {p.endpoint: p for p in sorted(at(pts, h, users), key=lambda p: p.workers)}
+        base = {p.endpoint: p for p in sorted(at(pts, h, low), key=lambda p: p.workers)}
+        bits = [
+            f"{e} p95 {ms(here[e].mean('p95_ms'))}"
+            + (
+                f" (from {ms(base[e].mean('p95_ms'))} at {low})"
+                if e in base and low != users
+                else ""
+            )
+            for e in ("health", "register")
+            if e in here
+        ]
+        if bits:
+            w = next(iter(here.values())).series
+            parts.append(f"{h} ({w}): " + ", ".join(bits))
+    if not parts:
+        return []
+    return [
+        Answer(
+            "Responsiveness under load",
+            f"At {users} users (the users' own requests; health is a GET the users send "
+            "between registrations): " + "; ".join(parts) + ".",
+        )
+    ]
+
+
+def who_asked(pts: Sequence[Point]) -> list[str]:
+    """Health by who asked at one cell: the closed-loop users against the steady probe, with
+    numbers; then the seed's 4 w x 5 u figure beside ours, and what the core count explains."""
+    hp = [p for p in by_endpoint(pts, "health") if p.stats.get("probe_avg_ms")]
+    if not hp:
+        return []
+    blocking = [p for p in hp if p.hashing == "blocking"] or hp
+    p = min(blocking, key=lambda p: (p.workers, p.users))
+    n_probe = round(p.mean("probe_requests") * p.stats["probe_requests"].n)
+    out = [
+        f"Who asked matters for /api/health/. At {p.hashing}, {p.series}, "
+        f"{count(p.users, 'user')}, "
+        f"the users' health requests took {ms(p.mean('avg_ms'))} on average (p95 "
+        f"{ms(p.mean('p95_ms'))}, n = {p.requests}) and the steady probe's "
+        f"{ms(p.mean('probe_avg_ms'))} (p95 {ms(p.mean('probe_p95_ms'))}, n = {n_probe}): a "
+        "closed-loop user sends its next request only once its registration is answered, so it "
+        "never waits behind its own hash, while the probe, sent every 200 ms whatever the "
+        "server is doing, lands inside a hash "
+        f"(S = {ms(p.hash_ms)}) whenever one is running. The figures above and the verdict "
+        'show the users\' requests; section "Health while registrations run" shows both.'
+    ]
+    seed = [
+        q
+        for q in hp
+        if q.hashing == "blocking" and (q.workers, q.users) == (SEED["workers"], SEED["users"])
+    ]
+    if seed:
+        q = seed[0]
+        reg = [
+            r
+            for r in at(pts, "blocking", q.users)
+            if r.endpoint == "register" and r.series == q.series
+        ]
+        reg_ms = reg[0].mean("avg_ms") if reg else float("nan")
+        out.append(
+            f"The seed reports {SEED['workers']} w × {SEED['users']} u blocking health at "
+            f"{ms(SEED['health_ms'])}; here the users' mean is {ms(q.mean('avg_ms'))} "
+            f"(n = {q.requests}) and the probe's {ms(q.mean('probe_avg_ms'))}. Most of the gap "
+            f"is the machine: the seed's register mean of {ms(SEED['register_ms'])} is about its "
+            f"S ({ms(SEED['s_ms'])}), so its four workers hashed at once on at least four "
+            f"cores; here the register mean is {ms(reg_ms)}: {cores_note(q)}."
+        )
+    for q in by_endpoint(pts, "register"):
+        if core_bound(q) and q.users == max(p.users for p in pts) and not seed:
+            out.append(f"blocking, {q.series}, {q.users} users: {cores_note(q)}.")
+    return out
+
+
 ENDPOINT_TITLE = {
-    "health": f"GET {HEALTH_PATH}",
+    "health": f"GET {HEALTH_PATH} (users')",
     "register": f"POST {REGISTER_PATH}",
     "login": f"POST {LOGIN_PATH}",
 }

@@ -13,7 +13,7 @@ from plotly.subplots import make_subplots
 
 from analysis.core.aggregate import Grid, cell_label, hashing_key, per_cell, representative_cells
 from analysis.core.figstyle import LegendOnce, base_layout, hashing_color
-from analysis.core.section import AppliesTo, Context, Section, present
+from analysis.core.section import Answer, AppliesTo, Context, Section, present
 from analysis.core.store import cells, rows
 from analysis.core.wording import count, more_strategies, ms, run_command, times
 from app.contract import DEFAULT_APP, Row
@@ -63,7 +63,48 @@ def build(d: LoopData, ctx: Context) -> Section:
             ),
         ),
         blocked_loop(reps, worst_row, stalls, ctx.grid),
+        answers=answer(reps, worst_row, stalls),
     )
+
+
+def answer(
+    reps: Mapping[str, Row], worst: Mapping[str, Row], stalls: Mapping[str, Row]
+) -> list[Answer]:
+    """The blocked loop in one paragraph: how long it stood still per registration under each
+    strategy's most loaded cell, in S."""
+    parts = []
+    for h, c in reps.items():
+        w, s = worst.get(c["cell_id"]), stalls.get(c["cell_id"], {})
+        regs = s.get("registrations") or 0
+        if w is None or (c.get("server_app") or DEFAULT_APP) != DEFAULT_APP:
+            continue
+        hash_ms = c.get("hash_ms") or math.nan
+        part = (
+            f"{h} ({count(c['workers'], 'worker')}, {c['users']} users{_foreign(c)}): longest "
+            "stall "
+            f"{ms(w['max_ms'])} ({times(w['max_ms'] / hash_ms)} S)"
+        )
+        if regs:
+            per = s.get("stall_total_ms", 0.0) / regs
+            part += f", {ms(per)} of stalled loop per registration ({times(per / hash_ms)} S)"
+        parts.append(part)
+    if not parts:
+        return []
+    s_ms = next(iter(reps.values())).get("hash_ms") or math.nan
+    return [
+        Answer(
+            "The blocked loop",
+            "While a hash runs on the loop, nothing else on that worker runs: "
+            + "; ".join(parts)
+            + f". S = {ms(s_ms)}, one registration alone.",
+        )
+    ]
+
+
+def _foreign(c: Row) -> str:
+    """', beside foreign load: N % of a core' for a cell another process disturbed."""
+    pct = c.get("foreign_cpu_pct")
+    return f", beside foreign load: {pct:.0f} % of a core" if c.get("foreign_load") and pct else ""
 
 
 def lag_series(con: duckdb.DuckDBPyConnection, cell_id: str, bucket_s: float = 0.05) -> list[Row]:
@@ -138,7 +179,8 @@ def blocked_loop(
             )
             continue
         text = (
-            f"{h} ({count(c['workers'], 'worker')}, {c['users']} users): the worst worker's "
+            f"{h} ({count(c['workers'], 'worker')}, {c['users']} users{_foreign(c)}): the "
+            "worst worker's "
             f"loop woke up to {ms(w['max_ms'])} late (p99 {ms(w['p99_ms'])}); the longest stall "
             f"lasted {times(w['max_ms'] / hash_ms)} the single-hash time S = {ms(hash_ms)}."
         )

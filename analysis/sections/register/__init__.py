@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 
 from analysis.core.aggregate import Grid, Point, by_endpoint, lines, strategies
+from analysis.core.cores import core_bound, cores_note
 from analysis.core.figstyle import (
     USERS_AXIS,
     LegendOnce,
@@ -19,7 +20,8 @@ from analysis.core.figstyle import (
     values,
 )
 from analysis.core.model import relative_gap
-from analysis.core.section import AppliesTo, Context, Section, present, read_nothing
+from analysis.core.section import Answer, AppliesTo, Context, Section, present, read_nothing
+from analysis.core.sources import foreign_note
 from analysis.core.wording import count, ms, pct, run_command, spread_note
 
 APPLIES_TO: AppliesTo = "study"
@@ -32,17 +34,49 @@ def build(data: None, ctx: Context) -> Section:
         "How does the average response time of /api/users/register/ change with concurrency?",
         present(
             (
-                figure(ctx.load),
+                figure(ctx.quiet_load),
                 "Measured mean (solid) and p95 "
-                "(dotted) against the closed-loop model (dashed) with S the measured "
-                "single-hash time; c = min(workers, cores) for blocking, cores for "
+                "(dotted) against the closed-loop model (dashed) with the report's S (one "
+                "registration alone, see the header); c = min(workers, cores) for blocking, "
+                "cores for "
                 "the strategies that hash off the loop. Dash-dot (blocking, 2+ "
                 "workers): the model with c = min(workers used, cores), the workers "
                 "that served >= 5 % of the requests.",
             )
         ),
-        registration(ctx.load, ctx.grid),
+        registration(ctx.quiet_load, ctx.grid)
+        + ([note] if (note := foreign_note(ctx.cells)) else []),
+        answers=answer(ctx.quiet_load),
     )
+
+
+def answer(pts: Sequence[Point]) -> list[Answer]:
+    """Register vs concurrency in one paragraph: per strategy's first line, the mean at the
+    lowest and highest user count against the model."""
+    gaps = model_gaps(pts)
+    if not gaps:
+        return []
+    users, low = max(p.users for p, _, _ in gaps), min(p.users for p, _, _ in gaps)
+    parts = []
+    for h in strategies([p for p, _, _ in gaps]):
+        mine = [(p, r) for p, r, _ in gaps if p.hashing == h]
+        series = min(p.series for p, _ in mine)
+        ends = {p.users: (p, r) for p, r in mine if p.series == series and p.users in (low, users)}
+        if users not in ends:
+            continue
+        p, r = ends[users]
+        text = f"{h} ({series}): {ms(p.mean('avg_ms'))} at {users} users (model {ms(r)})"
+        if low in ends and low != users:
+            text += f", from {ms(ends[low][0].mean('avg_ms'))} at {count(low, 'user')}"
+        parts.append(text)
+    s_ms = gaps[0][0].hash_ms
+    return [
+        Answer(
+            "Register vs concurrency",
+            "Registration time grows with users as the closed-loop model R = N·S / min(N, c) "
+            f"says (S = {ms(s_ms)}): " + "; ".join(parts) + ".",
+        )
+    ]
 
 
 def model_with_workers_used(line: Sequence[Point]) -> list[float] | None:
@@ -164,6 +198,8 @@ def registration(pts: Sequence[Point], grid: Grid) -> list[str]:
                 "time beyond the hashes: cores shared with the load generator and the "
                 "other workers, queueing, the database write"
             )
+            if core_bound(p):
+                why += f"; {cores_note(p)}"
         else:
             why = "hashes ran faster during the cell than the S used by the model"
         used = p.model(served=True)

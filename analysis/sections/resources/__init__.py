@@ -10,7 +10,7 @@ from plotly.subplots import make_subplots
 
 from analysis.core.aggregate import Grid, cell_label, per_cell
 from analysis.core.figstyle import base_layout
-from analysis.core.section import AppliesTo, Context, Section, present
+from analysis.core.section import Answer, AppliesTo, Context, Section, present
 from analysis.core.store import rows
 from analysis.core.wording import num, run_command
 from app.contract import Row
@@ -66,7 +66,31 @@ def build(by_role: list[Row], ctx: Context) -> Section:
             )
         ),
         paragraphs(res, ctx.grid),
+        answers=answer(res),
     )
+
+
+def answer(res: Sequence[Row]) -> list[Answer]:
+    """CPU and memory in one paragraph: the server's highest mean and peak CPU, its memory,
+    and the load generator's highest mean."""
+    server = [r for r in res if r["role"] == "server"]
+    if not server:
+        return []
+    avg = max(server, key=lambda r: r["cpu_avg_percent"] or 0)
+    rss = max(server, key=lambda r: r["rss_max_bytes"] or 0)
+    lg = [r for r in res if r["role"] == "load_generator"]
+    text = (
+        f"The server's CPU (100 % = one core) averaged at most {num(avg['cpu_avg_percent'], 0)} "
+        f"% ({avg['label']}) and its memory peaked at "
+        f"{num(rss['rss_max_bytes'] / 2**20, 0)} MiB ({rss['label']})"
+    )
+    if lg:
+        top = max(lg, key=lambda r: r["cpu_avg_percent"] or 0)
+        text += (
+            f"; the load generator averaged at most {num(top['cpu_avg_percent'], 0)} % of a "
+            f"core ({top['label']})"
+        )
+    return [Answer("CPU and memory", text + ".")]
 
 
 ROLES = {  # role -> (colour, legend name)

@@ -20,7 +20,9 @@ from analysis.core.figstyle import (
 )
 from analysis.core.fixes import FixRow
 from analysis.core.section import AppliesTo, Context, Section, present, read_nothing
-from analysis.core.wording import more_strategies, ms, num, pct, run_command
+from analysis.core.service import describe
+from analysis.core.sources import foreign_note
+from analysis.core.wording import more_strategies, ms, num, of_ceiling, run_command
 
 APPLIES_TO: AppliesTo = "study"
 read = read_nothing
@@ -36,7 +38,9 @@ def build(data: None, ctx: Context) -> Section:
                 "Measured registrations/s, the model's X = min(N, c)/S, and the ceiling cores/S.",
             )
         ),
-        paragraphs(ctx.fixes, ctx.grid),
+        paragraphs(ctx.fixes, ctx.grid)
+        + [describe(s) + "." for s in ctx.service.values()]
+        + ([note] if (note := foreign_note(ctx.cells)) else []),
     )
 
 
@@ -119,10 +123,10 @@ def paragraphs(rows: Sequence[FixRow], grid: Grid) -> list[str]:
     cores = round(r0.ceiling_rps * r0.hash_ms / 1000)
     out = [
         f"The machine's ceiling is {cores} cores / S = {cores} / {ms(r0.hash_ms)} = "
-        f"{num(r0.ceiling_rps)} registrations/s: every core hashing all the time."
+        f"{num(r0.ceiling_rps)} registrations/s: every core registering all the time."
     ]
     parts = [
-        f"{r.hashing} {num(r.best_rps)}/s ({pct(r.fraction)} of the ceiling, "
+        f"{r.hashing} {num(r.best_rps)}/s ({of_ceiling(r.fraction, r.hash_ms)}, "
         f"{r.best_at[0]} w, {r.best_at[1]} users)"
         for r in rows
     ]

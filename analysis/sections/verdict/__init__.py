@@ -17,7 +17,8 @@ from analysis.core.ceilings import interpreter_of, work_of
 from analysis.core.figstyle import base_layout, hashing_color
 from analysis.core.fixes import FixRow, best_of
 from analysis.core.noise import Sample
-from analysis.core.section import AppliesTo, Context, Section, present
+from analysis.core.section import Answer, AppliesTo, Context, Section, present
+from analysis.core.sources import foreign_note, quiet
 from analysis.core.store import rows
 from analysis.core.wording import ms, num, pct
 from analysis.sections.verdict import text
@@ -28,16 +29,18 @@ APPLIES_TO: AppliesTo = "study"
 
 
 def read(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
-    """Raw client times of /api/health/ in the measured window of the ok load cells (users' and
-    the probe's requests alike), with the cell's strategy and load: the verdict's noise."""
+    """Raw client times of /api/health/ in the measured window of the ok load cells that no
+    foreign load disturbed, with who asked (the users or the probe) and the cell's strategy
+    and load: the verdict's noise."""
     return rows(
         con,
         """
-        SELECT c.hashing, coalesce(c.work, 'bcrypt') AS work, c.workers, c.users, r.duration_ms,
+        SELECT c.hashing, coalesce(c.work, 'bcrypt') AS work, c.workers, c.users,
+               coalesce(r.source, 'user') AS source, r.duration_ms,
                c.python_version, c.free_threaded, c.gil_enabled
         FROM measured_requests r JOIN cells c USING (cell_id)
         WHERE list_contains(?, c.cell_id) AND c.status = 'ok' AND c.scenario <> 'sequential'
-          AND coalesce(c.arrival, 'closed') = 'closed'
+          AND coalesce(c.arrival, 'closed') = 'closed' AND NOT coalesce(c.foreign_load, false)
           AND r.side = 'client' AND r.path LIKE '%health%' AND r.duration_ms IS NOT NULL""",
         [ids],
     )
@@ -47,12 +50,17 @@ def build(health_times: list[Row], ctx: Context) -> Section:
     fixes = ctx.fixes
     # the raw health times of the fix table's own cells (bcrypt's when the kinds vary)
     bcrypt = any(work_of(r) == "bcrypt" for r in ctx.summary)
+    # on the fix table's interpreter when the server ran on several (the matrix has them all)
     times = [
         t
         for t in health_times
         if (not bcrypt or t["work"] == "bcrypt") and interpreter_of(t) == ctx.interpreter
     ]
-    cells = matrix(ctx.cells, ctx.summary)  # work kind x strategy, each against its ceiling
+    users = [t for t in times if t["source"] == "user"]
+    probe = [t for t in times if t["source"] == "probe"]
+    cells = matrix(quiet(ctx.cells), ctx.summary)  # work kind x strategy, against its ceiling
+    said = text.verdict(fixes, ctx.grid, health_samples(users, fixes), health_samples(probe, fixes))
+    note = foreign_note(ctx.cells)
     return Section(
         "Which fix works",
         "Which hashing strategy fixes it, by how much, "
@@ -62,18 +70,20 @@ def build(health_times: list[Row], ctx: Context) -> Section:
             (
                 heatmap(cells),
                 "Rows: the kind of synchronous call (and the server's interpreter, when "
-                "several ran); columns: the strategy. Colour: "
-                "/api/health/ p95 (green <= 50 ms, red >= S); text adds the loop-lag p99 "
+                "several ran); columns: the strategy. Colour: the users' /api/health/ p95 "
+                "(green <= 50 ms, red >= S); text adds the loop-lag p99 "
                 "and register throughput as a fraction of the pair's ceiling "
                 "min(users, c)/S (c from the table in the README).",
             ),
             (table(cells), ""),
         ),
         text.gil_flags(ctx.cells)
-        + text.verdict(fixes, ctx.grid, health_samples(times, fixes))
+        + said
         + text.sentences(cells)
-        + text.interpreter_sentences(cells),
+        + text.interpreter_sentences(cells)
+        + ([note] if note else []),
         table=fix_table_layout(fixes) if fixes else None,
+        answers=[Answer("Which fix works", text.answer(said))] if fixes else [],
     )
 
 
@@ -96,7 +106,8 @@ def fix_table_layout(rows: Sequence[FixRow]) -> dict[str, Any]:
     r0 = rows[0]
     at = f"{r0.users} users" + (f", {r0.workers} w" if r0.workers else "")
     cols = [
-        ("health_p95_ms", f"/api/health/ p95 at {at}", True, ms),
+        ("health_p95_ms", f"users' /api/health/ p95 at {at}", True, ms),
+        ("probe_p95_ms", f"probe's /api/health/ p95 at {at}", True, ms),
         ("best_rps", "best register rps", False, lambda v: num(v, 2)),
         ("fraction", "of ceiling (cores / S)", False, pct),
         ("lag_p99_ms", f"loop lag p99 at {at}", True, ms),
@@ -130,7 +141,7 @@ def fix_bars(rows: Sequence[FixRow]) -> go.Figure | None:
         cols=2,
         horizontal_spacing=0.18,
         subplot_titles=[
-            f"/api/health/ p95 at {rows[0].users} users (ms, log; lower is better)",
+            f"users' /api/health/ p95 at {rows[0].users} users (ms, log; lower is better)",
             "best registrations/s as % of ceiling (higher is better)",
         ],
     )
@@ -183,7 +194,7 @@ def heatmap(cells: Sequence[MatrixCell]) -> go.Figure | None:
                 continue
             zrow.append(math.log10(max(m.health_p95_ms, 1.0)))
             trow.append(
-                f"health p95 {ms(m.health_p95_ms)}<br>lag p99 {ms(m.lag_p99_ms)}"
+                f"health p95 {ms(m.health_p95_ms)} (users')<br>lag p99 {ms(m.lag_p99_ms)}"
                 f"<br>{pct(m.fraction)} of ceiling"
             )
         z.append(zrow)
@@ -230,7 +241,8 @@ def table(cells: Sequence[MatrixCell]) -> go.Figure | None:
         "register /s": [num(m.rps) for m in cells],
         "× 1/S": [num(m.parallel, 2) for m in cells],
         "of ceiling": [pct(m.fraction) for m in cells],
-        "health p95": [ms(m.health_p95_ms) for m in cells],
+        "health p95 (users')": [ms(m.health_p95_ms) for m in cells],
+        "health p95 (probe)": [ms(m.probe_p95_ms) for m in cells],
         "lag p99": [ms(m.lag_p99_ms) for m in cells],
         "loop": [m.loop for m in cells],
     }
@@ -238,7 +250,7 @@ def table(cells: Sequence[MatrixCell]) -> go.Figure | None:
         go.Table(
             header={"values": list(cols), "align": "left", "fill_color": "#eeeeee"},
             cells={"values": list(cols.values()), "align": "left"},
-            columnwidth=[1.1, 1.0, 1.3, 1.3, 0.8, 0.8, 0.6, 0.7, 0.8, 0.8, 0.7],
+            columnwidth=[1.1, 1.0, 1.3, 1.3, 0.8, 0.8, 0.6, 0.7, 0.8, 0.8, 0.8, 0.7],
         )
     )
     base_layout(fig, "The fix matrix in numbers", 140 + 24 * len(cells))

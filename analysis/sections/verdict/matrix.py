@@ -2,7 +2,8 @@
 server on more than one: `server.python`), columns hashing strategies.
 
 Each matrix cell is one (kind, strategy) pair at the comparison load (the highest user count,
-and the highest worker count every pair ran there), averaged over repeats: /api/health/ p95,
+and the highest worker count every pair ran there), averaged over repeats: /api/health/ p95
+(the users' requests; the probe's apart),
 the loop's lag p99, register throughput, and that throughput as a fraction of the pair's
 ceiling min(users, c) / S (analysis/core/ceilings.py), with S the kind's own measured time per call
 (`cells.work_ms`; bcrypt's `hash_ms` when a cell has none).
@@ -32,13 +33,14 @@ class MatrixCell:
     cells: int  # repeats averaged
     service_ms: float  # S of this kind: mean measured time of one call
     target_ms: float  # bcrypt's S (hash_ms): what the kind was calibrated to
-    health_p95_ms: float
+    health_p95_ms: float  # the users' requests
     lag_p99_ms: float
     rps: float  # register throughput
     executors: int  # c of the pair
     loop: str
     rule: str
     cores: int
+    probe_p95_ms: float = math.nan  # the steady probe's /api/health/ p95
     interpreter: str | None = None  # the server's (analysis.core.ceilings.interpreter_of)
     gil_free: bool = False  # free-threaded with the GIL off: no call holds it
 
@@ -115,6 +117,7 @@ def matrix(cells: Sequence[Row], summary: Sequence[Row]) -> list[MatrixCell]:
                 loop=p.loop,
                 rule=p.rule,
                 cores=cores,
+                probe_p95_ms=mean_of([r.get("health", {}).get("probe_p95_ms") for r in rows]),
                 interpreter=interpreter,
                 gil_free=gil_free(cs[0]),
             )

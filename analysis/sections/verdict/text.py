@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from analysis.core.aggregate import Grid, order_key
 from analysis.core.fixes import FixRow, best_of
 from analysis.core.noise import Sample, rank
-from analysis.core.wording import count, ms, num, pct, run_command, times
+from analysis.core.wording import count, ms, num, of_ceiling, pct, run_command, times
 from analysis.sections.verdict.matrix import MatrixCell, works_and_fails
 from app.contract import HASHINGS, WORKS, Row
 
@@ -47,7 +47,8 @@ def responsiveness_verdict(samples: Sequence[Sample], at: str) -> list[str]:
     if r.best:
         others = [by[x] for x in by if x != r.best]
         out.append(
-            f"To keep the server responsive, use {r.best}: at {at}, /api/health/ answered "
+            f"To keep the server responsive, use {r.best}: at {at}, the users' /api/health/ "
+            "requests were answered "
             f"faster than with every other strategy {BEYOND}: {_fig(by[r.best])}; against "
             + "; ".join(_fig(x) for x in others)
             + "."
@@ -83,9 +84,40 @@ def responsiveness_verdict(samples: Sequence[Sample], at: str) -> list[str]:
     return out
 
 
-def verdict(rows: Sequence[FixRow], grid: Grid, samples: Sequence[Sample] = ()) -> list[str]:
-    """The conclusion, from the raw health rows at the comparison load (noise-aware)
-    and the fix table's throughput; every figure with its n."""
+def probe_agrees(users: Sequence[Sample], probe: Sequence[Sample], at: str) -> list[str]:
+    """The steady probe's health at the same cells, and whether its ranking is the users'."""
+    probe = [x for x in probe if x.n]
+    if len(probe) < 2:
+        return []
+    r, u = rank(probe), rank([x for x in users if x.n]) if len(users) >= 2 else None
+    same = u is not None and r.best is not None and r.best == u.best
+    head = (
+        f"The steady probe (5 requests/s from outside the users' loop) agrees at {at}: "
+        f"{r.best} is best beyond noise there too"
+        if same
+        else f"The steady probe (5 requests/s from outside the users' loop) at {at}: "
+        + (f"{r.best} best beyond noise" if r.best else "no strategy best beyond noise")
+    )
+    return [head + "; " + "; ".join(_fig(x) for x in probe) + "."]
+
+
+def answer(said: Sequence[str]) -> str:
+    """ "Which fix works" at the top of the page: the verdict's first paragraph (with its noise
+    rule) and the first sentence of its throughput paragraph."""
+    thr = next((p for p in said if p.startswith("For throughput")), "")
+    first = said[0] if said and said[0] is not thr else ""
+    return " ".join(x for x in (first, thr.split(". ")[0].rstrip(".") + "." if thr else "") if x)
+
+
+def verdict(
+    rows: Sequence[FixRow],
+    grid: Grid,
+    samples: Sequence[Sample] = (),
+    probe: Sequence[Sample] = (),
+) -> list[str]:
+    """The conclusion, from the raw health rows at the comparison load (noise-aware; the
+    users' requests, then the probe's) and the fix table's throughput; every figure with its
+    n."""
     if len(rows) < 2:
         return [
             "A verdict needs a load scenario run with at least two hashing strategies. Run "
@@ -97,6 +129,7 @@ def verdict(rows: Sequence[FixRow], grid: Grid, samples: Sequence[Sample] = ()) 
         f" and {count(rows[0].workers, 'worker')}" if rows[0].workers else ""
     )
     out = responsiveness_verdict(samples, at)
+    out += probe_agrees(samples, probe, at) if out else []
     if not out:
         calm = best_of(rows, "lag_p99_ms", True)
         if calm:
@@ -114,7 +147,7 @@ def verdict(rows: Sequence[FixRow], grid: Grid, samples: Sequence[Sample] = ()) 
         text = (
             f"For throughput, {r.hashing} reached {num(r.best_rps)} registrations/s "
             f"(n = {r.best_n} registrations at {r.best_at[0]} w, {r.best_at[1]} users), "
-            f"{pct(r.fraction)} of the machine's ceiling of {num(r.ceiling_rps)}/s"
+            f"{of_ceiling(r.fraction, r.hash_ms)} of {num(r.ceiling_rps)}/s (cores / S)"
         )
         others = [x for x in ranked if x.hashing != r.hashing]
         if r.hashing != base.hashing:
@@ -169,8 +202,9 @@ def _describe(m: MatrixCell) -> str:
     in_s = "" if math.isnan(m.health_p95_ms) else f" = {num(m.health_p95_ms / m.service_ms, 2)} S"
     return (
         f"{num(m.rps)} registrations/s = {num(m.parallel)}/S "
-        f"({pct(m.fraction)} of its ceiling min(users, {m.rule}) / S = {num(m.ceiling_rps)}/s), "
-        f"/api/health/ p95 {health}{in_s}, loop lag p99 {ms(m.lag_p99_ms)}"
+        f"({of_ceiling(m.fraction, m.service_ms)} min(users, {m.rule}) / S = "
+        f"{num(m.ceiling_rps)}/s), "
+        f"users' /api/health/ p95 {health}{in_s}, loop lag p99 {ms(m.lag_p99_ms)}"
     )
 
 

@@ -14,6 +14,7 @@ from plotly.subplots import make_subplots
 from analysis.core.aggregate import Grid
 from analysis.core.figstyle import SERIES_COLORS, base_layout
 from analysis.core.section import AppliesTo, Context, Section, present
+from analysis.core.sources import foreign_note, quiet
 from analysis.core.store import rows
 from analysis.core.wording import count, ms, run_command, times
 from analysis.sections.workers.points import (
@@ -46,7 +47,7 @@ def read(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
 
 
 def build(worker_shares: list[Row], ctx: Context) -> Section:
-    pts = worker_points(ctx.summary)
+    pts = worker_points(quiet(ctx.summary))
     return Section(
         "Do more workers help?",
         "At 5 and 10 users, what do more uvicorn workers buy the blocking strategy, and did "
@@ -54,8 +55,8 @@ def build(worker_shares: list[Row], ctx: Context) -> Section:
         present(
             (
                 comparison_figure(pts),
-                "Blocking register mean and health p95 per worker count (log scale); one "
-                "colour per connection mode (load.connections · server.balance).",
+                "Blocking register mean and the users' health p95 per worker count (log "
+                "scale); one colour per connection mode (load.connections · server.balance).",
             ),
             (
                 split_figure(worker_shares),
@@ -63,7 +64,7 @@ def build(worker_shares: list[Row], ctx: Context) -> Section:
                 "in the measured window; the health probe's own are left out).",
             ),
         ),
-        sentences(pts, ctx.grid),
+        sentences(pts, ctx.grid) + ([note] if (note := foreign_note(ctx.cells)) else []),
     )
 
 
@@ -113,7 +114,7 @@ def comparison_figure(points: Sequence[WorkerPoint]) -> go.Figure | None:
     if not points:
         return None
     fig = make_subplots(
-        rows=1, cols=2, subplot_titles=("blocking register mean (ms)", "health p95 (ms)")
+        rows=1, cols=2, subplot_titles=("blocking register mean (ms)", "health p95, users' (ms)")
     )
     modes = sorted({p.mode for p in points}, key=lambda m: (m != PINNED, m))
     for i, mode in enumerate(modes):
@@ -161,7 +162,7 @@ def _answer(lo: WorkerPoint, hi: WorkerPoint) -> str:
         verdict = "more workers made no difference beyond 10 %"
     return (
         f"{verdict}: {hi.workers} workers gave {times(reg)} the register mean and "
-        f"{times(hp)} the health p95 of {lo.workers}"
+        f"{times(hp)} the users' health p95 of {lo.workers}"
     )
 
 
@@ -169,7 +170,7 @@ def _line(p: WorkerPoint) -> str:
     spread = f" ({p.spread()})" if p.spread() else ""
     return (
         f"{count(p.workers, 'worker')}: register {ms(p.register_ms)}, "
-        f"health p95 {ms(p.health_p95_ms)}{spread}"
+        f"users' health p95 {ms(p.health_p95_ms)}{spread}"
     )
 
 
@@ -199,7 +200,7 @@ def sentences(points: Sequence[WorkerPoint], grid: Grid) -> list[str]:
                 s = both[m]
                 out.append(
                     f"With {w} workers at {u} users, {mode_label(m)} ({s.spread()}) "
-                    f"gave register {ms(s.register_ms)} and health p95 "
+                    f"gave register {ms(s.register_ms)} and users' health p95 "
                     f"{ms(s.health_p95_ms)}, against {ms(pin.register_ms)} and "
                     f"{ms(pin.health_p95_ms)} with {mode_label(PINNED)}, the pinned mode "
                     f"({pin.spread()}): {times(s.register_ms / pin.register_ms)} and "
