@@ -16,6 +16,7 @@ A cell directory (Hydra's job dir, or a temp dir in tests) holds:
         lag-<pid>.jsonl       LAG_FIELDS, one line per probe wake-up
         stalls-<pid>.jsonl    STALL_FIELDS, one line per loop stall (watchdog / py-spy)
         work-<pid>.json       the work kind's calibration in that process (when written)
+        interp-<pid>.json     that process's interpreter: version, free-threaded, GIL on
     client/                   SYNCBLOCK_CLIENT_LOG_DIR of the locustfile
         requests-<pid>.jsonl  CLIENT_REQUEST_FIELDS, one line per client request
         dropped-<pid>.jsonl   DROPPED_FIELDS, one line per open-loop arrival dropped (cap full)
@@ -161,6 +162,7 @@ REQUESTS_GLOB = "requests-*.jsonl"
 LAG_GLOB = "lag-*.jsonl"
 STALLS_GLOB = "stalls-*.jsonl"
 DROPPED_GLOB = "dropped-*.jsonl"
+INTERP_GLOB = "interp-*.json"
 LOCUST_PREFIX = "locust"
 RESOURCES = "resources.jsonl"
 HOST_TICKS = "host.jsonl"  # HOST_FIELDS: the machine's CPU beside the cell's own, per tick
@@ -188,6 +190,10 @@ def stalls_file(log_dir: Path, pid: int) -> Path:
 
 def work_file(log_dir: Path, pid: int) -> Path:
     return log_dir / f"work-{pid}.json"
+
+
+def interp_file(log_dir: Path, pid: int) -> Path:
+    return log_dir / f"interp-{pid}.json"
 
 
 def locust_csv(cell_dir: Path, kind: str) -> Path:

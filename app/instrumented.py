@@ -19,6 +19,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app import interpreter
 from app.contract import stalls_file
 from app.instrumentation import Recorder, TimingMiddleware, lag_probe
 from app.jsonl import JsonlBuffer
@@ -39,6 +40,7 @@ class Instruments:
     async def __aenter__(self) -> Instruments:
         s = self.settings
         self.recorder.open(s.log_dir, s.log_buffer_lines)
+        interpreter.write(s.log_dir)  # the app has imported: its extensions had their say
         beat = None
         if s.watchdog:
             self._stalls = JsonlBuffer(

@@ -31,12 +31,14 @@ import hmac
 import os
 import re
 import time
+from typing import TYPE_CHECKING
 
-import argon2
 import bcrypt
-from argon2.low_level import Type
 
 from app.contract import Work
+
+if TYPE_CHECKING:
+    import argon2
 
 ARGON2_MEMORY_KIB = 19 * 1024  # OWASP Password Storage Cheat Sheet: m = 19 MiB, t = 2, p = 1
 ARGON2_MIN_TIME_COST = 2
@@ -105,6 +107,10 @@ def _spend(kind: Work, cost: int) -> None:
 
 
 def _argon2_hasher(time_cost: int) -> argon2.PasswordHasher:
+    """Imported on first use: an interpreter without an argon2 wheel still serves the others."""
+    import argon2
+    from argon2.low_level import Type
+
     return argon2.PasswordHasher(
         time_cost=time_cost,
         memory_cost=ARGON2_MEMORY_KIB,
@@ -140,9 +146,11 @@ def verify_as(kind: Work, password: str, hashed: str) -> bool:
         except ValueError:
             return False
     if kind == "argon2id":
+        from argon2.exceptions import Argon2Error, InvalidHashError
+
         try:
             return _argon2_hasher(ARGON2_MIN_TIME_COST).verify(hashed, password)
-        except (argon2.exceptions.Argon2Error, argon2.exceptions.InvalidHashError):
+        except (Argon2Error, InvalidHashError):
             return False
     parts = hashed.split("$")
     if len(parts) != 5 or parts[1] != kind or not parts[2].isdigit():

@@ -20,6 +20,7 @@ from runner import outcome
 from runner.plan.config import ConfigError, validate
 from runner.progress import Progress
 from runner.serve.databases import close_servers
+from runner.serve.interpreter import InterpreterError, cache_dir, ready
 from runner.store import StoreBusy
 from runner.store.redact import hydra_files, scrub_files
 from runner.store.session import claim_store, close_sweep, sweep_id_for
@@ -44,8 +45,10 @@ class SweepCallback(Callback):
 
     def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
         try:
-            validate(config)
-        except ConfigError as exc:
+            spec = validate(config)
+            if not spec.target_url:  # the server's interpreter, its venv made once
+                ready(spec, cache_dir())
+        except (ConfigError, InterpreterError) as exc:
             stop(str(exc))
         self._prepare(config, total=1)
 

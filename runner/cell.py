@@ -28,10 +28,12 @@ from runner.load.openload import OPEN_LOCUSTFILE, dropped_in_window
 from runner.plan.cellrow import Timings, Where, base_record
 from runner.plan.config import validate
 from runner.plan.spec import CellSpec
+from runner.probe import gil
 from runner.probe.pyspy import PySpyRecorders, write_stalls
 from runner.probe.sampler import Sampler, load_targets
 from runner.serve.databases import CellDatabase, cell_database, count_rows, write_db_json
 from runner.serve.hashtime import hash_ms_for, median_hash_ms
+from runner.serve.interpreter import Interpreter, cache_dir, own, ready
 from runner.serve.serving import make_server, sampler_targets
 from runner.serve.workcal import calibration_for, server_env, target_ms, work_ms
 from runner.store import (
@@ -120,12 +122,17 @@ def clear_artifacts(cell_dir: Path) -> None:
         (cell_dir / name).unlink(missing_ok=True)
 
 
-def measure(spec: CellSpec, cell_dir: Path, db_url: str | None = None) -> Timings:
+def measure(
+    spec: CellSpec, cell_dir: Path, db_url: str | None = None, interp: Interpreter | None = None
+) -> Timings:
     """Run the cell's processes and return its timings; raises on any failure.
-    `db_url`: the app's database when the runner chose it (runner/serve/databases.py)."""
-    # the kinds are calibrated once per runner process, to the S it measured first ...
+    `db_url`: the app's database when the runner chose it (runner/serve/databases.py);
+    `interp`: the server's interpreter (server.python; None: the runner's own)."""
+    python = (interp or own()).python
+    # the kinds are calibrated once per runner process and interpreter, to the S it measured
+    # first ...
     target = target_ms(spec.work_ms, hash_ms_for(spec.bcrypt_rounds))
-    work = calibration_for(spec.work, target, spec.bcrypt_rounds)
+    work = calibration_for(spec.work, target, spec.bcrypt_rounds, python)
     # ... and every cell measures one hash of its own before its server starts: the report's S
     # falls back on the median of these, spread over the sweep
     hash_ms = median_hash_ms(spec.bcrypt_rounds, samples=1)
@@ -153,6 +160,7 @@ def measure(spec: CellSpec, cell_dir: Path, db_url: str | None = None) -> Timing
                 port=spec.port,
                 app=spec.served_app,
                 ready_path=None if spec.custom_app else contract.HEALTH_PATH,
+                python=python,
             )
             host = server.url
         plan = load_plan(spec, host)
@@ -207,6 +215,20 @@ def measured_window(
     return first, (ended if run_time_s is None else first + warmup + duration)
 
 
+def interpreter_columns(
+    spec: CellSpec, interp: Interpreter | None, cell_dir: Path
+) -> dict[str, Any]:
+    """The `cells` columns of the server's interpreter: as prepared, then as the running
+    server reported it (its GIL state; nothing of it with target_url, no server of ours)."""
+    if interp is None:
+        return {}
+    return {
+        "server_python": spec.server_python or interp.base,
+        "python_version": interp.version,
+        "free_threaded": interp.free_threaded,
+    } | gil.read(cell_dir)
+
+
 def store_cell(store: Path, rec: CellRecord, cell_dir: Path | None) -> dict[str, Any]:
     """Ingest the cell (one transaction) and read back its headline numbers."""
     with connection(store) as con:
@@ -225,6 +247,8 @@ def run_cell(
     """Run one cell for real and store it; returns its result, failed or not."""
     t0 = time.monotonic()
     spec = validate(cfg)  # ConfigError before any process starts
+    # the server's interpreter, its venv made once; InterpreterError before any process starts
+    interp = None if spec.target_url else ready(spec, cache_dir())
     key = spec.key
     params = redact_data(spec.measurement())
     store = spec.store
@@ -244,10 +268,11 @@ def run_cell(
     try:
         if not spec.target_url:  # may start the sweep's PostgreSQL server (once)
             cdb = cell_database(spec, where.cell_dir, where.sweep_id, where.job_num)
-        timings = measure(spec, where.cell_dir, None if cdb is None else cdb.url)
+        timings = measure(spec, where.cell_dir, None if cdb is None else cdb.url, interp)
         rec = dataclasses.replace(rec, status="ok", **dataclasses.asdict(timings))
     except Exception as exc:  # any failure of the cell is stored, not raised
         rec = dataclasses.replace(rec, status="failed", error=redact(one_line(exc)))
+    rec = dataclasses.replace(rec, **interpreter_columns(spec, interp, where.cell_dir))
     if cdb is not None:
         cdb.rows = count_rows(cdb)
         write_db_json(where.cell_dir, cdb)

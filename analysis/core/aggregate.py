@@ -37,7 +37,7 @@ METRICS = (
     "probe_p99_ms",
 )
 # Dimensions that, when they vary in a sweep, split the lines of a figure.
-_EXTRA_DIMS = ("work", "scenario", "db", "bcrypt_rounds", "connections", "balance")
+_EXTRA_DIMS = ("work", "interpreter", "scenario", "db", "bcrypt_rounds", "connections", "balance")
 
 
 def endpoint_kind(path: str | None) -> str:

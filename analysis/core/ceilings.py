@@ -11,6 +11,10 @@ run in parallel decides c:
 | gil_c (held in one C call)   | min(W, cores) | min(W, cores)        | min(P x W, cores) |
 | sleep (free, no CPU)         | W             | T x W                | P x W             |
 
+On a free-threaded interpreter with the GIL off (PEP 703), a call that holds the GIL on a
+standard build holds nothing: pbkdf2_python and gil_c in threads run like bcrypt there,
+min(T x W, cores) at once, and the loop stays free.
+
 W workers (uvicorn processes; `workers used` when the load reached fewer), T the thread limit
 (anyio's default limiter, 40 per worker), P the process pool size per worker (default: cores).
 The loop: `blocked` whenever the call runs on it (blocking); `starved` when a thread holds the
@@ -21,6 +25,7 @@ to 5 ms for the GIL); `free` otherwise.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -43,6 +48,29 @@ def work_of(row: Row) -> str:
     return row.get("work") or "bcrypt"
 
 
+def interpreter_of(row: Row) -> str | None:
+    """The server's interpreter as a label: '3.11.7', '3.13.5t' (free-threaded, GIL off),
+    '3.13.5t GIL on' (free-threaded, its GIL back on); None for cells from before it was kept."""
+    version = row.get("python_version")
+    if not version:
+        return None
+    if not row.get("free_threaded"):
+        return str(version)
+    return f"{version}t" + (" GIL on" if row.get("gil_enabled") else "")
+
+
+def first_interpreter(rows: Sequence[Row]) -> str | None:
+    """Of the rows' interpreters, the one a single answer is given on: those with a GIL
+    before free-threaded ones, then by label (None when there are none or one)."""
+    found = {r.get("interpreter"): gil_free(r) for r in rows}
+    return min(found, key=lambda k: (found[k], k or "")) if found else None
+
+
+def gil_free(row: Row) -> bool:
+    """Did the cell's server run without a GIL (a free-threaded build with it off)?"""
+    return bool(row.get("free_threaded")) and row.get("gil_enabled") is False
+
+
 @dataclass(frozen=True)
 class Pair:
     """The model of one (kind, strategy) pair on one machine and server shape."""
@@ -60,8 +88,10 @@ def pair(
     cores: int,
     pool_size: int | None = None,
     thread_limit: int | None = None,
+    free_threaded: bool = False,
 ) -> Pair:
-    """c and the loop's fate for `kind` under `strategy` (see the module's table)."""
+    """c and the loop's fate for `kind` under `strategy` (see the module's table);
+    `free_threaded`: the server ran with the GIL off, so no call holds it."""
     if kind not in WORKS:
         raise ValueError(f"unknown work kind {kind!r}")
     if strategy not in HASHINGS:
@@ -81,7 +111,7 @@ def pair(
             return Pair(min(procs, cores), "free", "min(P x W, cores)")
         return Pair(procs, "free", "P x W")
     # a thread per call: sync_def or threadpool
-    if kind in GIL_RELEASING_CPU:
+    if kind in GIL_RELEASING_CPU or (free_threaded and cpu):
         return Pair(min(threads, cores), "free", "min(T x W, cores)")
     if kind in GIL_HOLDING_PYTHON:
         return Pair(min(w, cores), "slowed", "min(W, cores)")

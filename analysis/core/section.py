@@ -21,7 +21,7 @@ import duckdb
 import plotly.graph_objects as go
 
 from analysis.core.aggregate import Grid, Point, grid, points
-from analysis.core.ceilings import work_of
+from analysis.core.ceilings import first_interpreter, work_of
 from analysis.core.fixes import FixRow, fix_table
 from analysis.core.service import ServiceTime, service_times, with_service_time
 from analysis.core.sources import by_who_asked, quiet
@@ -90,12 +90,19 @@ class Context:
         return points(quiet([r for r in self.summary if r.get("arrival") != "open"]), "load")
 
     @cached_property
+    def interpreter(self) -> str | None:
+        """The interpreter the fix table compares on when the server ran on several: the
+        first with a GIL (the standard answer); the fix matrix has a row for each."""
+        return first_interpreter(self.summary)
+
+    @cached_property
     def fixes(self) -> list[FixRow]:
         """The fix table, on bcrypt's cells when the work kinds vary (bcrypt's S), without the
-        cells a foreign load disturbed."""
-        clean = quiet(self.summary)
+        cells a foreign load disturbed, on one interpreter (`interpreter`)."""
+        clean = [r for r in quiet(self.summary) if r.get("interpreter") == self.interpreter]
         bcrypt = [r for r in clean if work_of(r) == "bcrypt"]
-        return fix_table(points(bcrypt, "load") if bcrypt else self.quiet_load)
+        closed = [r for r in clean if r.get("arrival") != "open"]
+        return fix_table(points(bcrypt or closed, "load"))
 
 
 def context(scope: Scope) -> Context:

@@ -11,6 +11,7 @@ from typing import Any
 
 import duckdb
 
+from analysis.core.ceilings import interpreter_of
 from app.contract import DEFAULT_APP, REGISTER_PATH, Row
 from runner.store import StoreError, open_store
 
@@ -84,9 +85,22 @@ def sweeps(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
     return out
 
 
+def labelled(found: list[Row]) -> list[Row]:
+    """Rows with their interpreter's label (`interpreter_of`). Cells stored before it was kept
+    have none; when the others name one interpreter alone, they get that one, so a resumed
+    sweep that reused them does not look like two interpreters."""
+    labels = [interpreter_of(r) for r in found]
+    known = {label for label in labels if label is not None}
+    fill = next(iter(known)) if len(known) == 1 else None
+    return [
+        r | {"interpreter": fill if x is None else x} for r, x in zip(found, labels, strict=True)
+    ]
+
+
 def cells(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
-    """Every cell of the sweeps, failed ones included, with the sweep's cpu_count."""
-    return rows(
+    """Every cell of the sweeps, failed ones included, with the sweep's cpu_count and the
+    server's interpreter as a label (`interpreter_of`)."""
+    found = rows(
         con,
         """
         SELECT c.cell_id, c.sweep_id, c.job_num, c.scenario, c.hashing, c.db, c.workers,
@@ -94,19 +108,21 @@ def cells(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
                c.status, c.error, c.t_load_start, c.t_measure_start, c.t_measure_end,
                c.work, c.work_ms, c.pool_size, c.thread_limit, c.host, c.overlapped_on_host,
                c.connections, c.balance, c.foreign_cpu_pct, c.foreign_cpu_max_pct,
-               c.foreign_load, s.cpu_count
+               c.foreign_load, c.server_python, c.python_gil, c.python_version,
+               c.free_threaded, c.gil_enabled, c.gil_enabled_by, s.cpu_count
         FROM cells c LEFT JOIN sweeps s USING (sweep_id)
         WHERE list_contains(?, c.cell_id)
         ORDER BY c.sweep_id, c.job_num""",
         [ids],
     )
+    return labelled(found)
 
 
 def summary(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
     """cell_summary (one row per ok cell and endpoint, warm-up excluded) with cpu_count; the
     means over the requests both sides logged as joined, joined_client_ms, joined_server_ms
-    and joined_wait_ms (= wait_avg_ms)."""
-    return rows(
+    and joined_wait_ms (= wait_avg_ms), and the interpreter's label."""
+    found = rows(
         con,
         """
         SELECT v.*, coalesce(v.joined_requests, 0) AS joined, v.wait_avg_ms AS joined_wait_ms,
@@ -116,6 +132,7 @@ def summary(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
         ORDER BY v.hashing, v.workers, v.users, v.endpoint""",
         [ids],
     )
+    return labelled(found)
 
 
 def by_source(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:

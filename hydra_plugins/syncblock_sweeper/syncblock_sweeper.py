@@ -28,6 +28,7 @@ from runner.doctor.plan import DoctorInputError
 from runner.doctor.run import discover
 from runner.plan.config import ConfigError, cell_key, validate
 from runner.plan.sweep import Facts, SweepError, cartesian, plan
+from runner.serve.interpreter import InterpreterError, cache_dir, ready
 
 
 def _stop(message: str) -> None:
@@ -109,6 +110,18 @@ class SyncblockSweeper(Sweeper):
         )
         return [list(j.overrides) for j in planned]
 
+    def interpreters(self, batch: list[list[str]]) -> None:
+        """Every job's server interpreter made ready (a venv made once per interpreter), and
+        each job checked against it: a work kind without a wheel there stops the sweep here."""
+        for overrides in batch:
+            spec = validate(self._compose(overrides))
+            if spec.target_url:
+                continue
+            try:
+                ready(spec, cache_dir())
+            except InterpreterError as exc:
+                _stop(str(exc))
+
     def sweep(self, arguments: list[str]) -> Any:
         assert self.config is not None and self.launcher is not None
         batch = self.jobs(arguments)
@@ -116,6 +129,7 @@ class SyncblockSweeper(Sweeper):
         sweep_dir = Path(self.config.hydra.sweep.dir)
         sweep_dir.mkdir(parents=True, exist_ok=True)
         OmegaConf.save(self.config, sweep_dir / "multirun.yaml")
+        self.interpreters(batch)
         first = validate(self._compose(batch[0]))
         if first.doctor:  # the app's routes, found once: bad input stops before any cell
             try:

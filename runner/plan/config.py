@@ -76,6 +76,11 @@ def _problems(c: dict[str, Any]) -> list[str]:
     pool = c["server"]["pool_size"]
     need(pool is None or pool >= 1, "server.pool_size", "must be an integer >= 1 or null")
     need(c["server"]["thread_limit"] >= 1, "server.thread_limit", "must be an integer >= 1")
+    python = c["server"].get("python")
+    need(python is None or bool(str(python).strip()), "server.python", "must be a path or a name")
+    need(c["server"].get("python_gil") in (None, 0, 1), "server.python_gil", "must be 0, 1 or null")
+    if python is not None or c["server"].get("python_gil") is not None:
+        need(not c["target_url"], "server.python", "no server is started with target_url")
     need(c["stalls"]["stall_ms"] > 0, "stalls.stall_ms", "must be ms > 0")
     db_pool = c["db"]["pool_size"]
     need(db_pool is None or db_pool >= 1, "db.pool_size", "must be an integer >= 1 or null")

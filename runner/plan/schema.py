@@ -60,6 +60,8 @@ class ServerConf:
     app: str = DEFAULT_APP  # ASGI import string served (wrapped by app.instrumentation)
     pool_size: int | None = None  # processpool size per worker (None: cores)
     thread_limit: int = 40  # anyio's thread limiter per worker
+    python: str | None = None  # the server's interpreter, a path or a name on PATH (None: ours)
+    python_gil: int | None = None  # PYTHON_GIL for the server: 0 (off, free-threaded) | 1 | None
 
 
 @dataclass

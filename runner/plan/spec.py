@@ -76,6 +76,9 @@ class CellSpec:
     stalls_sampler: StallSampler = axis("stalls.sampler")
     stall_ms: float = axis("stalls.stall_ms", column=None)
     load_processes: int = axis("load.processes", default=1)
+    # keyed only when set, so the cells on the runner's own interpreter keep their keys
+    server_python: str | None = axis("server.python", key=False, default=None)
+    python_gil: int | None = axis("server.python_gil", key=False, default=None)
     # keyed only when set, so the cells stored before them keep their keys (see measurement())
     probe_path: str | None = axis("load.probe_path", column=None, key=False, default=None)
     doctor: bool = axis("doctor.enabled", column=None, key=False, default=False)
@@ -174,7 +177,7 @@ class CellSpec:
             out["locustfile"] = self.locustfile
         out |= {
             name: getattr(self, name)
-            for name in ("probe_path", "doctor_routes")
+            for name in ("probe_path", "doctor_routes", "server_python", "python_gil")
             if getattr(self, name) is not None
         }
         if self.load_workers or self.load_remote_workers:
@@ -213,6 +216,8 @@ class CellSpec:
             if self.db_pool_size is None
             else str(self.db_pool_size),
         }
+        if self.python_gil is not None:  # CPython's own switch, read at interpreter start
+            env["PYTHON_GIL"] = str(self.python_gil)
         return env | {k: v for k, v in optional.items() if v is not None}
 
     def load_env(self) -> dict[str, str]:

@@ -37,10 +37,10 @@ from runner.serve.server import (
 )
 
 
-def child_argv(app: str, host: str, port: int) -> list[str]:
+def child_argv(app: str, host: str, port: int, python: str = sys.executable) -> list[str]:
     """The command line of one reuseport process (pure)."""
     return [
-        sys.executable,
+        python,
         "-m",
         "runner.serve.reuseport_child",
         app,
@@ -57,7 +57,7 @@ class ReuseportServer(ServerBase):
     """Same surface as `UvicornServer`: url, pid, worker_pids(), targets(), start/stop."""
 
     def _prepare(self, app: str, env: dict[str, str]) -> None:
-        argv = child_argv(app, self.host, self.port)
+        argv = child_argv(app, self.host, self.port, self.python)
         self._procs = [
             ManagedProcess(
                 argv,

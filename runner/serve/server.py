@@ -76,6 +76,7 @@ class ServerBase(Lifecycle):
         ready_path: str | None = HEALTH_PATH,
         start_timeout: float = 60.0,
         stop_timeout: float = 15.0,
+        python: str = sys.executable,
     ) -> None:
         if workers < 1:
             raise ValueError("workers must be >= 1")
@@ -87,6 +88,7 @@ class ServerBase(Lifecycle):
         self.start_timeout = start_timeout
         self.ready_path = ready_path  # None: any HTTP answer on / means up (a user's app)
         self.stop_timeout = stop_timeout
+        self.python = python  # the server's interpreter (server.python): ours by default
         self._prepare(app, {**os.environ, **env})
 
     def _prepare(self, app: str, env: dict[str, str]) -> None:
@@ -126,7 +128,7 @@ class ServerBase(Lifecycle):
 class UvicornServer(ServerBase):
     def _prepare(self, app: str, env: dict[str, str]) -> None:
         argv = [
-            sys.executable,
+            self.python,
             "-m",
             "uvicorn",
             app,

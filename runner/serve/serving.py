@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -22,9 +23,11 @@ def make_server(
     port: int | None,
     app: str = DEFAULT_APP,
     ready_path: str | None = HEALTH_PATH,
+    python: str = sys.executable,
 ) -> Server:
-    """A not yet started server of the given balance mode."""
+    """A not yet started server of the given balance mode, run by `python`."""
     kw = {
+        "python": python,
         "workers": workers,
         "env": env,
         "log_path": log_path,

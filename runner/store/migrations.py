@@ -58,14 +58,23 @@ _V5_STALLS = (
 )  # fmt: skip
 
 
+_V5_INTERPRETER = (
+    "server_python VARCHAR", "python_gil INTEGER", "python_version VARCHAR",
+    "free_threaded BOOLEAN", "gil_enabled BOOLEAN", "gil_enabled_by VARCHAR",
+)  # fmt: skip
+
+
 def _v4_to_v5(con: duckdb.DuckDBPyConnection) -> None:
     """v5 keeps the watchdog's evidence of the kind of call in each stall row (NULL before),
-    the doctor's findings per route, each cell's foreign CPU (other processes on the host) and
-    the SLURM job that ran it."""
+    the doctor's findings per route, each cell's foreign CPU (other processes on the host),
+    the SLURM job that ran it, and the server's interpreter (version, free-threaded build,
+    GIL on)."""
     for col in _V5_STALLS:
         con.execute(f"ALTER TABLE stalls ADD COLUMN IF NOT EXISTS {col}")
     cells = ("foreign_cpu_pct DOUBLE", "foreign_cpu_max_pct DOUBLE", "foreign_load BOOLEAN")
     for col in (*cells, "slurm_job_id VARCHAR"):
+        con.execute(f"ALTER TABLE cells ADD COLUMN IF NOT EXISTS {col}")
+    for col in _V5_INTERPRETER:
         con.execute(f"ALTER TABLE cells ADD COLUMN IF NOT EXISTS {col}")
     con.execute(
         "CREATE TABLE IF NOT EXISTS host_ticks (cell_id VARCHAR, t DOUBLE, "

@@ -75,6 +75,14 @@ class CellRecord:
     foreign_cpu_max_pct: float | None = None
     foreign_load: bool | None = None
     slurm_job_id: str | None = None  # the SLURM job that ran the cell (its SLURM_JOB_ID)
+    # the server's interpreter: as given (the runner's own when none), its version and build,
+    # PYTHON_GIL as set, and what the running server found (GIL on in any of its processes)
+    server_python: str | None = None
+    python_gil: int | None = None
+    python_version: str | None = None
+    free_threaded: bool | None = None
+    gil_enabled: bool | None = None
+    gil_enabled_by: str | None = None  # the module(s) CPython named when it turned the GIL on
 
 
 def columns(record_type: type[SweepRecord] | type[CellRecord]) -> list[str]:

@@ -27,7 +27,13 @@ CREATE TABLE IF NOT EXISTS cells (
     foreign_cpu_pct DOUBLE,      -- mean CPU of other processes in the window (100 = one core)
     foreign_cpu_max_pct DOUBLE,  -- their peak tick
     foreign_load BOOLEAN,        -- foreign_cpu_pct passed 10 % of the machine (store/host.py)
-    slurm_job_id VARCHAR         -- the SLURM job that ran the cell (NULL outside SLURM)
+    slurm_job_id VARCHAR,        -- the SLURM job that ran the cell (NULL outside SLURM)
+    server_python VARCHAR,       -- the server's interpreter as given (the runner's own: its path)
+    python_gil INTEGER,          -- PYTHON_GIL given to the server (NULL: not set)
+    python_version VARCHAR,      -- the server's Python version
+    free_threaded BOOLEAN,       -- a free-threaded build (Py_GIL_DISABLED)
+    gil_enabled BOOLEAN,         -- the GIL was on in a server process after the app imported
+    gil_enabled_by VARCHAR       -- the module(s) CPython named when it turned the GIL back on
 );
 
 -- locust's <prefix>_stats.csv; the "Aggregated" row has type ''.

@@ -172,7 +172,9 @@ WITH client AS (
 )
 SELECT k.sweep_id, k.cell_id, k.cell_key, k.job_num, k.scenario, k.hashing, k.work, k.db,
        k.workers, k.users, k.connections, k.balance, k.arrival, k."repeat", k.bcrypt_rounds,
-       k.hash_ms, k.work_ms, k.status, k.foreign_cpu_pct, k.foreign_load, cs.endpoint, cs.requests, cs.probe_requests,
+       k.hash_ms, k.work_ms, k.status, k.foreign_cpu_pct, k.foreign_load,
+       k.python_version, k.free_threaded, k.gil_enabled,
+       cs.endpoint, cs.requests, cs.probe_requests,
        cs.avg_ms, cs.p50_ms, cs.p95_ms, cs.p99_ms, ss.server_avg_ms, ss.server_requests,
        ss.db_avg_ms, ws.wait_avg_ms, ws.joined AS joined_requests, ws.joined_client_ms,
        ws.joined_server_ms,

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analysis.core.aggregate import hashing_key
-from analysis.core.ceilings import work_of
+from analysis.core.ceilings import interpreter_of, work_of
 from analysis.core.figstyle import base_layout, hashing_color
 from analysis.core.fixes import FixRow, best_of
 from analysis.core.noise import Sample
@@ -23,7 +23,7 @@ from analysis.core.store import rows
 from analysis.core.wording import ms, num, pct
 from analysis.sections.verdict import text
 from analysis.sections.verdict.matrix import RESPONSIVE_MS, MatrixCell, matrix
-from app.contract import HASHINGS, WORKS, Row
+from app.contract import HASHINGS, Row
 
 APPLIES_TO: AppliesTo = "study"
 
@@ -36,7 +36,8 @@ def read(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
         con,
         """
         SELECT c.hashing, coalesce(c.work, 'bcrypt') AS work, c.workers, c.users,
-               coalesce(r.source, 'user') AS source, r.duration_ms
+               coalesce(r.source, 'user') AS source, r.duration_ms,
+               c.python_version, c.free_threaded, c.gil_enabled
         FROM measured_requests r JOIN cells c USING (cell_id)
         WHERE list_contains(?, c.cell_id) AND c.status = 'ok' AND c.scenario <> 'sequential'
           AND coalesce(c.arrival, 'closed') = 'closed' AND NOT coalesce(c.foreign_load, false)
@@ -49,7 +50,12 @@ def build(health_times: list[Row], ctx: Context) -> Section:
     fixes = ctx.fixes
     # the raw health times of the fix table's own cells (bcrypt's when the kinds vary)
     bcrypt = any(work_of(r) == "bcrypt" for r in ctx.summary)
-    times = [t for t in health_times if not bcrypt or t["work"] == "bcrypt"]
+    # on the fix table's interpreter when the server ran on several (the matrix has them all)
+    times = [
+        t
+        for t in health_times
+        if (not bcrypt or t["work"] == "bcrypt") and interpreter_of(t) == ctx.interpreter
+    ]
     users = [t for t in times if t["source"] == "user"]
     probe = [t for t in times if t["source"] == "probe"]
     cells = matrix(quiet(ctx.cells), ctx.summary)  # work kind x strategy, against its ceiling
@@ -63,14 +69,19 @@ def build(health_times: list[Row], ctx: Context) -> Section:
             (fix_bars(fixes), ""),
             (
                 heatmap(cells),
-                "Rows: the kind of synchronous call; columns: the strategy. Colour: the "
-                "users' /api/health/ p95 (green <= 50 ms, red >= S); text adds the loop-lag p99 "
+                "Rows: the kind of synchronous call (and the server's interpreter, when "
+                "several ran); columns: the strategy. Colour: the users' /api/health/ p95 "
+                "(green <= 50 ms, red >= S); text adds the loop-lag p99 "
                 "and register throughput as a fraction of the pair's ceiling "
                 "min(users, c)/S (c from the table in the README).",
             ),
             (table(cells), ""),
         ),
-        said + text.sentences(cells) + ([note] if note else []),
+        text.gil_flags(ctx.cells)
+        + said
+        + text.sentences(cells)
+        + text.interpreter_sentences(cells)
+        + ([note] if note else []),
         table=fix_table_layout(fixes) if fixes else None,
         answers=[Answer("Which fix works", text.answer(said))] if fixes else [],
     )
@@ -156,8 +167,9 @@ def fix_bars(rows: Sequence[FixRow]) -> go.Figure | None:
 
 
 def _axes(cells: Sequence[MatrixCell]) -> tuple[list[str], list[str]]:
-    kinds: list[str] = [k for k in WORKS if any(m.work == k for m in cells)]
-    kinds += sorted({m.work for m in cells} - set(kinds))
+    """The matrix's rows (kinds, with their interpreters when several ran; `matrix` has them
+    in order) and columns (strategies)."""
+    kinds: list[str] = list(dict.fromkeys(m.row for m in cells))
     strategies: list[str] = [s for s in HASHINGS if any(m.hashing == s for m in cells)]
     return kinds, strategies
 
@@ -168,7 +180,7 @@ def heatmap(cells: Sequence[MatrixCell]) -> go.Figure | None:
     if not cells:
         return None
     kinds, strategies = _axes(cells)
-    at = {(m.work, m.hashing): m for m in cells}
+    at = {(m.row, m.hashing): m for m in cells}
     z: list[list[float | None]] = []
     text: list[list[str]] = []
     for k in kinds:
@@ -219,7 +231,7 @@ def table(cells: Sequence[MatrixCell]) -> go.Figure | None:
     if not cells:
         return None
     cols = {  # header -> column
-        "kind": [m.work for m in cells],
+        "kind": [m.row for m in cells],
         "strategy": [m.hashing for m in cells],
         "S (error vs bcrypt)": [
             f"{ms(m.service_ms)} ({pct(m.calibration_error, signed=True)})" for m in cells

@@ -1,4 +1,5 @@
-"""Pure: the fix matrix, rows work kinds, columns hashing strategies.
+"""Pure: the fix matrix, rows work kinds (a row per kind and interpreter when the sweep ran the
+server on more than one: `server.python`), columns hashing strategies.
 
 Each matrix cell is one (kind, strategy) pair at the comparison load (the highest user count,
 and the highest worker count every pair ran there), averaged over repeats: /api/health/ p95
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from analysis.core.aggregate import endpoint_kind, order_key
-from analysis.core.ceilings import closed_loop_ceiling_rps, pair, work_of
+from analysis.core.ceilings import closed_loop_ceiling_rps, gil_free, pair, work_of
 from analysis.core.model import mean_of
 from app.contract import HASHINGS, WORKS, Row
 
@@ -40,6 +41,13 @@ class MatrixCell:
     rule: str
     cores: int
     probe_p95_ms: float = math.nan  # the steady probe's /api/health/ p95
+    interpreter: str | None = None  # the server's (analysis.core.ceilings.interpreter_of)
+    gil_free: bool = False  # free-threaded with the GIL off: no call holds it
+
+    @property
+    def row(self) -> str:
+        """The matrix row: the kind, and its interpreter when there is one."""
+        return self.work if self.interpreter is None else f"{self.work} · {self.interpreter}"
 
     @property
     def ceiling_rps(self) -> float:
@@ -68,15 +76,16 @@ def matrix(cells: Sequence[Row], summary: Sequence[Row]) -> list[MatrixCell]:
         return []
     users = max(int(c["users"]) for c in load)
     at_users = [c for c in load if int(c["users"]) == users]
-    pairs: dict[tuple[str, str], list[Row]] = defaultdict(list)
+    several = len({c.get("interpreter") for c in at_users}) > 1
+    pairs: dict[tuple[str, str, str | None], list[Row]] = defaultdict(list)
     for c in at_users:
-        pairs[(work_of(c), c["hashing"])].append(c)
+        pairs[(work_of(c), c["hashing"], c.get("interpreter") if several else None)].append(c)
     common = set.intersection(*({int(c["workers"]) for c in cs} for cs in pairs.values()))
     by_cell: dict[str, dict[str, Row]] = defaultdict(dict)
     for r in summary:
         by_cell[r["cell_id"]][endpoint_kind(r.get("endpoint"))] = r
     out = []
-    for (work, hashing), cs in pairs.items():
+    for (work, hashing, interpreter), cs in pairs.items():
         workers = max(common) if common else max(int(c["workers"]) for c in cs)
         cs = [c for c in cs if int(c["workers"]) == workers]
         rows = [by_cell.get(c["cell_id"], {}) for c in cs]
@@ -88,6 +97,7 @@ def matrix(cells: Sequence[Row], summary: Sequence[Row]) -> list[MatrixCell]:
             cores=cores,
             pool_size=cs[0].get("pool_size"),
             thread_limit=cs[0].get("thread_limit"),
+            free_threaded=gil_free(cs[0]),
         )
         out.append(
             MatrixCell(
@@ -108,9 +118,18 @@ def matrix(cells: Sequence[Row], summary: Sequence[Row]) -> list[MatrixCell]:
                 rule=p.rule,
                 cores=cores,
                 probe_p95_ms=mean_of([r.get("health", {}).get("probe_p95_ms") for r in rows]),
+                interpreter=interpreter,
+                gil_free=gil_free(cs[0]),
             )
         )
-    return sorted(out, key=lambda m: (order_key(WORKS, m.work), order_key(HASHINGS, m.hashing)))
+    return sorted(
+        out,
+        key=lambda m: (
+            order_key(WORKS, m.work),
+            (m.gil_free, m.interpreter or ""),
+            order_key(HASHINGS, m.hashing),
+        ),
+    )
 
 
 def responsive(m: MatrixCell) -> bool:
