@@ -3,7 +3,6 @@ most loaded cell of each strategy, and the stall per registration against S."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -11,12 +10,12 @@ import duckdb
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from analysis.core.aggregate import Grid, cell_label, hashing_key, per_cell, representative_cells
+from analysis.core.aggregate import cell_label, hashing_key, per_cell, representative_cells
 from analysis.core.figstyle import LegendOnce, base_layout, hashing_color
-from analysis.core.section import Answer, AppliesTo, Context, Section, present
+from analysis.core.section import AppliesTo, Context, Section, present
 from analysis.core.store import cells, rows
-from analysis.core.wording import count, more_strategies, ms, run_command, times
-from app.contract import DEFAULT_APP, Row
+from analysis.sections.loop.text import answer, blocked_loop
+from app.contract import Row
 
 APPLIES_TO: AppliesTo = "any"
 
@@ -65,46 +64,6 @@ def build(d: LoopData, ctx: Context) -> Section:
         blocked_loop(reps, worst_row, stalls, ctx.grid),
         answers=answer(reps, worst_row, stalls),
     )
-
-
-def answer(
-    reps: Mapping[str, Row], worst: Mapping[str, Row], stalls: Mapping[str, Row]
-) -> list[Answer]:
-    """The blocked loop in one paragraph: how long it stood still per registration under each
-    strategy's most loaded cell, in S."""
-    parts = []
-    for h, c in reps.items():
-        w, s = worst.get(c["cell_id"]), stalls.get(c["cell_id"], {})
-        regs = s.get("registrations") or 0
-        if w is None or (c.get("server_app") or DEFAULT_APP) != DEFAULT_APP:
-            continue
-        hash_ms = c.get("hash_ms") or math.nan
-        part = (
-            f"{h} ({count(c['workers'], 'worker')}, {c['users']} users{_foreign(c)}): longest "
-            "stall "
-            f"{ms(w['max_ms'])} ({times(w['max_ms'] / hash_ms)} S)"
-        )
-        if regs:
-            per = s.get("stall_total_ms", 0.0) / regs
-            part += f", {ms(per)} of stalled loop per registration ({times(per / hash_ms)} S)"
-        parts.append(part)
-    if not parts:
-        return []
-    s_ms = next(iter(reps.values())).get("hash_ms") or math.nan
-    return [
-        Answer(
-            "The blocked loop",
-            "While a hash runs on the loop, nothing else on that worker runs: "
-            + "; ".join(parts)
-            + f". S = {ms(s_ms)}, one registration alone.",
-        )
-    ]
-
-
-def _foreign(c: Row) -> str:
-    """', beside foreign load: N % of a core' for a cell another process disturbed."""
-    pct = c.get("foreign_cpu_pct")
-    return f", beside foreign load: {pct:.0f} % of a core" if c.get("foreign_load") and pct else ""
 
 
 def lag_series(con: duckdb.DuckDBPyConnection, cell_id: str, bucket_s: float = 0.05) -> list[Row]:
@@ -156,66 +115,6 @@ def stall_totals(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
         WHERE list_contains(?, c.cell_id) AND c.status = 'ok'""",
         [ids],
     )
-
-
-def blocked_loop(
-    reps: Mapping[str, Row], worst: Mapping[str, Row], stalls: Mapping[str, Row], grid: Grid
-) -> list[str]:
-    """How late the loop woke, and the stall per registration against S.
-    reps: strategy -> representative cell; worst: cell_id -> its worst worker's lag row;
-    stalls: cell_id -> stall row (stalls, stall_total_ms, registrations)."""
-    out = []
-    per_reg: dict[str, float] = {}
-    for h, c in reps.items():
-        w = worst.get(c["cell_id"])
-        if w is None:
-            continue
-        s = stalls.get(c["cell_id"], {})
-        hash_ms = c.get("hash_ms") or math.nan
-        if (c.get("server_app") or DEFAULT_APP) != DEFAULT_APP:  # no registration, no S
-            out.append(
-                f"{c['server_app']} ({count(c['workers'], 'worker')}, {c['users']} users): the "
-                f"worst worker's loop woke up to {ms(w['max_ms'])} late (p99 {ms(w['p99_ms'])})."
-            )
-            continue
-        text = (
-            f"{h} ({count(c['workers'], 'worker')}, {c['users']} users{_foreign(c)}): the "
-            "worst worker's "
-            f"loop woke up to {ms(w['max_ms'])} late (p99 {ms(w['p99_ms'])}); the longest stall "
-            f"lasted {times(w['max_ms'] / hash_ms)} the single-hash time S = {ms(hash_ms)}."
-        )
-        regs = s.get("registrations") or 0
-        if regs:
-            per_reg[h] = s.get("stall_total_ms", 0.0) / regs
-            text += (
-                f" Wake-ups more than 5 ms late add up to {ms(s.get('stall_total_ms'))} "
-                f"over {regs} registrations served: {ms(per_reg[h])} of stalled loop per "
-                f"registration ({times(per_reg[h] / hash_ms)} S)."
-            )
-        else:
-            text += " No registration was served in this cell."
-        out.append(text)
-    if not out:
-        return [
-            f"No loop-lag samples are stored for this sweep. Run `{run_command(grid)}` "
-            "with the app's instrumentation on (the default) to record them."
-        ]
-    base = per_reg.get("blocking")
-    others = [(h, v) for h, v in per_reg.items() if h != "blocking" and v > 0]
-    if base and others:
-        out.append(
-            "Per registration served, the loop stalled "
-            + ", ".join(f"{times(base / v)} less under {h}" for h, v in others)
-            + " than under blocking; "
-            "what remains is the loop waiting for a core that the hashing threads or "
-            "processes hold."
-        )
-    if len(reps) < 2 and all(c.get("server_app") in (None, DEFAULT_APP) for c in reps.values()):
-        out.append(
-            "Only one hashing strategy was run; to see a fix beside it, run "
-            f"`{run_command(grid, hashing=more_strategies(grid))}`."
-        )
-    return out
 
 
 def lag_timeline(
