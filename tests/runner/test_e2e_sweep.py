@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
 
 from analysis.core import store as queries
+from app.contract import HEALTH_PATH
 from tests.runner.helpers import PLAIN, counts, leftovers, query, run_runner
 
 pytestmark = pytest.mark.e2e
@@ -46,20 +48,39 @@ def test_sweep_stores_four_ok_cells_with_every_table(sweep: tuple[Path, Path]) -
 
 
 def test_client_and_server_rows_join(sweep: tuple[Path, Path]) -> None:
-    """Every server row of a cell joins a client row on request_id, but for those in flight
-    when locust stopped (answered by the server, never logged by the client): at most one per
-    user and one of the probe."""
+    """Every server row of a cell joins a client row on request_id, but the runner's readiness
+    check (one GET of health before the load) and those in flight when locust stopped (answered
+    by the server, never logged by the client): all answered after the last client row began,
+    at most one per user, and the probe's, which are sent on a schedule whether or not earlier
+    ones came back: at most load.probe_hz times its longest wait, plus one."""
     store, _ = sweep
     rows = query(
         store,
         """
-        SELECT s.cell_id, k.users, count(*) - count(c.request_id), count(*) FROM requests s
-        JOIN cells k USING (cell_id)
-        LEFT JOIN requests c ON c.cell_id = s.cell_id AND c.side = 'client'
-                            AND c.request_id = s.request_id
-        WHERE s.side = 'server' GROUP BY ALL""",
+        WITH client AS (
+            SELECT cell_id, min(t_start) AS first_start, max(t_start) AS last_start,
+                   max(duration_ms) FILTER (source = 'probe') / 1e3 AS probe_wait_s
+            FROM requests WHERE side = 'client' GROUP BY cell_id),
+        lost AS (
+            SELECT s.cell_id, s.method, s.path, s.t_start < first_start AS before,
+                   s.t_start + s.duration_ms / 1e3 - last_start AS after_last
+            FROM requests s JOIN client USING (cell_id)
+            LEFT JOIN requests c ON c.cell_id = s.cell_id AND c.side = 'client'
+                                AND c.request_id = s.request_id
+            WHERE s.side = 'server' AND c.request_id IS NULL),
+        served AS (SELECT cell_id, count(*) AS n FROM requests WHERE side = 'server' GROUP BY ALL)
+        SELECT k.cell_id, k.users, k.probe_hz, c.probe_wait_s, s.n,
+               list(l.method || ' ' || l.path) FILTER (l.before),
+               count(l.cell_id) FILTER (NOT l.before), min(l.after_last) FILTER (NOT l.before)
+        FROM cells k JOIN client c USING (cell_id) JOIN served s USING (cell_id)
+        LEFT JOIN lost l USING (cell_id) GROUP BY ALL""",
     )
-    assert len(rows) == 4 and all(0 <= lost <= users + 1 < n for _, users, lost, n in rows), rows
+    assert len(rows) == 4, rows
+    for cell_id, users, hz, wait_s, served, ready, lost, first_end in rows:
+        assert ready in (None, [], [f"GET {HEALTH_PATH}"]), (cell_id, ready)
+        probes = math.ceil(hz * wait_s) + 1
+        assert 0 <= lost <= users + probes < served, (cell_id, users, probes, lost, served)
+        assert lost == 0 or first_end >= -1.0, (cell_id, first_end)  # 1 s: two processes' clocks
 
 
 def test_timings_and_summary(sweep: tuple[Path, Path]) -> None:
