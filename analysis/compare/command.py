@@ -16,7 +16,7 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
-from analysis.compare import page, pairing, refs
+from analysis.compare import drift, page, pairing, refs
 from analysis.compare.metrics import METRICS, samples
 from analysis.compare.text import change, figure, p_text
 from analysis.compare.verdict import MIN_EFFECT, Judged, Sides, judge_all, uncorrected, worst
@@ -46,6 +46,12 @@ def setup_arguments(sub: Any) -> None:
     )
     p.add_argument("--fail-on", choices=["regression"], help="exit 1 when a metric got worse")
     p.add_argument("--min-effect", type=float, default=MIN_EFFECT, help="default 0.10 (10 %%)")
+    p.add_argument(
+        "--no-drift",
+        action="store_true",
+        help="judge NEW's samples raw, not put back on BASE's machine speed (the cells' own "
+        "hash times)",
+    )
     p.add_argument(  # given here or before `compare`: the main parser holds the default
         "--store", type=Path, default=argparse.SUPPRESS, help="DuckDB store to read"
     )
@@ -57,6 +63,7 @@ class Outcome:
     new: str
     pairing: pairing.Pairing
     judged: list[Judged]
+    drift: drift.Drift | None = None
 
 
 def _cells(con: duckdb.DuckDBPyConnection, sweep: str) -> list[dict[str, Any]]:
@@ -71,20 +78,36 @@ def _cells(con: duckdb.DuckDBPyConnection, sweep: str) -> list[dict[str, Any]]:
 
 
 def compare(
-    con: duckdb.DuckDBPyConnection, base: str, new: str, by: str | None, min_effect: float
+    con: duckdb.DuckDBPyConnection,
+    base: str,
+    new: str,
+    by: str | None,
+    min_effect: float,
+    *,
+    correct_drift: bool = True,
 ) -> Outcome:
     known = queries.resolve_sweeps(con, "all")
     base_id, new_id = refs.resolve(base, known), refs.resolve(new, known)
-    paired = pairing.pair(_cells(con, base_id), _cells(con, new_id), by)
+    base_cells, new_cells = _cells(con, base_id), _cells(con, new_id)
+    paired = pairing.pair(base_cells, new_cells, by)
+    speed = drift.measure(base_cells, new_cells) if correct_drift else None
     items = []
     for pr in paired.pairs:
         left, right = (samples(con, ids) for ids in pr.cell_ids)
         items += [
-            Sides(pr.label, m.name, m.unit, m.q, m.lower_is_better, left[m.source], right[m.source])
+            Sides(
+                pr.label,
+                m.name,
+                m.unit,
+                m.q,
+                m.lower_is_better,
+                left[m.source],
+                drift.scaled(right[m.source], m.unit, speed),
+            )
             for m in METRICS
             if left[m.source] or right[m.source]
         ]
-    return Outcome(base_id, new_id, paired, judge_all(items, min_effect=min_effect))
+    return Outcome(base_id, new_id, paired, judge_all(items, min_effect=min_effect), speed)
 
 
 def table(out: Outcome) -> Table:
@@ -126,7 +149,14 @@ def run(args: argparse.Namespace, console: Console | None = None) -> int:
             raise ReportError(f"--min-effect {args.min_effect}: give a fraction such as 0.10")
         con = queries.connect(args.store)
         try:
-            out = compare(con, args.base, args.new, args.by, args.min_effect)
+            out = compare(
+                con,
+                args.base,
+                args.new,
+                args.by,
+                args.min_effect,
+                correct_drift=not getattr(args, "no_drift", False),
+            )
         finally:
             con.close()
         if not out.pairing.pairs:
@@ -146,12 +176,14 @@ def run(args: argparse.Namespace, console: Console | None = None) -> int:
                 "sweep reused them; run with resume=false to measure again)",
                 soft_wrap=True,
             )
+    speed = drift.sentence(out.drift, corrected=not getattr(args, "no_drift", False))
+    console.print(speed, soft_wrap=True)
     console.print(table(out))
     for side, cells in (("BASE", out.pairing.base_only), ("NEW", out.pairing.new_only)):
         for c in cells:
             console.print(f"without a partner in {side}: {pairing.describe(c)}", soft_wrap=True)
     path = page_path(args.store, out.base, out.new)
-    path.write_text(page.render(out.base, out.new, out.pairing, out.judged, args.min_effect))
+    path.write_text(page.render(out.base, out.new, out.pairing, out.judged, args.min_effect, speed))
     counts = {v: sum(j.verdict == v for j in out.judged) for v in STYLE}
     ps = [j.p for j in out.judged if not math.isnan(j.p)]
     console.print(

@@ -87,7 +87,12 @@ def _fragment(fig: go.Figure, k: int) -> Markup:
 
 
 def render(
-    base: str, new: str, paired: Pairing, judged: Sequence[Judged], min_effect: float
+    base: str,
+    new: str,
+    paired: Pairing,
+    judged: Sequence[Judged],
+    min_effect: float,
+    speed: str = "",
 ) -> str:
     metrics = list(dict.fromkeys(j.metric for j in judged))
     data: dict[str, Any] = {
@@ -97,6 +102,7 @@ def render(
         "style": report_style(),
         "plotly_js": Markup(plotly.offline.get_plotlyjs()),
         "min_effect": f"{100 * min_effect:g} %",
+        "drift": speed,
         "rows": [
             {
                 "pair": j.pair,

@@ -81,3 +81,29 @@ def test_a_regression_fails_with_its_name_last(
     assert main([*args, "--fail-on", "regression"]) == 1
     last = capsys.readouterr().out.strip().splitlines()[-1]
     assert last.startswith("regression: register") and "×3" in last
+
+
+def test_a_faster_machine_is_put_back_on_base_speed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A/A where NEW's cell timed its own hash 20 % faster and registered 20 % faster: the first
+    line names the drift and the registrations are indistinguishable; --no-drift judges them
+    raw and calls them better."""
+    cells = [
+        Cell(sweep_id="s1", requests=40),
+        Cell(sweep_id="s2", requests=40, hash_ms=80.0, client_ms={"register": 80.0}),
+    ]
+    store = make_store(tmp_path / "s.duckdb", cells, sweeps=("s1", "s2"))
+    args = ["compare", "s1", "s2", "--store", str(store)]
+
+    def register_mean(out: str) -> str:
+        return next(line for line in out.splitlines() if "register mean" in line)
+
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "machine speed: the cells' own bcrypt cost 12 took ×0.8 in NEW" in out
+    assert "indistinguishable" in register_mean(out)
+    assert main([*args, "--no-drift"]) == 0
+    out = capsys.readouterr().out
+    assert "machine speed: not corrected (--no-drift)" in out
+    assert "better" in register_mean(out)
