@@ -3,11 +3,12 @@
 S, the service time of one registration alone, is what every ceiling (c / S) and every "in S"
 figure divides by, so the whole report uses one value per cost:
 
-1. the sweep's sequential baseline, where it has one: the mean server time of its register
-   requests (measured in place, in the server, with nothing else running), from the
-   `blocking` baseline when there is one, else the fastest strategy's;
+1. the sweep's sequential baseline, where it has one that ran on a quiet machine: the mean
+   server time of its register requests (measured in place, in the server, with nothing else
+   running), from the `blocking` baseline when there is one, else the fastest strategy's;
 2. otherwise the median of the hashes the cells measured, one before each cell's server
-   started, spread over the sweep (`cells.hash_ms`).
+   started, spread over the sweep (`cells.hash_ms`), leaving out cells another process's
+   load disturbed (`cells.foreign_load`), as every section does.
 
 The other kinds of work keep their own calibrated time per call (`cells.work_ms`).
 """
@@ -35,6 +36,7 @@ class ServiceTime:
     baseline_hashing: str | None = None  # the baseline's strategy
     baseline_lo: float = math.nan  # the baseline's fastest and slowest register at the server
     baseline_hi: float = math.nan
+    disturbed: str | None = None  # a baseline left out for foreign load: its strategy
 
     @property
     def hashes_lo(self) -> float:
@@ -59,6 +61,7 @@ def _baseline(rows: Sequence[Row], cost: int) -> Row | None:
         and work_of(r) == "bcrypt"
         and r.get("mean_ms")
         and not math.isnan(r["mean_ms"])
+        and not r.get("foreign")
     ]
     blocking = [r for r in mine if r.get("hashing") == "blocking"]
     pool = blocking or mine
@@ -71,7 +74,7 @@ def service_times(cells: Sequence[Row], baselines: Sequence[Row] = ()) -> dict[i
     hashes: dict[int, list[float]] = {}
     for c in cells:
         s = c.get("hash_ms")
-        if c.get("status") == "ok" and s and not math.isnan(s):
+        if c.get("status") == "ok" and s and not math.isnan(s) and not c.get("foreign_load"):
             hashes.setdefault(int(c.get("bcrypt_rounds") or 0), []).append(float(s))
     costs = set(hashes) | {int(r.get("bcrypt_rounds") or 0) for r in baselines}
     out: dict[int, ServiceTime] = {}
@@ -90,7 +93,19 @@ def service_times(cells: Sequence[Row], baselines: Sequence[Row] = ()) -> dict[i
                 baseline_hi=float(b.get("hi_ms") or math.nan),
             )
         elif mine:
-            out[cost] = ServiceTime(cost, statistics.median(mine), "hashes", len(mine), mine)
+            disturbed = [
+                r.get("hashing")
+                for r in baselines
+                if int(r.get("bcrypt_rounds") or 0) == cost and r.get("foreign")
+            ]
+            out[cost] = ServiceTime(
+                cost,
+                statistics.median(mine),
+                "hashes",
+                len(mine),
+                mine,
+                disturbed=", ".join(sorted(map(str, disturbed))) or None,
+            )
     return out
 
 
@@ -120,8 +135,14 @@ def describe(s: ServiceTime) -> str:
             f"{ms(s.baseline_lo)} to {ms(s.baseline_hi)}), one registration alone, measured "
             f"in place; {spread}"
         )
+    why = (
+        f"the sweep's sequential {s.disturbed} baseline ran beside another process's load "
+        "(flagged foreign_load) and is left out"
+        if s.disturbed
+        else "the sweep has no sequential baseline; `baseline=true` measures one registration "
+        "in place"
+    )
     return (
         f"S = {ms(s.ms)} at cost {s.cost}: the median of the {s.n} hashes the cells measured "
-        f"before their servers started, from {ms(s.hashes_lo)} to {ms(s.hashes_hi)} (the "
-        "sweep has no sequential baseline; `baseline=true` measures one registration in place)"
+        f"before their servers started, from {ms(s.hashes_lo)} to {ms(s.hashes_hi)} ({why})"
     )

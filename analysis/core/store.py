@@ -147,13 +147,14 @@ def by_source(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
 
 def baselines(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[Row]:
     """Per sequential baseline (strategy, work kind, cost): its register requests' server
-    time in the measured window, answered ones only (mean, fastest, slowest, n)."""
+    time in the measured window, answered ones only (mean, fastest, slowest, n), and whether
+    it ran beside another process's load (`foreign`)."""
     return rows(
         con,
         """
         SELECT k.hashing, coalesce(k.work, 'bcrypt') AS work, k.bcrypt_rounds,
                count(*) AS n, avg(r.duration_ms) AS mean_ms, min(r.duration_ms) AS lo_ms,
-               max(r.duration_ms) AS hi_ms
+               max(r.duration_ms) AS hi_ms, bool_or(coalesce(k.foreign_load, false)) AS foreign
         FROM measured_requests r JOIN cells k USING (cell_id)
         WHERE list_contains(?, k.cell_id) AND k.status = 'ok' AND k.scenario = 'sequential'
           AND r.side = 'server' AND r.path = ? AND r.status BETWEEN 200 AND 299

@@ -121,3 +121,20 @@ def test_service_time_is_the_blocking_baselines_register_time_where_there_is_one
     assert "sequential blocking baseline" in describe(s[12])
     s = service_times(cells, base[:1])
     assert (s[12].ms, s[12].baseline_hashing) == (228.0, "threadpool")
+
+
+def test_a_baseline_beside_foreign_load_gives_way_to_the_quiet_cells_hashes() -> None:
+    """A sequential baseline another process disturbed is not S: the median of the hashes of
+    the cells that ran quiet is, and the report says why; a disturbed cell's hash is left out."""
+    cells = [
+        summary_row(hash_ms=400.0),
+        summary_row(hash_ms=410.0, cell_id="b"),
+        summary_row(hash_ms=900.0, cell_id="c", foreign_load=True),
+    ]
+    base = [
+        {"hashing": "blocking", "work": "bcrypt", "bcrypt_rounds": 12, "n": 100,
+         "mean_ms": 501.0, "lo_ms": 422.0, "hi_ms": 896.0, "foreign": True},
+    ]  # fmt: skip
+    s = service_times(cells, base)
+    assert (s[12].ms, s[12].source, s[12].n) == (405.0, "hashes", 2)
+    assert "sequential blocking baseline ran beside another process's load" in describe(s[12])
