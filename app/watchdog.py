@@ -29,7 +29,10 @@ still found the loop stalled. That window lies wholly inside the stall: it start
 the GIL) before the stall's end, so `cpu_window_ms < duration_ms`, and the CPU share is
 `cpu_ms / cpu_window_ms`, not `cpu_ms / duration_ms`. A CPU-bound call keeps
 `cpu_ms + core_wait_ms` near the window however loaded the machine; a wait keeps both near
-0. All three are NULL when no second capture fell inside the stall (a stall shorter than
+0. On a virtual machine both windows and lateness are taken net of the hypervisor's steal
+(`app/steal.py`): a stolen vCPU stops the thread's clocks, so without that a CPU-bound call
+on a busy host reads as partly off-CPU, and every capture as waiting for the GIL.
+All three are NULL when no second capture fell inside the stall (a stall shorter than
 about `stall_ms + sample_ms`, or one the watchdog first saw only as it ended); `cpu_ms` is
 NULL without a thread CPU clock (not Linux), `core_wait_ms` without schedstat.
 
@@ -51,6 +54,7 @@ from pathlib import Path
 from types import FrameType
 
 from app.contract import Row
+from app.steal import steal_ns, stolen_s
 
 Beat = tuple[float, float, float]  # (beat time, next due, lag of this wake) in seconds
 SOURCE = "watchdog"
@@ -242,6 +246,7 @@ class Watchdog:
         due = beat[1]
         first = time.perf_counter()
         clocks_first = clocks_last = self._clocks()
+        steal_first = steal_last = steal_ns()
         last = first
         late_s = first - (due + self.stall_s)
         t_start = time.time() - (first - due)
@@ -252,17 +257,18 @@ class Watchdog:
             if frame is not None:
                 stacks.append(stack_of(frame))
             del frame
-            slept, queued = time.perf_counter(), core_wait_ns(self._own_sched)
+            slept, queued, s0 = time.perf_counter(), core_wait_ns(self._own_sched), steal_ns()
             self._stop.wait(self.sample_s)
-            now, requeued = time.perf_counter(), core_wait_ns(self._own_sched)
+            now, requeued, s1 = time.perf_counter(), core_wait_ns(self._own_sched), steal_ns()
             clocks = self._clocks()
             if self._beat is beat:  # read while still stalled: inside the window
-                waits.append(gil_wait_s(now - slept - self.sample_s, queued, requeued))
-                last, clocks_last = now, clocks
+                late = now - slept - self.sample_s - stolen_s(s0, s1)
+                waits.append(gil_wait_s(late, queued, requeued))
+                last, clocks_last, steal_last = now, clocks, s1
         new = self._beat
         if new is beat or new is None:
             return new  # stopped mid-stall: no end, no row
-        window_ms = (last - first) * 1000
+        window_ms = (last - first - stolen_s(steal_first, steal_last)) * 1000
         cpu_ms, core_ms = (
             (b - a) / 1e6 if a is not None and b is not None and window_ms > 0 else None
             for a, b in zip(clocks_first, clocks_last, strict=True)
