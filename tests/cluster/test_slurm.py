@@ -154,35 +154,47 @@ def test_scancel_of_a_running_cell_stores_it_failed_and_a_resume_runs_only_it(
     assert ran == [(0, "ok")]
 
 
-@pytest.mark.timeout(900)
-def test_a_job_past_its_time_limit_stores_its_cell_failed(
+@pytest.mark.timeout(1200)
+def test_a_job_past_its_time_limit_stores_its_cell_failed_and_a_resume_runs_only_it(
     slurm: SlurmCluster, tmp_path: Path
 ) -> None:
-    """timeout_min=1 for a 100 s cell, no early warning signal: SLURM ends the job at its limit
-    (TIMEOUT), the cell is stored failed with that reason, no process of it is left (by pid),
-    and the sweep ends with its report."""
-    store, sweep_dir = tmp_path / "r.duckdb", tmp_path / "sweep"
-    limit = ["hydra.launcher.timeout_min=1", "hydra.launcher.signal_delay_s=0"]
-    cmd = args(store, sweep_dir, "duration=100", *limit)
-    runner = subprocess.Popen(cmd, cwd=REPO, env=slurm.env, text=True, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, preexec_fn=default_signals)  # fmt: skip
+    """timeout_min=1, a 5 s cell then a 100 s one, no early warning signal: SLURM ends the
+    second job at its limit (TIMEOUT), its cell is stored failed with that reason, the first ok,
+    no process of it is left (by pid), and the sweep ends with its report. The same sweep again
+    with room for the long cell (timeout_min=4) runs only that one."""
+    store = tmp_path / "r.duckdb"
+
+    def timed(sweep_dir: Path, minutes: int) -> list[str]:
+        cmd = args(store, sweep_dir, "duration=5,100", f"hydra.launcher.timeout_min={minutes}",
+                   "hydra.launcher.signal_delay_s=0")  # fmt: skip
+        return [a for a in cmd if a not in ("duration=5", "hydra.launcher.timeout_min=10")]
+
+    runner = subprocess.Popen(timed(tmp_path / "a", 1), cwd=REPO, env=slurm.env, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              preexec_fn=default_signals)  # fmt: skip
     t0 = time.monotonic()
     pids: list[int] = []
     try:
-        wait_until(lambda: under_load(sweep_dir / "0"), timeout=180, what="the cell loaded")
-        pids = cell_pids(sweep_dir / "0")
+        wait_until(lambda: under_load(tmp_path / "a" / "1"), timeout=240, what="cell 1 loaded")
+        pids = cell_pids(tmp_path / "a" / "1")
         out, err = runner.communicate(timeout=600)
     finally:
         if runner.poll() is None:
             runner.kill()
-    cells = query(store, "SELECT job_num, status, error FROM cells")
+    cells = query(store, "SELECT job_num, status, error FROM cells ORDER BY job_num")
     print(f"timeout: sweep ended after {time.monotonic() - t0:.1f} s, stored {cells}, "
           f"the cell's pids {pids} alive: {alive(pids)}")  # fmt: skip
     assert runner.returncode == 1, err[-3000:]
-    assert len(cells) == 1 and cells[0][1] == "failed", cells
-    assert "ended TIMEOUT" in cells[0][2]
+    assert [c[:2] for c in cells] == [(0, "ok"), (1, "failed")], cells
+    assert "ended TIMEOUT" in cells[1][2]
     assert out.count("report written to") == 1
     assert alive(pids) == []
+
+    again = run(slurm, timed(tmp_path / "b", 4), 900)
+    assert again.returncode == 0, again.stderr[-3000:]
+    ran = query(store, "SELECT job_num, status FROM cells WHERE dir LIKE ?", [f"{tmp_path / 'b'}%"])
+    print(f"resume after the time limit ran: {ran}")
+    assert ran == [(1, "ok")]
 
 
 @pytest.mark.timeout(900)
