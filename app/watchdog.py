@@ -15,7 +15,9 @@ until the next beat. Each stall becomes one record:
 means more than 2 samples late: the watchdog itself could not run, the sign of a call that
 holds the GIL. Such a stall may have no sample at all (samples 0, empty stack): the
 out-of-process sampler (py-spy) sees through it. `wait_ms` is the mean, over the later
-captures that still found the loop stalled, of how long each waited for the GIL: its
+captures that still found the loop stalled in the stall's own (most-sampled) stack, of how
+long each waited for the GIL (one stall may run several handlers back to back: a Python loop's
+waits must not be charged to the C call that follows it): its
 lateness after the `sample_ms` sleep less the time this thread waited for a core meanwhile
 (Linux's schedstat; all of it elsewhere). About 0 while the loop thread lets the GIL go (a C
 call that releases it, a sleep), a multiple of the interpreter's switch interval (5 ms)
@@ -116,6 +118,16 @@ def gil_wait_s(late_s: float, queued_ns: int | None, requeued_ns: int | None) ->
     if queued_ns is None or requeued_ns is None:
         return max(0.0, late_s)
     return max(0.0, late_s - (requeued_ns - queued_ns) / 1e9)
+
+
+def own_wait_ms(stacks: list[tuple[str, ...]], waits: list[float]) -> float | None:
+    """The mean GIL wait (ms) of the captures taken in the most-sampled stack (pure): `waits[i]`
+    is how long the capture after `stacks[i]` waited, while the loop ran on from there."""
+    if not waits:
+        return None
+    top = Counter(stacks).most_common(1)[0][0] if stacks else None
+    own = [w for st, w in zip(stacks, waits, strict=False) if st == top]
+    return statistics.fmean(own or waits) * 1000
 
 
 def stall_record(
@@ -280,7 +292,7 @@ class Watchdog:
             stacks=stacks,
             late=late_s > LATE_AFTER_SAMPLES * self.sample_s,
             late_ms=max(0.0, late_s) * 1000,
-            wait_ms=statistics.fmean(waits) * 1000 if waits else None,
+            wait_ms=own_wait_ms(stacks, waits),
             cpu_ms=cpu_ms,
             core_wait_ms=core_ms,
             cpu_window_ms=window_ms if cpu_ms is not None or core_ms is not None else None,

@@ -10,8 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from app.instrumentation import Recorder, lag_probe
-from app.watchdog import Watchdog, stack_of, stall_record
+from app.watchdog import Watchdog, own_wait_ms, stack_of, stall_record
 
 
 def test_stall_record_keeps_the_most_sampled_stack() -> None:
@@ -194,3 +196,14 @@ def test_the_watchdog_can_be_switched_off(tmp_path: Path, monkeypatch: Any) -> N
     _lifespan_and_one_request(instrument(Starlette(), log_dir=tmp_path))
     assert next(tmp_path.glob("lag-*")).exists() and next(tmp_path.glob("requests-*")).exists()
     assert list(tmp_path.glob("stalls-*")) == []
+
+
+def test_a_stall_s_gil_wait_is_its_own_stack_s() -> None:
+    """A stall that ran a Python loop (5 ms waits) briefly, then a C call that lets the GIL go
+    (0.3 ms) for most of its captures: its wait is the C call's, the stack it is named for."""
+    loop, call = ("app:spin:50",), ("app:pbkdf2:38",)
+    stacks = [loop] * 3 + [call] * 10
+    waits = [0.005] * 3 + [0.0003] * 10
+    assert own_wait_ms(stacks, waits) == pytest.approx(0.3)
+    assert own_wait_ms(stacks, []) is None
+    assert own_wait_ms([loop, loop], [0.005]) == pytest.approx(5.0)  # the last capture: no wait
