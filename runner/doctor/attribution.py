@@ -2,7 +2,10 @@
 made and the fix (the kinds and fixes: runner/doctor/kinds.py).
 
 A stall is attributed to a route when its stack passes through the route's handler ('stack'),
-else to the route whose requests on the same worker overlapped it longest ('overlap').
+else to the route whose requests on the same worker overlapped it longest ('overlap'), but
+only when its stack is unknown or holds a frame of the app's own code (a dependency, a
+middleware): a stall seen in the framework alone (the loop between callbacks, waiting for a
+core on a busy machine) is no route's.
 `summarise` gives one cell's table, one row per route: the shape of the `doctor_routes` view
 (cell_id, route, stalled_s, stalled_share, line, kind, fix).
 """
@@ -139,11 +142,13 @@ def attribute(
 ) -> list[tuple[Route | None, str | None]]:
     """Per stall, (route, how): how = 'stack' when its stack passes through the route's
     handler; else 'overlap', the route whose server-side requests on the same worker
-    overlapped the stall longest; else (None, None). Request rows: method, path, t_start
+    overlapped the stall longest, when the stack is unknown or shows the app's own code;
+    else (None, None). Request rows: method, path, t_start
     (epoch s), duration_ms, pid."""
     ordered = sorted(requests, key=lambda r: float(r["t_start"]))
     starts = [float(r["t_start"]) for r in ordered]
     longest = max((_span(r)[1] - _span(r)[0] for r in ordered), default=0.0)
+    apps = {_package(r.handler) for r in routes if r.handler}
     out: list[tuple[Route | None, str | None]] = []
     for stall in stalls:
         stack = list(stall.get("stack") or ())
@@ -155,7 +160,7 @@ def attribute(
         if found:
             outermost = [r for r in routes if at[r] == found[0][0]]  # one handler, many routes
             out.append((max(outermost, key=lambda r: overlap.get(r, 0.0)), "stack"))
-        elif overlap:
+        elif overlap and (not stack or any(_package(f) in apps for f in stack)):
             out.append((max(overlap, key=lambda r: overlap[r]), "overlap"))
         else:
             out.append((None, None))

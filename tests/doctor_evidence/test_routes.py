@@ -74,6 +74,19 @@ def test_without_a_stack_the_longest_overlap_on_the_same_worker_wins() -> None:
     assert attribute(stalls, ROUTES, requests) == [(ITEMS, "overlap"), (None, None)]
 
 
+def test_a_stall_seen_in_the_framework_alone_is_no_routes() -> None:
+    """A stack of the loop and the framework only (a busy machine's stall between callbacks):
+    no route, whatever overlapped it; a frame of the app's own code outside any handler (a
+    dependency) still goes by overlap."""
+    requests = [_request("/items/3", 9.9, 500.0)]
+    framework = _stall(10.0, 100.0, LOOP)
+    dependency = _stall(10.0, 100.0, (*LOOP, "shop.deps:current_user:9"))
+    assert attribute([framework, dependency], ROUTES, requests) == [
+        (None, None),
+        (ITEMS, "overlap"),
+    ]
+
+
 def test_route_line_is_the_deepest_frame_of_the_users_code_and_its_call() -> None:
     """From the handler down, the last frame of its package; the call is the next frame."""
     stack = (
