@@ -270,7 +270,7 @@ def summarise(
         line, call, stack = _heaviest(lines) or (None, None, ())
         evidence = [Evidence.of(s) for s, _ in hits]
         kind = classify(evidence)
-        fix = fix_for(kind, stack)
+        fix = fix_for(kind, stack) if route is not None else None  # no route: nothing to edit
         out.append(
             RouteSummary(
                 route=route.name if route is not None else None,

@@ -85,6 +85,8 @@ def test_a_stall_seen_in_the_framework_alone_is_no_routes() -> None:
         (None, None),
         (ITEMS, "overlap"),
     ]
+    (nobody,) = [r for r in summarise([framework], ROUTES, requests) if r.route is None]
+    assert nobody.stalled_s == pytest.approx(0.1) and (nobody.fix, nobody.suggestion) == (None, "")
 
 
 def test_route_line_is_the_deepest_frame_of_the_users_code_and_its_call() -> None:

@@ -13,7 +13,6 @@ import pytest
 from runner.serve.interpreter import InterpreterError, describe
 from tests.runner.helpers import PLAIN, leftovers, query, run_runner
 
-# the first run on a machine makes the second interpreter's venv (about a minute)
 # slow: its first run builds a venv for the second interpreter from PyPI (about a minute)
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
 
