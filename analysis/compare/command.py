@@ -47,6 +47,11 @@ def setup_arguments(sub: Any) -> None:
     p.add_argument("--fail-on", choices=["regression"], help="exit 1 when a metric got worse")
     p.add_argument("--min-effect", type=float, default=MIN_EFFECT, help="default 0.10 (10 %%)")
     p.add_argument(
+        "--keep-foreign-load",
+        action="store_true",
+        help="judge cells that ran beside another process's load too (left out by default)",
+    )
+    p.add_argument(
         "--no-drift",
         action="store_true",
         help="judge NEW's samples raw, not put back on BASE's machine speed (the cells' own "
@@ -85,11 +90,12 @@ def compare(
     min_effect: float,
     *,
     correct_drift: bool = True,
+    quiet_only: bool = True,
 ) -> Outcome:
     known = queries.resolve_sweeps(con, "all")
     base_id, new_id = refs.resolve(base, known), refs.resolve(new, known)
     base_cells, new_cells = _cells(con, base_id), _cells(con, new_id)
-    paired = pairing.pair(base_cells, new_cells, by)
+    paired = pairing.pair(base_cells, new_cells, by, quiet_only=quiet_only)
     speed = drift.measure(base_cells, new_cells) if correct_drift else None
     items = []
     for pr in paired.pairs:
@@ -156,6 +162,7 @@ def run(args: argparse.Namespace, console: Console | None = None) -> int:
                 args.by,
                 args.min_effect,
                 correct_drift=not getattr(args, "no_drift", False),
+                quiet_only=not getattr(args, "keep_foreign_load", False),
             )
         finally:
             con.close()
@@ -179,6 +186,12 @@ def run(args: argparse.Namespace, console: Console | None = None) -> int:
     speed = drift.sentence(out.drift, corrected=not getattr(args, "no_drift", False))
     console.print(speed, soft_wrap=True)
     console.print(table(out))
+    for c in out.pairing.disturbed:
+        console.print(
+            f"left out, beside foreign load ({c.get('foreign_cpu_pct') or 0:.0f} % of a core): "
+            f"{c.get('sweep_id')} {pairing.describe(c)} (--keep-foreign-load judges it)",
+            soft_wrap=True,
+        )
     for side, cells in (("BASE", out.pairing.base_only), ("NEW", out.pairing.new_only)):
         for c in cells:
             console.print(f"without a partner in {side}: {pairing.describe(c)}", soft_wrap=True)

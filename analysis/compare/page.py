@@ -117,7 +117,11 @@ def render(
             for j in judged
         ],
         "unpaired": [("BASE", describe(c)) for c in paired.base_only]
-        + [("NEW", describe(c)) for c in paired.new_only],
+        + [("NEW", describe(c)) for c in paired.new_only]
+        + [
+            (f"left out, beside foreign load: {c.get('sweep_id')}", describe(c))
+            for c in paired.disturbed
+        ],
         "figures": [
             _fragment(metric_figure(m, [j for j in judged if j.metric == m]), k)
             for k, m in enumerate(metrics)

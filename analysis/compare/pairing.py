@@ -47,6 +47,7 @@ class Pairing:
     pairs: list[Pair]
     base_only: list[Row] = field(default_factory=list)
     new_only: list[Row] = field(default_factory=list)
+    disturbed: list[Row] = field(default_factory=list)  # left out: beside foreign load
 
 
 def _key(cell: Row, cols: Sequence[str]) -> tuple[tuple[str, Any], ...]:
@@ -66,12 +67,17 @@ def _values(cells: Sequence[Row], col: str) -> str:
     return ",".join(sorted({str(c.get(col)) for c in cells}))
 
 
-def pair(base: Sequence[Row], new: Sequence[Row], by: str | None = None) -> Pairing:
-    """Pair the ok cells of two sweeps: equal measurement columns (all but `by`) pair up."""
+def pair(
+    base: Sequence[Row], new: Sequence[Row], by: str | None = None, *, quiet_only: bool = True
+) -> Pairing:
+    """Pair the ok cells of two sweeps: equal measurement columns (all but `by`) pair up.
+    With `quiet_only`, cells that ran beside another process's load (`foreign_load`) are set
+    aside first, as the report's verdict does: a disturbed cell measured a busier machine."""
     if by is not None and by not in by_choices():
         raise ValueError(f"--by {by}: not a parameter of a cell ({', '.join(by_choices())})")
     cols = [c for c in measurement_columns() if c != by]
-    ok = lambda cs: [c for c in cs if c.get("status") == "ok"]  # noqa: E731
+    noisy = lambda c: quiet_only and bool(c.get("foreign_load"))  # noqa: E731
+    ok = lambda cs: [c for c in cs if c.get("status") == "ok" and not noisy(c)]  # noqa: E731
     left, right = _group(ok(base), cols), _group(ok(new), cols)
     shared = [k for k in left if k in right]
     varying = [c for i, c in enumerate(cols) if len({k[i][1] for k in shared}) > 1]
@@ -85,6 +91,7 @@ def pair(base: Sequence[Row], new: Sequence[Row], by: str | None = None) -> Pair
         pairs,
         [c for k, cs in left.items() if k not in right for c in cs],
         [c for k, cs in right.items() if k not in left for c in cs],
+        [c for c in (*base, *new) if c.get("status") == "ok" and noisy(c)],
     )
 
 

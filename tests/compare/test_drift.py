@@ -59,3 +59,11 @@ def test_a_machine_eight_percent_faster_is_not_a_change_once_scaled() -> None:
         [Sides("p", "register mean", "ms", None, True, base, drift.scaled(new, "ms", d))]
     )
     assert raw[0].verdict == "better" and fair[0].verdict == "indistinguishable"
+
+
+def test_a_cell_beside_foreign_load_does_not_time_the_machine() -> None:
+    """Its own hash was timed on a busier machine: left out of the drift."""
+    base = [cell(400), cell(400)]
+    new = [cell(400), {**cell(800), "foreign_load": True}]
+    d = drift.measure(base, new)
+    assert d is not None and d.factor == pytest.approx(1.0) and d.n_new == 1

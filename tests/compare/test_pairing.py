@@ -73,3 +73,15 @@ def test_sweep_references() -> None:
     ):
         with pytest.raises(ReportError, match=msg):
             refs.resolve(ref, ids)
+
+
+def test_cells_beside_foreign_load_are_set_aside_and_named() -> None:
+    """A disturbed cell is left out of its pair, named, and its partner listed as without one;
+    quiet_only=False pairs it as any other."""
+    base = [cell(cell_id="b1", users=5), cell(cell_id="b2", users=10)]
+    new = [cell(cell_id="n1", users=5, foreign_load=True), cell(cell_id="n2", users=10)]
+    got = pairing.pair(base, new)
+    assert [p.cell_ids for p in got.pairs] == [(["b2"], ["n2"])]
+    assert [c["cell_id"] for c in got.disturbed] == ["n1"]
+    assert [c["cell_id"] for c in got.base_only] == ["b1"]
+    assert len(pairing.pair(base, new, quiet_only=False).pairs) == 2
