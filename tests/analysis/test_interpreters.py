@@ -7,7 +7,7 @@ from typing import Any
 
 from analysis.core.ceilings import gil_free, interpreter_of, pair
 from analysis.sections.verdict.matrix import matrix
-from analysis.sections.verdict.text import gil_flags, interpreter_sentences
+from analysis.sections.verdict.matrix_text import gil_flags, interpreter_sentences
 
 S = 250.0
 STD = {"python_version": "3.11.7", "free_threaded": False, "gil_enabled": True}

@@ -21,7 +21,7 @@ from analysis.core.section import Answer, AppliesTo, Context, Section, present
 from analysis.core.sources import foreign_note, quiet
 from analysis.core.store import rows
 from analysis.core.wording import ms, num, pct
-from analysis.sections.verdict import text
+from analysis.sections.verdict import matrix_text, text
 from analysis.sections.verdict.matrix import RESPONSIVE_MS, MatrixCell, matrix
 from app.contract import HASHINGS, Row
 
@@ -77,10 +77,10 @@ def build(health_times: list[Row], ctx: Context) -> Section:
             ),
             (table(cells), ""),
         ),
-        text.gil_flags(ctx.cells)
+        matrix_text.gil_flags(ctx.cells)
         + said
-        + text.sentences(cells)
-        + text.interpreter_sentences(cells)
+        + matrix_text.sentences(cells)
+        + matrix_text.interpreter_sentences(cells)
         + ([note] if note else []),
         table=fix_table_layout(fixes) if fixes else None,
         answers=[Answer("Which fix works", text.answer(said))] if fixes else [],

@@ -106,7 +106,15 @@ def matrix(cells: Sequence[Row], summary: Sequence[Row]) -> list[MatrixCell]:
                 users=users,
                 workers=workers,
                 cells=len(cs),
-                service_ms=mean_of([c.get("work_ms") or c.get("hash_ms") for c in cs]),
+                # bcrypt's S is the report's one S (hash_ms); another kind's, its own call
+                service_ms=mean_of(
+                    [
+                        c.get("hash_ms")
+                        if work == "bcrypt"
+                        else c.get("work_ms") or c.get("hash_ms")
+                        for c in cs
+                    ]
+                ),
                 target_ms=mean_of([c.get("hash_ms") for c in cs]),
                 health_p95_ms=mean_of([r.get("health", {}).get("p95_ms") for r in rows]),
                 lag_p99_ms=mean_of(
