@@ -55,6 +55,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
+from app.clocks import core_wait_ns, sched_file, thread_cpu_clock, waited_s
 from app.contract import Row
 from app.steal import steal_ns, stolen_s
 
@@ -78,37 +79,6 @@ def stack_of(frame: FrameType | None, limit: int = MAX_FRAMES) -> tuple[str, ...
         labels.append(frame_label(frame))
         frame = frame.f_back
     return tuple(reversed(labels))
-
-
-def thread_cpu_clock(thread_id: int) -> int | None:
-    """The CPU-time clock of the thread `thread_id` (a `threading.get_ident()`), readable from
-    any thread of the process; None where the platform has none."""
-    try:
-        clock = time.pthread_getcpuclockid(thread_id)
-        time.clock_gettime_ns(clock)
-    except (AttributeError, OSError):
-        return None
-    return clock
-
-
-def sched_file(thread_id: int) -> Path | None:
-    """Linux's scheduler statistics of the thread `thread_id` (a `threading.get_ident()`):
-    its second number is the time it spent runnable but waiting for a core (ns)."""
-    native = next((t.native_id for t in threading.enumerate() if t.ident == thread_id), None)
-    if thread_id == threading.get_ident():
-        native = threading.get_native_id()
-    path = Path(f"/proc/self/task/{native}/schedstat")
-    return path if native is not None and path.is_file() else None
-
-
-def core_wait_ns(path: Path | None) -> int | None:
-    """The waited-for-a-core time from a schedstat file, None when unreadable."""
-    if path is None:
-        return None
-    try:
-        return int(path.read_text().split()[1])
-    except (OSError, IndexError, ValueError):
-        return None
 
 
 def gil_wait_s(late_s: float, queued_ns: int | None, requeued_ns: int | None) -> float:
@@ -184,6 +154,7 @@ class Watchdog:
         self._cpu_clock = thread_cpu_clock(self.loop_thread_id)
         self._sched = sched_file(self.loop_thread_id)
         self._own_sched: Path | None = None  # this watchdog thread's, once it runs
+        self._slept_queued: int | None = None  # its core wait when it last went to sleep
         self.pid = os.getpid()
         self._beat: Beat | None = None  # (beat time, due) in perf_counter s
         self._stop = threading.Event()
@@ -220,6 +191,7 @@ class Watchdog:
                 continue
             wait = beat[1] + self.stall_s - time.perf_counter()
             if wait > 0:
+                self._slept_queued = core_wait_ns(self._own_sched)
                 self._stop.wait(wait)
                 continue
             if self._beat is beat:
@@ -261,6 +233,9 @@ class Watchdog:
         steal_first = steal_last = steal_ns()
         last = first
         late_s = first - (due + self.stall_s)
+        # `late` (the sign of a GIL held) leaves out the time this thread waited for a core
+        woke_queued = core_wait_ns(self._own_sched)
+        queued_s = waited_s(self._slept_queued, woke_queued)
         t_start = time.time() - (first - due)
         stacks: list[tuple[str, ...]] = []
         waits: list[float] = []
@@ -290,7 +265,7 @@ class Watchdog:
             t_start=t_start,
             duration_ms=max(0.0, new[0] - due) * 1000,
             stacks=stacks,
-            late=late_s > LATE_AFTER_SAMPLES * self.sample_s,
+            late=late_s - queued_s > LATE_AFTER_SAMPLES * self.sample_s,
             late_ms=max(0.0, late_s) * 1000,
             wait_ms=own_wait_ms(stacks, waits),
             cpu_ms=cpu_ms,

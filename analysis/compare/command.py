@@ -170,6 +170,12 @@ def run(args: argparse.Namespace, console: Console | None = None) -> int:
             raise ReportError(
                 f"no cells of {out.base} and {out.new} measured the same parameters"
                 + ("" if args.by else " (name the one that differs: --by hashing, ...)")
+                + (
+                    f"; {len(out.pairing.disturbed)} cell(s) ran beside foreign load and were "
+                    "left out (--keep-foreign-load judges them)"
+                    if out.pairing.disturbed
+                    else ""
+                )
             )
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -34,6 +34,7 @@ def test_compare_two_real_sweeps_by_hashing(tmp_path: Path) -> None:
             "latest",
             "--by",
             "hashing",
+            "--keep-foreign-load",  # structure, not timings: a busy CI box flags cells
             "--store",
             str(store),
         ],

@@ -56,11 +56,13 @@ def test_stalls_name_the_time_sleep_line(user_run: tuple[Path, Path]) -> None:
         "count(*) FILTER (WHERE late), max(late_ms) FROM stalls WHERE source = 'watchdog'",
         [leaf],
     )
-    share, n, late, _ = rows[0]
-    # time.sleep releases the GIL: no capture is late, even with py-spy reading the worker
-    # (measured: first captures at most 4 ms after due, beside two busy processes on 2 cores;
-    # late means more than 2 samples, 10 ms)
-    assert n >= 3 and share >= 0.9 and late == 0, rows
+    share, n, late, late_ms = rows[0]
+    # time.sleep releases the GIL: its captures are not late (more than 2 samples, 10 ms, after
+    # due, less the watchdog's own wait for a core). Measured: at most 4 ms beside two busy
+    # processes on 2 cores; but py-spy stops the whole worker for each 100 Hz sample, and on a
+    # busy VM (CI, 13 % of the vCPUs stolen) one first capture came 11.1 ms late: one at most,
+    # and never by the length of the sleep (200 ms), as a call holding the GIL would be.
+    assert n >= 3 and share >= 0.9 and late <= 1 and late_ms < 50, rows
     pyspy = query(
         store,
         "SELECT sum(duration_ms) FILTER (WHERE leaf = ?) / sum(duration_ms), count(*) "
