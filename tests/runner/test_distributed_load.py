@@ -68,6 +68,7 @@ def test_worker_command_line_follows_the_masters_locustfile() -> None:
     ]
 
 
+@pytest.mark.slow  # a long real-process check kept out of the default run
 @pytest.mark.e2e
 def test_two_local_workers_each_store_their_client_rows(tmp_path: Path) -> None:
     """load.workers=2: a master and two worker processes; each worker's rows are stored, and

@@ -163,6 +163,7 @@ def test_rerun_resumes_without_new_rows_or_servers(sweep: tuple[Path, Path]) -> 
     assert again.stdout.count("skipped") == 4
 
 
+@pytest.mark.slow  # a long real-process check kept out of the default run
 def test_extending_a_sweep_reuses_stored_cells_in_its_report(sweep: tuple[Path, Path]) -> None:
     """A new sweep overlapping a stored one runs only its new cell; its report covers both."""
     store, root = sweep
@@ -181,6 +182,7 @@ def test_extending_a_sweep_reuses_stored_cells_in_its_report(sweep: tuple[Path, 
     assert (store.parent / "report.html").is_file()  # rebuilt at the end of the multirun
 
 
+@pytest.mark.slow  # a long real-process check kept out of the default run
 def test_a_cell_whose_app_cannot_start_fails_alone(tmp_path: Path) -> None:
     """A db URL that cannot work fails that cell with a reason; the other cell is ok."""
     store = tmp_path / "r.duckdb"

@@ -85,6 +85,7 @@ def test_ctrl_c_mid_sweep_keeps_first_cell_and_resume_runs_only_the_rest(tmp_pat
     assert strays(tmp_path) == []
 
 
+@pytest.mark.slow  # a long real-process check kept out of the default run
 def test_second_runner_on_a_busy_store_exits_and_the_first_is_unaffected(tmp_path: Path) -> None:
     """A real second runner on the same store says it is in use, exits non-zero, serves nothing;
     the first runner finishes its cell ok."""

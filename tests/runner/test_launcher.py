@@ -27,6 +27,7 @@ pytestmark = pytest.mark.e2e
 TINY = ["duration=2", "warmup=0", "bcrypt_rounds=4", "baseline=false", "compare.hashing=[]"]
 
 
+@pytest.mark.slow  # a long real-process check kept out of the default run
 def test_submitit_local_sweep_stores_every_cell_in_one_sweep_and_one_report(
     tmp_path: Path,
 ) -> None:

@@ -34,6 +34,7 @@ def test_sampler_reports_a_busy_process(tmp_path: Path) -> None:
     assert max(r["cpu_percent"] for r in rows) > 20 and min(r["rss_bytes"] for r in rows) > 0
 
 
+@pytest.mark.slow  # a long real-process check kept out of the default run
 @pytest.mark.e2e
 def test_locust_with_two_processes_logs_every_request(tmp_path: Path) -> None:
     """With --processes 2 each locust worker writes its own client file; rows join the server's."""

@@ -14,7 +14,8 @@ from runner.serve.pg_server import PostgresServer
 from tests.runner.helpers import query, run_runner
 from tests.runner.test_pg_server import pg_processes
 
-pytestmark = pytest.mark.e2e
+# slow: a long real-process check kept out of the default run (its time budget)
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,8 @@ import pytest
 from app.contract import PASSWORD_ENV
 from tests.runner.helpers import REPO, query
 
-pytestmark = pytest.mark.e2e
+# slow: a long real-process check kept out of the default run (its time budget)
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 HASH = re.compile(rb"\$2[abxy]\$\d\d\$")
 

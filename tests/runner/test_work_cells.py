@@ -12,7 +12,8 @@ from app.contract import WORKS
 from app.work import MIN_COST
 from tests.runner.helpers import leftovers, query, run_runner
 
-pytestmark = pytest.mark.e2e
+# slow: a long real-process check kept out of the default run (its time budget)
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 KINDS = WORKS
 GRID = [

@@ -65,6 +65,7 @@ def test_pinned_persistent_shared_serves_from_one_worker(tmp_path: Path) -> None
     assert got["busiest"] >= 0.9, got  # type: ignore[operator]
 
 
+@pytest.mark.slow  # a long real-process check kept out of the default run
 @pytest.mark.parametrize("balance", ["shared", "reuseport"])
 def test_per_request_spreads_over_both_workers(tmp_path: Path, balance: str) -> None:
     got = cell(tmp_path, "load.connections=per_request", f"server.balance={balance}")
