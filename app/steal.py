@@ -37,8 +37,3 @@ def steal_ns(path: str = PROC_STAT) -> int | None:
             return mean_steal_ns(f.readline())
     except OSError:
         return None
-
-
-def stolen_s(before: int | None, after: int | None) -> float:
-    """Seconds stolen between two readings (0 when either is unknown)."""
-    return 0.0 if before is None or after is None else max(0, after - before) / 1e9

@@ -57,7 +57,7 @@ from types import FrameType
 
 from app.clocks import core_wait_ns, sched_file, thread_cpu_clock, waited_s
 from app.contract import Row
-from app.steal import steal_ns, stolen_s
+from app.steal import steal_ns
 
 Beat = tuple[float, float, float]  # (beat time, next due, lag of this wake) in seconds
 SOURCE = "watchdog"
@@ -230,7 +230,7 @@ class Watchdog:
         due = beat[1]
         first = time.perf_counter()
         clocks_first = clocks_last = self._clocks()
-        steal_first = steal_last = steal_ns()
+        steal_first = steal_last = steal = steal_ns()
         last = first
         late_s = first - (due + self.stall_s)
         # `late` (the sign of a GIL held) leaves out the time this thread waited for a core
@@ -244,18 +244,19 @@ class Watchdog:
             if frame is not None:
                 stacks.append(stack_of(frame))
             del frame
-            slept, queued, s0 = time.perf_counter(), core_wait_ns(self._own_sched), steal_ns()
+            slept, queued = time.perf_counter(), core_wait_ns(self._own_sched)
             self._stop.wait(self.sample_s)
-            now, requeued, s1 = time.perf_counter(), core_wait_ns(self._own_sched), steal_ns()
+            now, requeued, stolen = time.perf_counter(), core_wait_ns(self._own_sched), steal_ns()
             clocks = self._clocks()
             if self._beat is beat:  # read while still stalled: inside the window
-                late = now - slept - self.sample_s - stolen_s(s0, s1)
+                late = now - slept - self.sample_s - waited_s(steal, stolen)
                 waits.append(gil_wait_s(late, queued, requeued))
-                last, clocks_last, steal_last = now, clocks, s1
+                last, clocks_last, steal_last = now, clocks, stolen
+            steal = stolen  # one read of /proc/stat per capture: the next one starts here
         new = self._beat
         if new is beat or new is None:
             return new  # stopped mid-stall: no end, no row
-        window_ms = (last - first - stolen_s(steal_first, steal_last)) * 1000
+        window_ms = (last - first - waited_s(steal_first, steal_last)) * 1000
         cpu_ms, core_ms = (
             (b - a) / 1e6 if a is not None and b is not None and window_ms > 0 else None
             for a, b in zip(clocks_first, clocks_last, strict=True)

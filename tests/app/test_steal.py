@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.steal import mean_steal_ns, steal_ns, stolen_s
+from app.clocks import waited_s
+from app.steal import mean_steal_ns, steal_ns
 
 LINE = "cpu  1466000 203 88356 4738595 4288 0 11274 30889 0 0\n"
 
@@ -22,8 +23,8 @@ def test_a_line_without_steal_or_not_the_aggregate_is_none() -> None:
 
 
 def test_stolen_seconds_between_two_readings() -> None:
-    assert stolen_s(1_000_000_000, 1_250_000_000) == 0.25
-    assert stolen_s(None, 5) == 0.0 and stolen_s(5, 4) == 0.0
+    assert waited_s(1_000_000_000, 1_250_000_000) == 0.25
+    assert waited_s(None, 5) == 0.0 and waited_s(5, 4) == 0.0
 
 
 def test_the_real_file_or_none(tmp_path: Path) -> None:
