@@ -236,7 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         errors=errors,
     )
     old = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
-    # the main job's and the open loop's figures come from their own stores (issues 10, 16)
+    # the main job's and the open loop's figures come from their own stores, kept as written
     kept = {h: k for h in KEPT if (k := existing_section(old, h)) is not None}
     for k in kept.values():
         old = old.replace(k, "").rstrip("\n") + "\n"

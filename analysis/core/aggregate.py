@@ -29,6 +29,7 @@ METRICS = (
     "busiest_worker_share",  # cell-wide (view worker_share), the same on every endpoint row
     "workers_used",
     "joined_requests",  # requests both sides logged (its mean x n = the sum over repeats)
+    "cpu_avg_percent",  # the server's mean CPU, cell-wide (100 = one core)
     # health only (analysis/core/sources.py): the steady probe's requests apart from the users'
     "probe_requests",
     "probe_avg_ms",

@@ -23,10 +23,35 @@ class FixRow:
     hash_ms: float
     best_n: int = 0  # registrations behind best_rps (summed over repeats)
     probe_p95_ms: float = math.nan  # the steady probe's /api/health/ p95 there
+    best_cpu_pct: float = math.nan  # the server's mean CPU in the best cell (100 = one core)
+    cores: int = 0
+
+    @property
+    def model_fraction(self) -> float:
+        """best_rps over cores / S: S measured once, on the machine as fast as it was then."""
+        return self.best_rps / self.ceiling_rps if self.ceiling_rps else math.nan
+
+    @property
+    def cpu_ms(self) -> float:
+        """Server CPU per registration in the best cell (its health requests' share included)."""
+        if math.isnan(self.best_cpu_pct) or not self.best_rps:
+            return math.nan
+        return 10 * self.best_cpu_pct / self.best_rps
+
+    @property
+    def own_ceiling_rps(self) -> float:
+        """cores / cpu_ms: what the best cell's server reached with every core busy at that
+        cell's own cost per registration, on the machine as fast as it was then."""
+        if math.isnan(self.cpu_ms) or not self.cores:
+            return math.nan
+        return self.cores / (self.cpu_ms / 1000)
 
     @property
     def fraction(self) -> float:
-        return self.best_rps / self.ceiling_rps if self.ceiling_rps else math.nan
+        """best_rps over its own ceiling (the share of the cores the server kept busy), or over
+        cores / S when the cell's CPU is not stored."""
+        own = self.own_ceiling_rps
+        return self.best_rps / own if own == own and own else self.model_fraction
 
 
 def _pick(
@@ -83,6 +108,8 @@ def fix_table(pts: Sequence[Point]) -> list[FixRow]:
                 hash_ms=hash_ms,
                 best_n=best.requests if best else 0,
                 probe_p95_ms=health.mean("probe_p95_ms") if health else math.nan,
+                best_cpu_pct=best.mean("cpu_avg_percent") if best else math.nan,
+                cores=ref.cpu_count if ref else 0,
             )
         )
     return out

@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from analysis.core.aggregate import Grid, Point
+from analysis.core.fixes import FixRow
 
 # Defaults of conf/config.yaml: not repeated in suggested commands.
 _DEFAULTS = {"scenario": ["mixed"], "db": ["sqlite"], "bcrypt_rounds": [12], "repeat": [1]}
@@ -101,6 +102,26 @@ def foreign_flag(p: Point) -> str:
     if math.isnan(p.foreign_cpu_pct):
         return ""
     return f"beside foreign load: {p.foreign_cpu_pct:.0f} % of a core"
+
+
+def best_of_ceiling(r: FixRow) -> str:
+    """'98 % of its ceiling (5.4/s: 2 cores / the 368 ms of server CPU per registration in that
+    cell)': the share of the cores the best cell's server kept busy, with cores / S beside it
+    when the cell beat that (S was measured once, while the machine ran slower). Without the
+    cell's CPU, the fraction of cores / S."""
+    own = r.own_ceiling_rps
+    if math.isnan(own):
+        return f"{of_ceiling(r.model_fraction, r.hash_ms)} of {num(r.ceiling_rps)}/s (cores / S)"
+    text = (
+        f"{pct(r.fraction)} of its ceiling ({num(own)}/s: {r.cores} cores / the {ms(r.cpu_ms)} "
+        "of server CPU per registration in that cell)"
+    )
+    if r.model_fraction > 1:
+        text += (
+            f", above cores / S = {num(r.ceiling_rps)}/s: S = {ms(r.hash_ms)} was measured "
+            "while the machine ran slower"
+        )
+    return text
 
 
 def of_ceiling(fraction: float, s_ms: float) -> str:

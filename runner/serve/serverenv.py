@@ -1,9 +1,10 @@
 """The server's own venv for an interpreter other than the runner's: made once, then reused.
 
 It holds only what the server imports: pyproject's `server` extra (all of it, wheels only, or
-the venv is not made), then each requirement of its `server-optional` extra on its own, wheels
-only, skipped where that interpreter has none (argon2 on 3.13t). The repository is not
-installed: the launchers put it on `sys.path` (`--app-dir`, or the working directory).
+the venv is not made), then its `server-optional` extra, wheels only: all in one install, or,
+when that fails, each on its own, skipped where that interpreter has none (argon2 on 3.13t).
+The repository is not installed: the launchers put it on `sys.path` (`--app-dir`, or the
+working directory).
 
 The venv lives at `<cache>/<digest>/`, the digest over the interpreter's path, version and
 build and the requirements, so a new interpreter or a changed extra gets a new one. A file
@@ -114,8 +115,10 @@ def _build(base: str, where: Path, core: list[str], optional: list[str]) -> Serv
             raise ServerEnvError(
                 f"server venv for {base} not made: {_last_error(log)} (log: {log})"
             )
-    for req in optional:  # each alone: one without a wheel here does not stop the others
-        _run([str(python), "-m", "pip", "install", *wheels, req], log)
+    # all at once (one resolve), else each alone: one without a wheel here stops no other
+    if not _run([str(python), "-m", "pip", "install", *wheels, *optional], log):
+        for req in optional:
+            _run([str(python), "-m", "pip", "install", *wheels, req], log)
     venv = ServerVenv(python, _modules(python))
     tmp = where / (READY + ".tmp")
     tmp.write_text(json.dumps({"base": base, "modules": venv.modules}))

@@ -70,7 +70,8 @@ def test_grid_counts_failed_cells() -> None:
 
 
 def test_fix_table_compares_at_highest_load() -> None:
-    """Health p95 and lag at the highest users; best rps anywhere, as a fraction of cores/S."""
+    """Health p95 and lag at the highest users; best rps anywhere, against cores / S and its
+    own ceiling (cores / its server CPU per registration)."""
     rows = [
         summary_row("blocking", users=1, endpoint="register", rps=9.0),
         summary_row("blocking", users=4, endpoint="register", rps=8.0),
@@ -81,7 +82,10 @@ def test_fix_table_compares_at_highest_load() -> None:
     table = {r.hashing: r for r in fix_table(points(rows))}
     assert table["blocking"].best_rps == pytest.approx(9.0)
     assert table["blocking"].best_at == (1, 1)
-    assert table["threadpool"].fraction == pytest.approx(18.0 / 20.0)  # 2 cores / 100 ms
+    assert table["threadpool"].model_fraction == pytest.approx(18.0 / 20.0)  # 2 cores / 100 ms
+    # its own ceiling: the server's 90 % of a core over 18/s = 50 ms of CPU per registration
+    assert table["threadpool"].own_ceiling_rps == pytest.approx(2 / 0.050)
+    assert table["threadpool"].fraction == pytest.approx(90.0 / 200.0)  # share of cores busy
     assert table["blocking"].health_p95_ms == pytest.approx(400.0)
     assert best_of(list(table.values()), "health_p95_ms", lowest=True) == "threadpool"
     assert best_of(list(table.values()), "best_rps", lowest=False) == "threadpool"

@@ -80,8 +80,10 @@ def test_numbers_come_from_the_store(fixture_store: Path, fixture_page: str) -> 
         con.close()
     assert cpu_model in fixture_page and git_sha in fixture_page
     quotes = [(ms(mx), ms(p99)) for _, mx, p99 in per_worker]
-    # two cells of equal load: two workers in job 0, one in job 1, three quotes apart
-    assert [j for j, _, _ in per_worker] == [0, 0, 1] and len(set(quotes)) == 3
+    # two cells of equal load: two workers in job 0; in job 1 the killed one, its survivor and
+    # the one uvicorn started in its place; every quote apart
+    jobs = [j for j, _, _ in per_worker]
+    assert jobs.count(0) == 2 and jobs.count(1) >= 2 and len(set(quotes)) == len(quotes)
     found = re.findall(r"woke up to (\S+ m?s) late \(p99 (\S+ m?s)\)", fixture_page)
     assert found == [quotes[0]]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from analysis.core.aggregate import points
 from analysis.core.fixes import fix_table
 from analysis.core.noise import Sample
@@ -114,10 +116,12 @@ def test_load_generator_warning() -> None:
 def test_verdict_sentences_from_table() -> None:
     """The verdict names the calmer strategy from the raw health rows, with intervals and n,
     and the fastest one with its registrations behind the figure."""
-    rows = [
-        summary_row("blocking", users=4, rps=8.0, requests=80),
+    rows = [  # no server CPU stored: held against cores / S
+        summary_row("blocking", users=4, rps=8.0, requests=80, cpu_avg_percent=None),
         summary_row("blocking", users=4, endpoint="health", p95_ms=400.0),
-        summary_row("threadpool", users=4, rps=18.0, loop_lag_p99_ms=1.0, requests=180),
+        summary_row(
+            "threadpool", users=4, rps=18.0, loop_lag_p99_ms=1.0, requests=180, cpu_avg_percent=None
+        ),
         summary_row("threadpool", users=4, endpoint="health", p95_ms=4.0, loop_lag_p99_ms=1.0),
     ]
     samples = [
@@ -135,16 +139,40 @@ def test_verdict_sentences_from_table() -> None:
 
 
 def test_throughput_above_its_ceiling_is_an_inconsistency_of_s() -> None:
-    """No cell can beat c / S: above 100 % the text blames S, not the strategy."""
+    """No cell can beat c / S: above 100 % (no server CPU stored) the text blames S, not the
+    strategy."""
     rows = [
-        summary_row("blocking", users=4, rps=8.0, requests=80),
-        summary_row("threadpool", users=4, rps=21.4, requests=214),
+        summary_row("blocking", users=4, rps=8.0, requests=80, cpu_avg_percent=None),
+        summary_row("threadpool", users=4, rps=21.4, requests=214, cpu_avg_percent=None),
     ]
     paras = verdict(fix_table(points(rows)), grid_of(rows))
     text = next(p for p in paras if p.startswith("For throughput"))
     assert "107 % of the ceiling, which cannot be" in text
     assert "an inconsistency of S, not a result" in text
     assert "sync_def and processpool were not part of this sweep" in paras[2]
+
+
+def test_throughput_is_held_against_its_own_cells_cpu() -> None:
+    """With the server's CPU stored, the best cell is held against cores over its own CPU per
+    registration (the share of the cores kept busy, never above 100 %), and cores / S stays
+    beside it when the cell beat that: S was measured on a slower machine."""
+    rows = [
+        summary_row("blocking", users=4, rps=8.0, requests=80, cpu_avg_percent=100.0),
+        summary_row("threadpool", users=4, rps=21.4, requests=214, cpu_avg_percent=196.0),
+    ]
+    [r] = [x for x in fix_table(points(rows)) if x.hashing == "threadpool"]
+    assert r.cpu_ms == pytest.approx(10 * 196 / 21.4)
+    assert r.fraction == pytest.approx(0.98)
+    assert r.model_fraction == pytest.approx(1.07)
+    paras = verdict(fix_table(points(rows)), grid_of(rows))
+    text = next(p for p in paras if p.startswith("For throughput"))
+    assert (
+        "98 % of its ceiling (21.8/s: 2 cores / the 92 ms of server CPU per registration in "
+        "that cell), above cores / S = 20.0/s: S = 100 ms was measured while the machine ran "
+        "slower" in text
+    )
+    assert "cannot be" not in text
+    assert "against 50 % for blocking" in text  # one core of two busy
 
 
 def test_uneven_workers_explain_a_slow_multi_worker_point() -> None:

@@ -72,9 +72,13 @@ def test_every_table_populated(tmp_path: Path) -> None:
 
 
 def test_no_joined_request_waits_less_than_nothing(tmp_path: Path) -> None:
-    """Client time minus server time of every request both sides logged is >= -0.5 ms: the
-    server's timer ends when the response is sent, inside the client's (a stale fixture, or a
-    middleware that times past the send, shows as a negative wait)."""
+    """Client time minus server time of every request both sides logged is > -3 ms: the
+    server's timer ends when the response is sent, inside the client's. A middleware that timed
+    past the send would take in what the loop ran next, in these blocking cells another
+    registration's hash (`hash_ms`, about 24 ms at cost 8). What it can show is the server's
+    process preempted between its write and its clock read (the two workers, locust and the
+    runner share 2 cores): one scheduler slice, 3 ms at most here (the capture through the
+    runner showed -0.7 ms once in 440)."""
     con = open_store(build_fixture_store(tmp_path / "s.duckdb"), read_only=True)
     joined, worst = con.execute(
         "SELECT count(*), min(c.duration_ms - s.duration_ms) FROM requests c JOIN requests s"
@@ -82,7 +86,7 @@ def test_no_joined_request_waits_less_than_nothing(tmp_path: Path) -> None:
         " WHERE c.side = 'client'"
     ).fetchall()[0]
     con.close()
-    assert joined > 20 and worst >= -0.5, (joined, worst)
+    assert joined > 20 and worst > -3.0, (joined, worst)
 
 
 def test_locust_headers_mapped(con: duckdb.DuckDBPyConnection) -> None:

@@ -13,8 +13,8 @@ import pytest
 from runner.serve.interpreter import InterpreterError, describe
 from tests.runner.helpers import PLAIN, leftovers, query, run_runner
 
-# slow: its first run builds a venv for the second interpreter from PyPI (about a minute)
-pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
+# in the default run: its first run on a clone builds the second interpreter's venv (pip)
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
 CANDIDATES = (
     "/usr/bin/python3.11",

@@ -22,7 +22,7 @@ from analysis.core.fixes import FixRow
 from analysis.core.section import AppliesTo, Context, Section, present, read_nothing
 from analysis.core.service import describe
 from analysis.core.sources import foreign_note
-from analysis.core.wording import more_strategies, ms, num, of_ceiling, run_command
+from analysis.core.wording import best_of_ceiling, more_strategies, ms, num, run_command
 
 APPLIES_TO: AppliesTo = "study"
 read = read_nothing
@@ -122,12 +122,16 @@ def paragraphs(rows: Sequence[FixRow], grid: Grid) -> list[str]:
     r0 = rows[0]
     cores = round(r0.ceiling_rps * r0.hash_ms / 1000)
     out = [
-        f"The machine's ceiling is {cores} cores / S = {cores} / {ms(r0.hash_ms)} = "
-        f"{num(r0.ceiling_rps)} registrations/s: every core registering all the time."
+        f"The model's ceiling is {cores} cores / S = {cores} / {ms(r0.hash_ms)} = "
+        f"{num(r0.ceiling_rps)} registrations/s: every core registering all the time, at S. "
+        "A strategy's own ceiling is the cores over the server CPU its best cell spent per "
+        "registration: the same limit on the machine as fast as it was during that cell (the "
+        "cells' own hashes, in the header, show how much that moved), so the fraction of it is "
+        "the share of the cores the server kept busy."
     ]
     parts = [
-        f"{r.hashing} {num(r.best_rps)}/s ({of_ceiling(r.fraction, r.hash_ms)}, "
-        f"{r.best_at[0]} w, {r.best_at[1]} users)"
+        f"{r.hashing} {num(r.best_rps)}/s at {r.best_at[0]} w, {r.best_at[1]} users: "
+        f"{best_of_ceiling(r)}"
         for r in rows
     ]
     out.append("Best measured throughput: " + "; ".join(parts) + ".")

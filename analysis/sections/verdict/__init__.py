@@ -109,7 +109,7 @@ def fix_table_layout(rows: Sequence[FixRow]) -> dict[str, Any]:
         ("health_p95_ms", f"users' /api/health/ p95 at {at}", True, ms),
         ("probe_p95_ms", f"probe's /api/health/ p95 at {at}", True, ms),
         ("best_rps", "best register rps", False, lambda v: num(v, 2)),
-        ("fraction", "of ceiling (cores / S)", False, pct),
+        ("fraction", "of its ceiling (cores / server CPU per registration)", False, pct),
         ("lag_p99_ms", f"loop lag p99 at {at}", True, ms),
     ]
     best = {a: best_of(rows, a, low) if len(rows) > 1 else None for a, _, low, _ in cols}

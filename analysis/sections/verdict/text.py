@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from analysis.core.aggregate import Grid
 from analysis.core.fixes import FixRow, best_of
 from analysis.core.noise import Sample, rank
-from analysis.core.wording import count, ms, num, of_ceiling, pct, run_command, times
+from analysis.core.wording import best_of_ceiling, count, ms, num, pct, run_command, times
 from app.contract import HASHINGS
 
 
@@ -146,7 +146,7 @@ def verdict(
         text = (
             f"For throughput, {r.hashing} reached {num(r.best_rps)} registrations/s "
             f"(n = {r.best_n} registrations at {r.best_at[0]} w, {r.best_at[1]} users), "
-            f"{of_ceiling(r.fraction, r.hash_ms)} of {num(r.ceiling_rps)}/s (cores / S)"
+            f"{best_of_ceiling(r)}"
         )
         others = [x for x in ranked if x.hashing != r.hashing]
         if r.hashing != base.hashing:
