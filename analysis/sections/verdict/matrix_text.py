@@ -26,7 +26,7 @@ def _describe(m: MatrixCell) -> str:
     in_s = "" if math.isnan(m.health_p95_ms) else f" = {num(m.health_p95_ms / m.service_ms, 2)} S"
     return (
         f"{num(m.rps)} registrations/s = {num(m.parallel)}/S "
-        f"({of_ceiling(m.fraction, m.service_ms)} min(users, {m.rule}) / S = "
+        f"({of_ceiling(m.fraction, m.service_ms)}; the ceiling min(users, {m.rule}) / S = "
         f"{num(m.ceiling_rps)}/s), "
         f"users' /api/health/ p95 {health}{in_s}, loop lag p99 {ms(m.lag_p99_ms)}"
     )
