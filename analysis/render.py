@@ -138,8 +138,25 @@ def _section(s: Section) -> dict[str, Any]:
             }
             for k, (fig, caption) in enumerate(s.figures)
         ],
-        "paragraphs": s.paragraphs,
+        "paragraphs": with_answers(s),
     }
+
+
+# a number with its unit, as the report writes them (core/wording.py: ms, pct, times)
+NUMBER = re.compile(r"\d[\d.,]*(?: ms| s| %|×| MiB)")
+
+
+def with_answers(s: Section) -> list[str]:
+    """The section's paragraphs, led by each of its answers that quotes a number its own text
+    does not (one the section shows only in a figure): "In short: ...", so every number at
+    the top of the page is in the section it links to."""
+    own = " ".join([*s.paragraphs, *(cap for _, cap in s.figures)])
+    lead = [
+        f"In short: {a.text}"
+        for a in s.answers
+        if any(n not in own for n in NUMBER.findall(a.text))
+    ]
+    return lead + list(s.paragraphs)
 
 
 def _answering(sections: Sequence[Section]) -> list[Section]:

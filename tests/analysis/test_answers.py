@@ -126,3 +126,23 @@ def test_the_doctors_ranking_takes_the_answers_place(tmp_path: Path) -> None:
     got = answers(page)
     assert [(q, a) for q, _, a in got] == [("Which route blocks the loop", "doctor")]
     assert got[0][1].startswith("Worst first: 1. ")
+
+
+def test_a_number_shown_only_in_a_figure_leads_its_section() -> None:
+    """An answer quoting a number its section's text lacks (a figure's point) leads that
+    section's paragraphs as "In short: ..."; one whose numbers are all there does not."""
+    from analysis.core.section import Answer, Section
+    from analysis.render import with_answers
+
+    s = Section(
+        "Load",
+        "?",
+        paragraphs=["health p95 52 ms at 20 users."],
+        answers=[Answer("Responsiveness", "health p95 52 ms (from 6.1 ms at 1)")],
+    )
+    assert with_answers(s) == [
+        "In short: health p95 52 ms (from 6.1 ms at 1)",
+        "health p95 52 ms at 20 users.",
+    ]
+    s.answers = [Answer("Responsiveness", "health p95 52 ms")]
+    assert with_answers(s) == ["health p95 52 ms at 20 users."]

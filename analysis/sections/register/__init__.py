@@ -73,8 +73,8 @@ def answer(pts: Sequence[Point]) -> list[Answer]:
     return [
         Answer(
             "Register vs concurrency",
-            "Registration time grows with users as the closed-loop model R = N·S / min(N, c) "
-            f"says (S = {ms(s_ms)}): " + "; ".join(parts) + ".",
+            "Registration time grows with users; against the closed-loop model "
+            f"R = N·S / min(N, c) (S = {ms(s_ms)}): " + "; ".join(parts) + ".",
         )
     ]
 
