@@ -183,8 +183,8 @@ def replace_section(doc: str, text: str, heading: str = SECTION) -> str:
     """doc with its section `heading` (the main job's) replaced by text (appended if it has
     none) (pure)."""
     pattern = re.compile(re.escape(heading) + r".*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(doc):
-        return pattern.sub(lambda _: text, doc)
+    if pattern.search(doc):  # a blank line before the next heading
+        return pattern.sub(lambda _: text.rstrip("\n") + "\n\n", doc).rstrip("\n") + "\n"
     return doc.rstrip("\n") + "\n\n" + text
 
 

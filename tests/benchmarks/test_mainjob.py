@@ -60,3 +60,10 @@ def test_section_is_replaced_and_kept() -> None:
     assert twice == once
     assert existing_section(once) == text
     assert existing_section(doc) is None
+
+
+def test_a_replaced_section_keeps_a_blank_line_before_the_next() -> None:
+    """The main job's section goes in its place, a blank line before the next heading."""
+    doc = "# B\n\n## Main job\nold\n## Open loop\nx\n"
+    got = replace_section(doc, "## Main job\nnew\n")
+    assert got == "# B\n\n## Main job\nnew\n\n## Open loop\nx\n"
