@@ -42,7 +42,7 @@ class FixRow:
     def own_ceiling_rps(self) -> float:
         """cores / cpu_ms: what the best cell's server reached with every core busy at that
         cell's own cost per registration, on the machine as fast as it was then."""
-        if math.isnan(self.cpu_ms) or not self.cores:
+        if math.isnan(self.cpu_ms) or not self.cpu_ms or not self.cores:  # no CPU sampled
             return math.nan
         return self.cores / (self.cpu_ms / 1000)
 
@@ -51,7 +51,7 @@ class FixRow:
         """best_rps over its own ceiling (the share of the cores the server kept busy), or over
         cores / S when the cell's CPU is not stored."""
         own = self.own_ceiling_rps
-        return self.best_rps / own if own == own and own else self.model_fraction
+        return self.model_fraction if math.isnan(own) else self.best_rps / own
 
 
 def _pick(

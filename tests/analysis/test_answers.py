@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from analysis import build_report
+from analysis.core.section import Answer, Section
+from analysis.render import NUMBER, with_answers
 from tests.analysis.handmade import Cell, make_store
 from tests.fixtures import DOCTOR_DIRS, build_fixture_store
 
@@ -21,8 +23,6 @@ QUESTIONS = (
     "CPU and memory",
     "Which fix works",
 )
-# a number with its unit, as the report writes them (wording.ms, pct, times)
-NUMBER = re.compile(r"\d[\d.,]*(?: ms| s| %|×| MiB)")
 
 
 def _text(fragment: str) -> str:
@@ -131,9 +131,6 @@ def test_the_doctors_ranking_takes_the_answers_place(tmp_path: Path) -> None:
 def test_a_number_shown_only_in_a_figure_leads_its_section() -> None:
     """An answer quoting a number its section's text lacks (a figure's point) leads that
     section's paragraphs as "In short: ..."; one whose numbers are all there does not."""
-    from analysis.core.section import Answer, Section
-    from analysis.render import with_answers
-
     s = Section(
         "Load",
         "?",

@@ -120,7 +120,7 @@ def paragraphs(rows: Sequence[FixRow], grid: Grid) -> list[str]:
             f"`{run_command(grid, scenario='mixed')}`."
         ]
     r0 = rows[0]
-    cores = round(r0.ceiling_rps * r0.hash_ms / 1000)
+    cores = r0.cores
     out = [
         f"The model's ceiling is {cores} cores / S = {cores} / {ms(r0.hash_ms)} = "
         f"{num(r0.ceiling_rps)} registrations/s: every core registering all the time, at S. "
